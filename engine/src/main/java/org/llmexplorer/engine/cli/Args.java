@@ -1,0 +1,98 @@
+package org.llmexplorer.engine.cli;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Command-line options of the form {@code --name value} and {@code --flag}, checked against what a command accepts. */
+final class Args {
+    private final Map<String, String> values = new HashMap<>();
+    private final Set<String> flags = new HashSet<>();
+
+    Args(List<String> args, Set<String> valueOptions, Set<String> flagOptions) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (!a.startsWith("--")) {
+                throw new UsageException("unexpected argument '" + a + "'");
+            }
+            String name = a.substring(2);
+            String inline = null;
+            int eq = name.indexOf('=');
+            if (eq > 0) {
+                inline = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            if (flagOptions.contains(name) && inline == null) {
+                flags.add(name);
+            } else if (valueOptions.contains(name)) {
+                if (inline == null) {
+                    if (i + 1 >= args.size()) {
+                        throw new UsageException("option --" + name + " needs a value");
+                    }
+                    inline = args.get(++i);
+                }
+                values.put(name, inline);
+            } else {
+                throw new UsageException("unknown option --" + name);
+            }
+        }
+    }
+
+    boolean flag(String name) {
+        return flags.contains(name);
+    }
+
+    boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    String string(String name, String fallback) {
+        return values.getOrDefault(name, fallback);
+    }
+
+    String required(String name) {
+        String v = values.get(name);
+        if (v == null) {
+            throw new UsageException("option --" + name + " is required");
+        }
+        return v;
+    }
+
+    int integer(String name, int fallback) {
+        String v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("option --" + name + " needs a whole number, got '" + v + "'");
+        }
+    }
+
+    long longValue(String name, long fallback) {
+        String v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("option --" + name + " needs a whole number, got '" + v + "'");
+        }
+    }
+
+    float number(String name, float fallback) {
+        String v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Float.parseFloat(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("option --" + name + " needs a number, got '" + v + "'");
+        }
+    }
+}

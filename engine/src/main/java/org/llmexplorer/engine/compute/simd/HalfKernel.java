@@ -1,0 +1,106 @@
+package org.llmexplorer.engine.compute.simd;
+
+import static org.llmexplorer.engine.compute.simd.Lanes.F;
+import static org.llmexplorer.engine.compute.simd.Lanes.L;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+import org.llmexplorer.engine.tensor.format.BF16Format;
+
+/**
+ * 16-bit float weights (IEEE half or bfloat16) widened to float32 lanes in registers.
+ * The Vector API has no half-precision conversion, so the bits are rebuilt with integer ops.
+ */
+final class HalfKernel extends RowKernel {
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    private static final ValueLayout.OfShort SH = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    private final boolean brain;
+
+    /** @param brain true for bfloat16, false for IEEE half precision */
+    HalfKernel(boolean brain) {
+        this.brain = brain;
+    }
+
+    private FloatVector load(MemorySegment w, long byteOffset) {
+        IntVector bits = (IntVector) ShortVector.fromMemorySegment(S, w, byteOffset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.S2I, I, 0);
+        if (brain) {
+            return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        }
+        return halfBitsToFloat(bits);
+    }
+
+    /** IEEE binary16 bits (in the low 16 bits of each lane) to float32, subnormals, inf and NaN included. */
+    static FloatVector halfBitsToFloat(IntVector h) {
+        IntVector magnitude = h.and(0x7FFF);
+        IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+        IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+        // Rebiasing the exponent by a multiply also normalises subnormal halves.
+        IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        IntVector special = shifted.or(0x7F800000);
+        IntVector bits = finite.blend(special, magnitude.compare(VectorOperators.GE, 0x7C00));
+        return bits.or(sign).reinterpretAsFloats();
+    }
+
+    private float scalar(MemorySegment w, long byteOffset) {
+        short s = w.get(SH, byteOffset);
+        return brain ? BF16Format.toFloat(s) : Float.float16ToFloat(s);
+    }
+
+    @Override
+    float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            acc = load(w, off + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += scalar(w, off + 2L * i) * x[xOff + i];
+        }
+        return sum;
+    }
+
+    @Override
+    void dot4(MemorySegment w, long off, float[] x, int xOff, int xStride, int n,
+              float[] out, int outOff, int outStride) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector wv = load(w, off + 2L * i);
+            int j = xOff + i;
+            a0 = wv.fma(FloatVector.fromArray(F, x, j), a0);
+            a1 = wv.fma(FloatVector.fromArray(F, x, j + xStride), a1);
+            a2 = wv.fma(FloatVector.fromArray(F, x, j + 2 * xStride), a2);
+            a3 = wv.fma(FloatVector.fromArray(F, x, j + 3 * xStride), a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD);
+        float s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD);
+        float s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float wi = scalar(w, off + 2L * i);
+            int j = xOff + i;
+            s0 += wi * x[j];
+            s1 += wi * x[j + xStride];
+            s2 += wi * x[j + 2 * xStride];
+            s3 += wi * x[j + 3 * xStride];
+        }
+        out[outOff] = s0;
+        out[outOff + outStride] = s1;
+        out[outOff + 2 * outStride] = s2;
+        out[outOff + 3 * outStride] = s3;
+    }
+}

@@ -1,0 +1,169 @@
+package org.llmexplorer.engine.compute.simd;
+
+import static org.llmexplorer.engine.compute.simd.Lanes.F;
+import static org.llmexplorer.engine.compute.simd.Lanes.L;
+
+import java.util.EnumMap;
+import java.util.Map;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.compute.Parallel;
+import org.llmexplorer.engine.tensor.GgmlType;
+import org.llmexplorer.engine.tensor.WeightMatrix;
+
+/**
+ * The CPU fast path: Vector API kernels (lane count from the hardware) spread over a thread pool.
+ * Quantized weights are consumed block by block inside the dot products; nothing is dequantized
+ * whole and nothing is allocated per token.
+ */
+public final class SimdCompute implements Compute {
+    /** Rows handed to a thread at a time. */
+    private static final int ROW_CHUNK = 16;
+    /** Below this many multiply-adds a matmul stays on the calling thread. */
+    private static final long PARALLEL_THRESHOLD = 1 << 15;
+
+    private final Parallel parallel;
+    private final Map<GgmlType, RowKernel> kernels = new EnumMap<>(GgmlType.class);
+
+    public SimdCompute(int threads) {
+        if (!Lanes.usable()) {
+            throw new IllegalStateException("this CPU offers fewer than 4 float SIMD lanes");
+        }
+        this.parallel = new Parallel(threads);
+        kernels.put(GgmlType.F32, new F32Kernel());
+        kernels.put(GgmlType.F16, new HalfKernel(false));
+        kernels.put(GgmlType.BF16, new HalfKernel(true));
+        kernels.put(GgmlType.Q8_0, new Q8_0Kernel());
+        kernels.put(GgmlType.Q4_0, new Q4_0Kernel());
+    }
+
+    /** Float lanes per vector on this machine. */
+    public static int lanes() {
+        return L;
+    }
+
+    @Override
+    public String name() {
+        return "simd";
+    }
+
+    @Override
+    public int threads() {
+        return parallel.threads();
+    }
+
+    @Override
+    public boolean supports(Op op, GgmlType type) {
+        return op != Op.MATMUL || kernels.containsKey(type);
+    }
+
+    @Override
+    public void matmul(WeightMatrix w, float[] x, int batch, float[] out) {
+        RowKernel kernel = kernels.get(w.type());
+        if (kernel == null) {
+            throw new UnsupportedOperationException("no SIMD kernel for " + w.type() + " (" + w.name() + ")");
+        }
+        int rows = w.rows();
+        if ((long) rows * w.cols() * batch < PARALLEL_THRESHOLD || parallel.threads() == 1) {
+            kernel.rows(w, 0, rows, x, batch, out);
+            return;
+        }
+        int chunks = (rows + ROW_CHUNK - 1) / ROW_CHUNK;
+        parallel.forEach(chunks, (c, worker) ->
+                kernel.rows(w, c * ROW_CHUNK, Math.min(rows, (c + 1) * ROW_CHUNK), x, batch, out));
+    }
+
+    @Override
+    public void rmsNorm(float[] out, float[] x, float[] weight, int batch, int dim, float eps) {
+        for (int t = 0; t < batch; t++) {
+            int o = t * dim;
+            float sumOfSquares = dot(x, o, x, o, dim);
+            float scale = (float) (1.0 / Math.sqrt(sumOfSquares / dim + eps));
+            int i = 0;
+            for (; i + L <= dim; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, o + i).mul(scale).mul(FloatVector.fromArray(F, weight, i));
+                v.intoArray(out, o + i);
+            }
+            for (; i < dim; i++) {
+                out[o + i] = x[o + i] * scale * weight[i];
+            }
+        }
+    }
+
+    @Override
+    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += a[aOff + i] * b[bOff + i];
+        }
+        return sum;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.broadcast(F, alpha), FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    @Override
+    public void softmax(float[] x, int off, int n) {
+        FloatVector maxV = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            maxV = maxV.max(FloatVector.fromArray(F, x, off + i));
+        }
+        float max = maxV.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            max = Math.max(max, x[off + i]);
+        }
+        float sum = 0f;
+        for (i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[off + i] - max);
+            x[off + i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(F, x, off + i).mul(inv).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] *= inv;
+        }
+    }
+
+    @Override
+    public void swiglu(float[] gate, float[] up, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector g = FloatVector.fromArray(F, gate, i);
+            FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+            silu.mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+        }
+        for (; i < n; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
+    }
+
+    @Override
+    public void parallelFor(int n, Parallel.Task body) {
+        parallel.forEach(n, body);
+    }
+
+    @Override
+    public void close() {
+        parallel.close();
+    }
+}

@@ -1,0 +1,50 @@
+package org.llmexplorer.engine.generate;
+
+/** Softmax over raw logits, computed in double, and the most probable tokens. */
+public final class Probabilities {
+    private Probabilities() {
+    }
+
+    /** log of the softmax normaliser: max + log(sum(exp(logit - max))). */
+    public static double logSumExp(float[] logits, int offset, int vocab) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            max = Math.max(max, logits[offset + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < vocab; i++) {
+            sum += Math.exp((double) logits[offset + i] - max);
+        }
+        return max + Math.log(sum);
+    }
+
+    /** Probability of one token under the softmax of the logits. */
+    public static double probability(float[] logits, int offset, int vocab, int token) {
+        return Math.exp(logits[offset + token] - logSumExp(logits, offset, vocab));
+    }
+
+    /** The n most probable tokens, most probable first (lowest id first among equals). */
+    public static TokenProbability[] top(float[] logits, int offset, int vocab, int n) {
+        n = Math.min(n, vocab);
+        int[] best = new int[n];
+        int size = 0;
+        for (int i = 0; i < vocab; i++) {
+            float v = logits[offset + i];
+            if (size == n && v <= logits[offset + best[n - 1]]) {
+                continue;
+            }
+            int pos = size < n ? size++ : n - 1;
+            while (pos > 0 && logits[offset + best[pos - 1]] < v) {
+                best[pos] = best[pos - 1];
+                pos--;
+            }
+            best[pos] = i;
+        }
+        double lse = logSumExp(logits, offset, vocab);
+        TokenProbability[] out = new TokenProbability[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = new TokenProbability(best[i], Math.exp(logits[offset + best[i]] - lse));
+        }
+        return out;
+    }
+}

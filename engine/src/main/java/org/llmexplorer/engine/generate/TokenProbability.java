@@ -1,0 +1,5 @@
+package org.llmexplorer.engine.generate;
+
+/** A token id with the probability the model gave it (softmax of the raw logits). */
+public record TokenProbability(int id, double p) {
+}
