@@ -1,5 +1,6 @@
 package org.llmexplorer.engine.compute;
 
+import org.llmexplorer.engine.tensor.ActivationRounding;
 import org.llmexplorer.engine.tensor.GgmlType;
 import org.llmexplorer.engine.tensor.TensorFormats;
 import org.llmexplorer.engine.tensor.WeightMatrix;
@@ -25,12 +26,20 @@ public final class ScalarCompute implements Compute {
         return op != Op.MATMUL || TensorFormats.supported(type);
     }
 
+    private float[] rounded = new float[0];
+
     @Override
     public void matmul(WeightMatrix w, float[] x, int batch, float[] out) {
         var format = w.format();
+        int n = batch * w.cols();
+        if (rounded.length < n) {
+            rounded = new float[n];
+        }
+        // The activations as llama.cpp's dot product for this weight type sees them.
+        ActivationRounding.forWeights(w.type()).apply(x, 0, n, rounded, 0);
         for (int t = 0; t < batch; t++) {
             for (int r = 0; r < w.rows(); r++) {
-                out[t * w.rows() + r] = format.dot(w.data(), (long) r * w.cols(), x, t * w.cols(), w.cols());
+                out[t * w.rows() + r] = format.dot(w.data(), (long) r * w.cols(), rounded, t * w.cols(), w.cols());
             }
         }
     }
@@ -39,24 +48,34 @@ public final class ScalarCompute implements Compute {
     public void rmsNorm(float[] out, float[] x, float[] weight, int batch, int dim, float eps) {
         for (int t = 0; t < batch; t++) {
             int o = t * dim;
-            double sumOfSquares = 0;
-            for (int i = 0; i < dim; i++) {
-                sumOfSquares += x[o + i] * x[o + i];
-            }
-            float scale = (float) (1.0 / Math.sqrt((float) (sumOfSquares / dim) + eps));
+            float scale = rmsScale(x, o, dim, eps);
             for (int i = 0; i < dim; i++) {
                 out[o + i] = x[o + i] * scale * weight[i];
             }
         }
     }
 
+    /**
+     * 1 / sqrt(mean(x^2) + eps), rounded as ggml rounds it: float squares summed in double, the
+     * mean and the root in float. Cheap next to a matrix product, and shared by every backend
+     * so that the rounding of the activations that follows sees the same numbers.
+     */
+    public static float rmsScale(float[] x, int off, int n, float eps) {
+        double sumOfSquares = 0;
+        for (int i = 0; i < n; i++) {
+            sumOfSquares += x[off + i] * x[off + i];
+        }
+        float mean = (float) (sumOfSquares / n);
+        return 1f / (float) Math.sqrt(mean + eps);
+    }
+
     @Override
     public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        float sum = 0f;
+        double sum = 0;
         for (int i = 0; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
-        return sum;
+        return (float) sum;
     }
 
     @Override

@@ -16,18 +16,18 @@ public interface TensorFormat {
     /** Writes the values of elements [start, start + n) to out[off...]. */
     void dequantize(MemorySegment data, long start, float[] out, int off, int n);
 
-    /** Sum over i < n of value(start + i) * x[xOff + i], accumulated in float from left to right. */
+    /** Sum over i < n of value(start + i) * x[xOff + i], accumulated in double and rounded to float at the end. */
     default float dot(MemorySegment data, long start, float[] x, int xOff, int n) {
         int bs = type().blockSize;
         float[] block = new float[bs];
-        float sum = 0f;
+        double sum = 0;
         for (int i = 0; i < n; i += bs) {
             dequantize(data, start + i, block, 0, bs);
             for (int j = 0; j < bs; j++) {
                 sum += block[j] * x[xOff + i + j];
             }
         }
-        return sum;
+        return (float) sum;
     }
 
     /** The value of a single element (slow; for tests and tools). */

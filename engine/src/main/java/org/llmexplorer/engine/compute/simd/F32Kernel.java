@@ -21,7 +21,7 @@ final class F32Kernel extends RowKernel {
             FloatVector wv = FloatVector.fromMemorySegment(F, w, off + 4L * i, ByteOrder.LITTLE_ENDIAN);
             acc = wv.fma(FloatVector.fromArray(F, x, xOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < n; i++) {
             sum += w.get(FL, off + 4L * i) * x[xOff + i];
         }
@@ -44,10 +44,10 @@ final class F32Kernel extends RowKernel {
             a2 = wv.fma(FloatVector.fromArray(F, x, j + 2 * xStride), a2);
             a3 = wv.fma(FloatVector.fromArray(F, x, j + 3 * xStride), a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD);
-        float s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD);
-        float s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Lanes.sum(a0);
+        float s1 = Lanes.sum(a1);
+        float s2 = Lanes.sum(a2);
+        float s3 = Lanes.sum(a3);
         for (; i < n; i++) {
             float wi = w.get(FL, off + 4L * i);
             int j = xOff + i;

@@ -63,7 +63,7 @@ final class HalfKernel extends RowKernel {
         for (; i + L <= n; i += L) {
             acc = load(w, off + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < n; i++) {
             sum += scalar(w, off + 2L * i) * x[xOff + i];
         }
@@ -86,10 +86,10 @@ final class HalfKernel extends RowKernel {
             a2 = wv.fma(FloatVector.fromArray(F, x, j + 2 * xStride), a2);
             a3 = wv.fma(FloatVector.fromArray(F, x, j + 3 * xStride), a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD);
-        float s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD);
-        float s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Lanes.sum(a0);
+        float s1 = Lanes.sum(a1);
+        float s2 = Lanes.sum(a2);
+        float s3 = Lanes.sum(a3);
         for (; i < n; i++) {
             float wi = scalar(w, off + 2L * i);
             int j = xOff + i;

@@ -2,6 +2,7 @@ package org.llmexplorer.engine.compute.simd;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,7 +20,30 @@ final class Lanes {
     /** Float vectors one 16-byte code vector converts into. */
     static final int PARTS = 16 / L;
 
+    // Shuffles pairing lane i with lane i ^ s, for the fixed-order sum below.
+    private static final VectorShuffle<Float> SWAP8 = L >= 16 ? VectorShuffle.fromOp(F, i -> i ^ 8) : null;
+    private static final VectorShuffle<Float> SWAP4 = L >= 8 ? VectorShuffle.fromOp(F, i -> i ^ 4) : null;
+    private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(F, i -> i ^ 2);
+    private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(F, i -> i ^ 1);
+
     private Lanes() {
+    }
+
+    /**
+     * The sum of the lanes, always added in the same tree order. {@code reduceLanes(ADD)} leaves
+     * the order to the implementation, and the interpreter and the JIT choose differently, which
+     * would make results depend on how warm the JVM is.
+     */
+    static float sum(FloatVector v) {
+        if (L >= 16) {
+            v = v.add(v.rearrange(SWAP8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(SWAP4));
+        }
+        v = v.add(v.rearrange(SWAP2));
+        v = v.add(v.rearrange(SWAP1));
+        return v.lane(0);
     }
 
     /** Whether SIMD kernels can run here at all (at least 4 float lanes). */

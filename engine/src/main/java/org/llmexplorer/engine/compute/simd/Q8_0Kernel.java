@@ -34,7 +34,7 @@ final class Q8_0Kernel extends RowKernel {
             }
             acc = sum.fma(FloatVector.broadcast(F, d), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     @Override
@@ -60,9 +60,9 @@ final class Q8_0Kernel extends RowKernel {
                 }
             }
         }
-        out[outOff] = a0.reduceLanes(VectorOperators.ADD);
-        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
-        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
-        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
+        out[outOff] = Lanes.sum(a0);
+        out[outOff + outStride] = Lanes.sum(a1);
+        out[outOff + 2 * outStride] = Lanes.sum(a2);
+        out[outOff + 3 * outStride] = Lanes.sum(a3);
     }
 }

@@ -9,6 +9,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.compute.Parallel;
+import org.llmexplorer.engine.compute.ScalarCompute;
+import org.llmexplorer.engine.tensor.ActivationRounding;
 import org.llmexplorer.engine.tensor.GgmlType;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 
@@ -25,6 +27,7 @@ public final class SimdCompute implements Compute {
 
     private final Parallel parallel;
     private final Map<GgmlType, RowKernel> kernels = new EnumMap<>(GgmlType.class);
+    private float[] rounded = new float[0];
 
     public SimdCompute(int threads) {
         if (!Lanes.usable()) {
@@ -64,22 +67,57 @@ public final class SimdCompute implements Compute {
         if (kernel == null) {
             throw new UnsupportedOperationException("no SIMD kernel for " + w.type() + " (" + w.name() + ")");
         }
+        float[] input = roundActivations(w.type(), x, batch * w.cols());
         int rows = w.rows();
         if ((long) rows * w.cols() * batch < PARALLEL_THRESHOLD || parallel.threads() == 1) {
-            kernel.rows(w, 0, rows, x, batch, out);
+            kernel.rows(w, 0, rows, input, batch, out);
             return;
         }
         int chunks = (rows + ROW_CHUNK - 1) / ROW_CHUNK;
         parallel.forEach(chunks, (c, worker) ->
-                kernel.rows(w, c * ROW_CHUNK, Math.min(rows, (c + 1) * ROW_CHUNK), x, batch, out));
+                kernel.rows(w, c * ROW_CHUNK, Math.min(rows, (c + 1) * ROW_CHUNK), input, batch, out));
+    }
+
+    /** The activations as llama.cpp's dot product for this weight type sees them (see ActivationRounding). */
+    private float[] roundActivations(GgmlType type, float[] x, int n) {
+        ActivationRounding rounding = ActivationRounding.forWeights(type);
+        if (rounding == ActivationRounding.NONE) {
+            return x;
+        }
+        if (rounded.length < n) {
+            rounded = new float[n];
+        }
+        if (rounding == ActivationRounding.Q8_0 && L <= 32) {
+            quantizeQ8_0(x, n, rounded);
+        } else {
+            rounding.apply(x, 0, n, rounded, 0);
+        }
+        return rounded;
+    }
+
+    /** ActivationRounding.Q8_0 with vectors: per block of 32, scale to +-127 and round to nearest even. */
+    private static void quantizeQ8_0(float[] x, int n, float[] out) {
+        final float magic = 12582912f; // 1.5 * 2^23: adding and subtracting it rounds to nearest even
+        for (int b = 0; b < n; b += 32) {
+            FloatVector amaxV = FloatVector.zero(F);
+            for (int j = 0; j < 32; j += L) {
+                amaxV = amaxV.max(FloatVector.fromArray(F, x, b + j).abs());
+            }
+            float amax = amaxV.reduceLanes(VectorOperators.MAX);
+            float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+            float id = amax != 0f ? 127f / amax : 0f;
+            for (int j = 0; j < 32; j += L) {
+                FloatVector q = FloatVector.fromArray(F, x, b + j).mul(id).add(magic).sub(magic);
+                q.mul(d).intoArray(out, b + j);
+            }
+        }
     }
 
     @Override
     public void rmsNorm(float[] out, float[] x, float[] weight, int batch, int dim, float eps) {
         for (int t = 0; t < batch; t++) {
             int o = t * dim;
-            float sumOfSquares = dot(x, o, x, o, dim);
-            float scale = (float) (1.0 / Math.sqrt(sumOfSquares / dim + eps));
+            float scale = ScalarCompute.rmsScale(x, o, dim, eps);
             int i = 0;
             for (; i + L <= dim; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, o + i).mul(scale).mul(FloatVector.fromArray(F, weight, i));
@@ -98,7 +136,7 @@ public final class SimdCompute implements Compute {
         for (; i + L <= n; i += L) {
             acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
@@ -145,13 +183,9 @@ public final class SimdCompute implements Compute {
 
     @Override
     public void swiglu(float[] gate, float[] up, int n) {
-        int i = 0;
-        for (; i + L <= n; i += L) {
-            FloatVector g = FloatVector.fromArray(F, gate, i);
-            FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
-            silu.mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
-        }
-        for (; i < n; i++) {
+        // Math.exp, not lanewise(EXP): the vector exp differs between the interpreter and the JIT,
+        // and results must not depend on how warm the JVM is.
+        for (int i = 0; i < n; i++) {
             float g = gate[i];
             gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }

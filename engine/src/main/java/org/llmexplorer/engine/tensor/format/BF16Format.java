@@ -27,10 +27,10 @@ public final class BF16Format implements TensorFormat {
 
     @Override
     public float dot(MemorySegment data, long start, float[] x, int xOff, int n) {
-        float sum = 0f;
+        double sum = 0;
         for (int i = 0; i < n; i++) {
             sum += toFloat(data.get(S, (start + i) * 2)) * x[xOff + i];
         }
-        return sum;
+        return (float) sum;
     }
 }

@@ -23,10 +23,10 @@ public final class F16Format implements TensorFormat {
 
     @Override
     public float dot(MemorySegment data, long start, float[] x, int xOff, int n) {
-        float sum = 0f;
+        double sum = 0;
         for (int i = 0; i < n; i++) {
             sum += Float.float16ToFloat(data.get(S, (start + i) * 2)) * x[xOff + i];
         }
-        return sum;
+        return (float) sum;
     }
 }

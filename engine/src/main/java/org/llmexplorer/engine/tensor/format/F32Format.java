@@ -21,10 +21,10 @@ public final class F32Format implements TensorFormat {
 
     @Override
     public float dot(MemorySegment data, long start, float[] x, int xOff, int n) {
-        float sum = 0f;
+        double sum = 0;
         for (int i = 0; i < n; i++) {
             sum += data.get(F, (start + i) * 4) * x[xOff + i];
         }
-        return sum;
+        return (float) sum;
     }
 }

@@ -35,18 +35,18 @@ public final class Q4_0Format implements TensorFormat {
 
     @Override
     public float dot(MemorySegment data, long start, float[] x, int xOff, int n) {
-        float sum = 0f;
+        double sum = 0;
         for (int b = 0; b < n / BLOCK; b++) {
             long at = (start / BLOCK + b) * BLOCK_BYTES;
             float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, at));
             int o = xOff + b * BLOCK;
-            float blockSum = 0f;
+            double blockSum = 0;
             for (int j = 0; j < 16; j++) {
                 int q = data.get(ValueLayout.JAVA_BYTE, at + 2 + j) & 0xFF;
                 blockSum += ((q & 0x0F) - 8) * x[o + j] + ((q >>> 4) - 8) * x[o + j + 16];
             }
             sum += d * blockSum;
         }
-        return sum;
+        return (float) sum;
     }
 }

@@ -31,16 +31,16 @@ public final class Q8_0Format implements TensorFormat {
 
     @Override
     public float dot(MemorySegment data, long start, float[] x, int xOff, int n) {
-        float sum = 0f;
+        double sum = 0;
         for (int b = 0; b < n / BLOCK; b++) {
             long at = (start / BLOCK + b) * BLOCK_BYTES;
             float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, at));
-            float blockSum = 0f;
+            double blockSum = 0;
             for (int j = 0; j < BLOCK; j++) {
                 blockSum += data.get(ValueLayout.JAVA_BYTE, at + 2 + j) * x[xOff + b * BLOCK + j];
             }
             sum += d * blockSum;
         }
-        return sum;
+        return (float) sum;
     }
 }

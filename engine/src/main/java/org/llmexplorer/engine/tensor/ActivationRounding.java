@@ -1,0 +1,75 @@
+package org.llmexplorer.engine.tensor;
+
+/**
+ * llama.cpp's CPU matrix products do not multiply weights with float activations: they first
+ * convert the activation row to the weight type's companion format ("vec_dot_type"), e.g. Q8_0
+ * for Q8_0 and Q4_0 weights, fp16 for F16 weights. A product is then exact integer or half
+ * arithmetic on those values. Rounding our float activations to exactly those values before the
+ * dot product gives the same numbers up to float summation order, which is what makes greedy
+ * tokens agree with llama.cpp on models whose top two candidates are close.
+ */
+public enum ActivationRounding {
+    /** Activations stay float32 (F32 weights). */
+    NONE,
+    /** Rounded to IEEE half precision, nearest even (F16 weights). */
+    F16,
+    /** Rounded to bfloat16, nearest even (BF16 weights). */
+    BF16,
+    /**
+     * Quantized in blocks of 32 to 8-bit codes with an fp16 scale, as for Q8_0 / Q4_0 weights:
+     * d = max|x| / 127, q = round(x * 127 / max|x|) (nearest even, as the x86 SIMD code does),
+     * value = fp16(d) * q.
+     */
+    Q8_0;
+
+    /** The rounding llama.cpp applies to activations multiplied with weights of this type. */
+    public static ActivationRounding forWeights(GgmlType type) {
+        return switch (type) {
+            case F16 -> F16;
+            case BF16 -> BF16;
+            case Q8_0, Q4_0, Q5_0, IQ4_NL -> Q8_0;
+            default -> NONE;
+        };
+    }
+
+    /** Writes the rounded values of src[off .. off + n) to dst[dOff ..]; n is a multiple of 32 for Q8_0. */
+    public void apply(float[] src, int off, int n, float[] dst, int dOff) {
+        switch (this) {
+            case NONE -> System.arraycopy(src, off, dst, dOff, n);
+            case F16 -> {
+                for (int i = 0; i < n; i++) {
+                    dst[dOff + i] = Float.float16ToFloat(Float.floatToFloat16(src[off + i]));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < n; i++) {
+                    dst[dOff + i] = toBf16AndBack(src[off + i]);
+                }
+            }
+            case Q8_0 -> {
+                for (int b = 0; b < n; b += 32) {
+                    float amax = 0f;
+                    for (int j = 0; j < 32; j++) {
+                        amax = Math.max(amax, Math.abs(src[off + b + j]));
+                    }
+                    float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+                    float id = amax != 0f ? 127f / amax : 0f;
+                    for (int j = 0; j < 32; j++) {
+                        dst[dOff + b + j] = d * (float) Math.rint(src[off + b + j] * id);
+                    }
+                }
+            }
+        }
+    }
+
+    static float toBf16AndBack(float f) {
+        int u = Float.floatToRawIntBits(f);
+        int h;
+        if ((u & 0x7FFFFFFF) > 0x7F800000) {
+            h = (u >>> 16) | 64; // keep NaN a quiet NaN
+        } else {
+            h = (u + (0x7FFF + ((u >>> 16) & 1))) >>> 16;
+        }
+        return Float.intBitsToFloat(h << 16);
+    }
+}
