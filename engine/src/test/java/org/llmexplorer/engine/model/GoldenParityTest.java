@@ -78,8 +78,12 @@ class GoldenParityTest {
         // Where llama.cpp rounds the activations to the weights' companion type (fp16, bf16, Q8_0)
         // we round them the same way, but a last-bit difference before that rounding can move a
         // value to the neighbouring code, so probabilities agree less tightly than with F32
-        // weights (the fixtures' README suggests about 1e-2).
-        double tolerance = modelPath.matches(".*-(F16|BF16|Q8_0|Q4_0)\\.gguf") ? 1e-2 : 2e-3;
+        // weights (the fixtures' README suggests about 1e-2). bf16 keeps 8 bits of mantissa, 8
+        // times coarser than fp16: on this random-weight model, leaving out the rounding of any
+        // one projection moves a top probability by 0.01 to 0.06, and llama.cpp's own expf and
+        // summation order leave it 0.025 away at one step, so bf16 gets 3e-2.
+        double tolerance = modelPath.endsWith("-BF16.gguf") ? 3e-2
+                : modelPath.matches(".*-(F16|Q8_0|Q4_0)\\.gguf") ? 1e-2 : 2e-3;
 
         try (Model model = Model.open(Shared.path(modelPath))) {
             int[] prompt = model.tokenizer().encode(c.get("prompt").asText(), true, true);
