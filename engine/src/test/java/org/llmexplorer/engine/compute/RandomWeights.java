@@ -1,0 +1,46 @@
+package org.llmexplorer.engine.compute;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+import org.llmexplorer.engine.tensor.GgmlType;
+import org.llmexplorer.engine.tensor.WeightMatrix;
+
+/** Random weight matrices in each supported format, for op-by-op tests. */
+final class RandomWeights {
+    private RandomWeights() {
+    }
+
+    static WeightMatrix matrix(GgmlType type, int rows, int cols, Random random) {
+        long bytes = type.bytesFor((long) rows * cols);
+        MemorySegment seg = Arena.ofAuto().allocate(bytes, 64);
+        long blocks = bytes / type.blockBytes;
+        for (long b = 0; b < blocks; b++) {
+            long at = b * type.blockBytes;
+            switch (type) {
+                case F32 -> seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, (float) random.nextGaussian());
+                case F16 -> seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at,
+                        Float.floatToFloat16((float) random.nextGaussian()));
+                case BF16 -> seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at,
+                        (short) (Float.floatToIntBits((float) random.nextGaussian()) >>> 16));
+                case Q8_0, Q4_0 -> {
+                    seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at, Float.floatToFloat16(0.01f + random.nextFloat() * 0.05f));
+                    for (int j = 2; j < type.blockBytes; j++) {
+                        seg.set(ValueLayout.JAVA_BYTE, at + j, (byte) random.nextInt(256));
+                    }
+                }
+                default -> throw new IllegalArgumentException(type.name());
+            }
+        }
+        return new WeightMatrix("random-" + type, type, seg, rows, cols);
+    }
+
+    static float[] vector(int n, Random random) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return v;
+    }
+}
