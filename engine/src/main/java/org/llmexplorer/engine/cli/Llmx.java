@@ -13,7 +13,8 @@ public final class Llmx {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        for (Command c : new Command[] {new InfoCommand(), new TokenizeCommand(), new GenerateCommand()}) {
+        for (Command c : new Command[] {new InfoCommand(), new TokenizeCommand(), new GenerateCommand(),
+                new BenchCommand()}) {
             COMMANDS.put(c.name(), c);
         }
     }

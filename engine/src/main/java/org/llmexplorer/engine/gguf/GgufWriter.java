@@ -113,7 +113,7 @@ public final class GgufWriter {
 
         Files.deleteIfExists(out);
         try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE); Arena arena = Arena.ofConfined()) {
+                StandardOpenOption.WRITE); Arena arena = Arena.ofShared()) {
             ch.write(ByteBuffer.wrap(headerBytes));
             if (tensors.isEmpty()) {
                 return;
