@@ -14,7 +14,7 @@ public final class Llmx {
 
     static {
         for (Command c : new Command[] {new InfoCommand(), new TokenizeCommand(), new GenerateCommand(),
-                new BenchCommand()}) {
+                new BenchCommand(), new KernelsCommand()}) {
             COMMANDS.put(c.name(), c);
         }
     }

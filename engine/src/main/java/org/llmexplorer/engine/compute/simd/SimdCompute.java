@@ -20,8 +20,13 @@ import org.llmexplorer.engine.tensor.WeightMatrix;
  * whole and nothing is allocated per token.
  */
 public final class SimdCompute implements Compute {
-    /** Rows handed to a thread at a time. */
-    private static final int ROW_CHUNK = 16;
+    /**
+     * Fewest rows handed to a thread at a time. Chunks are as large as load balance allows (about
+     * four per thread): a thread streaming one long contiguous run of weights keeps the hardware
+     * prefetchers ahead of it, which small interleaved chunks defeat (Q8_0 matvec: 27 GB/s with
+     * 16-row chunks, 44 GB/s with 256-row chunks on the 2-core development machine).
+     */
+    private static final int MIN_ROW_CHUNK = 16;
     /** Below this many multiply-adds a matmul stays on the calling thread. */
     private static final long PARALLEL_THRESHOLD = 1 << 15;
 
@@ -73,9 +78,10 @@ public final class SimdCompute implements Compute {
             kernel.rows(w, 0, rows, input, batch, out);
             return;
         }
-        int chunks = (rows + ROW_CHUNK - 1) / ROW_CHUNK;
+        int chunk = Math.max(MIN_ROW_CHUNK, rows / (4 * parallel.threads()));
+        int chunks = (rows + chunk - 1) / chunk;
         parallel.forEach(chunks, (c, worker) ->
-                kernel.rows(w, c * ROW_CHUNK, Math.min(rows, (c + 1) * ROW_CHUNK), input, batch, out));
+                kernel.rows(w, c * chunk, Math.min(rows, (c + 1) * chunk), input, batch, out));
     }
 
     /** The activations as llama.cpp's dot product for this weight type sees them (see ActivationRounding). */
