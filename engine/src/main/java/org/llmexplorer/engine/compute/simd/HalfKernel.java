@@ -71,36 +71,13 @@ final class HalfKernel extends RowKernel {
     }
 
     @Override
-    void dot4(MemorySegment w, long off, float[] x, int xOff, int xStride, int n,
-              float[] out, int outOff, int outStride) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
+    void dequantize(MemorySegment w, long off, int n, float[] out, int outOff) {
         int i = 0;
         for (; i + L <= n; i += L) {
-            FloatVector wv = load(w, off + 2L * i);
-            int j = xOff + i;
-            a0 = wv.fma(FloatVector.fromArray(F, x, j), a0);
-            a1 = wv.fma(FloatVector.fromArray(F, x, j + xStride), a1);
-            a2 = wv.fma(FloatVector.fromArray(F, x, j + 2 * xStride), a2);
-            a3 = wv.fma(FloatVector.fromArray(F, x, j + 3 * xStride), a3);
+            load(w, off + 2L * i).intoArray(out, outOff + i);
         }
-        float s0 = Lanes.sum(a0);
-        float s1 = Lanes.sum(a1);
-        float s2 = Lanes.sum(a2);
-        float s3 = Lanes.sum(a3);
         for (; i < n; i++) {
-            float wi = scalar(w, off + 2L * i);
-            int j = xOff + i;
-            s0 += wi * x[j];
-            s1 += wi * x[j + xStride];
-            s2 += wi * x[j + 2 * xStride];
-            s3 += wi * x[j + 3 * xStride];
+            out[outOff + i] = scalar(w, off + 2L * i);
         }
-        out[outOff] = s0;
-        out[outOff + outStride] = s1;
-        out[outOff + 2 * outStride] = s2;
-        out[outOff + 3 * outStride] = s3;
     }
 }

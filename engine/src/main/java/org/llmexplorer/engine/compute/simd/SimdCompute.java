@@ -33,12 +33,15 @@ public final class SimdCompute implements Compute {
     private final Parallel parallel;
     private final Map<GgmlType, RowKernel> kernels = new EnumMap<>(GgmlType.class);
     private float[] rounded = new float[0];
+    /** Per thread: a tile of weight rows widened to floats, for prompt batches. */
+    private final float[][] rowBuffers;
 
     public SimdCompute(int threads) {
         if (!Lanes.usable()) {
             throw new IllegalStateException("this CPU offers fewer than 4 float SIMD lanes");
         }
         this.parallel = new Parallel(threads);
+        this.rowBuffers = new float[threads][0];
         kernels.put(GgmlType.F32, new F32Kernel());
         kernels.put(GgmlType.F16, new HalfKernel(false));
         kernels.put(GgmlType.BF16, new HalfKernel(true));
@@ -74,14 +77,19 @@ public final class SimdCompute implements Compute {
         }
         float[] input = roundActivations(w.type(), x, batch * w.cols());
         int rows = w.rows();
+        if (batch >= 4 && rowBuffers[0].length < RowKernel.bufferSize(w.cols())) {
+            for (int i = 0; i < rowBuffers.length; i++) {
+                rowBuffers[i] = new float[RowKernel.bufferSize(w.cols())];
+            }
+        }
         if ((long) rows * w.cols() * batch < PARALLEL_THRESHOLD || parallel.threads() == 1) {
-            kernel.rows(w, 0, rows, input, batch, out);
+            kernel.rows(w, 0, rows, input, batch, out, rowBuffers[0]);
             return;
         }
         int chunk = Math.max(MIN_ROW_CHUNK, rows / (4 * parallel.threads()));
         int chunks = (rows + chunk - 1) / chunk;
         parallel.forEach(chunks, (c, worker) ->
-                kernel.rows(w, c * chunk, Math.min(rows, (c + 1) * chunk), input, batch, out));
+                kernel.rows(w, c * chunk, Math.min(rows, (c + 1) * chunk), input, batch, out, rowBuffers[worker]));
     }
 
     /** The activations as llama.cpp's dot product for this weight type sees them (see ActivationRounding). */
