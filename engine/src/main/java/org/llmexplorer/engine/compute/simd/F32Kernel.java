@@ -28,6 +28,26 @@ final class F32Kernel extends RowKernel {
     }
 
     @Override
+    void dot2(MemorySegment w, long a, long b, float[] x, int xOff, int n, float[] out, int outA, int outB) {
+        FloatVector accA = FloatVector.zero(F);
+        FloatVector accB = accA;
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+            accA = FloatVector.fromMemorySegment(F, w, a + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(xv, accA);
+            accB = FloatVector.fromMemorySegment(F, w, b + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(xv, accB);
+        }
+        float sumA = Lanes.sum(accA);
+        float sumB = Lanes.sum(accB);
+        for (; i < n; i++) {
+            sumA += w.get(FL, a + 4L * i) * x[xOff + i];
+            sumB += w.get(FL, b + 4L * i) * x[xOff + i];
+        }
+        out[outA] = sumA;
+        out[outB] = sumB;
+    }
+
+    @Override
     void dequantize(MemorySegment w, long off, int n, float[] out, int outOff) {
         MemorySegment.copy(w, FL, off, out, outOff, n);
     }

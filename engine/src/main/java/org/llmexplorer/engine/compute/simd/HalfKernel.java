@@ -71,6 +71,26 @@ final class HalfKernel extends RowKernel {
     }
 
     @Override
+    void dot2(MemorySegment w, long a, long b, float[] x, int xOff, int n, float[] out, int outA, int outB) {
+        FloatVector accA = FloatVector.zero(F);
+        FloatVector accB = accA;
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+            accA = load(w, a + 2L * i).fma(xv, accA);
+            accB = load(w, b + 2L * i).fma(xv, accB);
+        }
+        float sumA = Lanes.sum(accA);
+        float sumB = Lanes.sum(accB);
+        for (; i < n; i++) {
+            sumA += scalar(w, a + 2L * i) * x[xOff + i];
+            sumB += scalar(w, b + 2L * i) * x[xOff + i];
+        }
+        out[outA] = sumA;
+        out[outB] = sumB;
+    }
+
+    @Override
     void dequantize(MemorySegment w, long off, int n, float[] out, int outOff) {
         int i = 0;
         for (; i + L <= n; i += L) {

@@ -12,16 +12,14 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
-/** Q8_0 blocks (fp16 scale, 32 signed bytes) consumed in place: codes widened to floats per block. */
+/**
+ * Q8_0 blocks (fp16 scale, 32 signed bytes) consumed in place: codes widened to floats per block.
+ * Loads are written out in each method, not shared through a helper returning a vector (see
+ * {@link Q4_0Kernel} on why).
+ */
 final class Q8_0Kernel extends RowKernel {
     private static final int BLOCK = 32;
     private static final int BLOCK_BYTES = 34;
-
-    /** Part p of the 16 codes starting at byte {@code at}, as floats. */
-    private static FloatVector codes(MemorySegment w, long at, int p) {
-        return (FloatVector) ByteVector.fromMemorySegment(B16, w, at, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2F, F, p);
-    }
 
     @Override
     float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
@@ -33,12 +31,38 @@ final class Q8_0Kernel extends RowKernel {
             FloatVector sum = FloatVector.zero(F);
             for (int half = 0; half < 2; half++) {
                 for (int p = 0; p < PARTS; p++) {
-                    sum = codes(w, at + 2 + half * 16, p).fma(FloatVector.fromArray(F, x, xo + half * 16 + p * L), sum);
+                    sum = ((FloatVector) ByteVector.fromMemorySegment(B16, w, at + 2 + half * 16, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xo + half * 16 + p * L), sum);
                 }
             }
             acc = sum.fma(FloatVector.broadcast(F, d), acc);
         }
         return Lanes.sum(acc);
+    }
+
+    @Override
+    void dot2(MemorySegment w, long a, long b, float[] x, int xOff, int n, float[] out, int outA, int outB) {
+        FloatVector accA = FloatVector.zero(F);
+        FloatVector accB = accA;
+        for (int k = 0; k < n / BLOCK; k++) {
+            long at = a + (long) k * BLOCK_BYTES;
+            long bt = b + (long) k * BLOCK_BYTES;
+            float da = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at));
+            float db = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, bt));
+            int xo = xOff + k * BLOCK;
+            FloatVector sumA = FloatVector.zero(F);
+            FloatVector sumB = sumA;
+            for (int half = 0; half < 2; half++) {
+                for (int p = 0; p < PARTS; p++) {
+                    FloatVector xv = FloatVector.fromArray(F, x, xo + half * 16 + p * L);
+                    sumA = ((FloatVector) ByteVector.fromMemorySegment(B16, w, at + 2 + half * 16, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, p)).fma(xv, sumA);
+                    sumB = ((FloatVector) ByteVector.fromMemorySegment(B16, w, bt + 2 + half * 16, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, p)).fma(xv, sumB);
+                }
+            }
+            accA = sumA.fma(FloatVector.broadcast(F, da), accA);
+            accB = sumB.fma(FloatVector.broadcast(F, db), accB);
+        }
+        out[outA] = Lanes.sum(accA);
+        out[outB] = Lanes.sum(accB);
     }
 
     @Override
@@ -48,7 +72,7 @@ final class Q8_0Kernel extends RowKernel {
             FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at)));
             for (int half = 0; half < 2; half++) {
                 for (int p = 0; p < PARTS; p++) {
-                    codes(w, at + 2 + half * 16, p).mul(d).intoArray(out, outOff + b * BLOCK + half * 16 + p * L);
+                    ((FloatVector) ByteVector.fromMemorySegment(B16, w, at + 2 + half * 16, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(out, outOff + b * BLOCK + half * 16 + p * L);
                 }
             }
         }

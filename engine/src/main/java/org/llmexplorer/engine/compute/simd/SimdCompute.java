@@ -77,19 +77,23 @@ public final class SimdCompute implements Compute {
         }
         float[] input = roundActivations(w.type(), x, batch * w.cols());
         int rows = w.rows();
-        if (batch >= 4 && rowBuffers[0].length < RowKernel.bufferSize(w.cols())) {
+        boolean tiled = batch >= 4;
+        if (tiled && rowBuffers[0].length < RowKernel.bufferSize(w.cols())) {
             for (int i = 0; i < rowBuffers.length; i++) {
                 rowBuffers[i] = new float[RowKernel.bufferSize(w.cols())];
             }
         }
-        if ((long) rows * w.cols() * batch < PARALLEL_THRESHOLD || parallel.threads() == 1) {
-            kernel.rows(w, 0, rows, input, batch, out, rowBuffers[0]);
-            return;
-        }
-        int chunk = Math.max(MIN_ROW_CHUNK, rows / (4 * parallel.threads()));
+        boolean single = (long) rows * w.cols() * batch < PARALLEL_THRESHOLD || parallel.threads() == 1;
+        int chunk = single ? rows : Math.max(MIN_ROW_CHUNK, rows / (4 * parallel.threads()));
         int chunks = (rows + chunk - 1) / chunk;
-        parallel.forEach(chunks, (c, worker) ->
-                kernel.rows(w, c * chunk, Math.min(rows, (c + 1) * chunk), input, batch, out, rowBuffers[worker]));
+        // Two loops, not one with a branch: each lambda is compiled on its own (see RowKernel).
+        if (tiled) {
+            parallel.forEach(chunks, (c, worker) ->
+                    kernel.tiled(w, c * chunk, Math.min(rows, (c + 1) * chunk), input, batch, out, rowBuffers[worker]));
+        } else {
+            parallel.forEach(chunks, (c, worker) ->
+                    kernel.matvec(w, c * chunk, Math.min(rows, (c + 1) * chunk), input, batch, out));
+        }
     }
 
     /** The activations as llama.cpp's dot product for this weight type sees them (see ActivationRounding). */
