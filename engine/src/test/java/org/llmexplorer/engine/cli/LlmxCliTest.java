@@ -1,0 +1,165 @@
+package org.llmexplorer.engine.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.llmexplorer.engine.Shared;
+
+/** The command line as a user runs it: exit codes, JSON output, messages. */
+class LlmxCliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String STORIES = Shared.path("models/stories260K.gguf").toString();
+
+    record Run(int status, String out, String err) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(out);
+        }
+    }
+
+    static Run llmx(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Llmx.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void generateJsonMatchesLlamaCppGreedy() throws Exception {
+        JsonNode ref = Shared.json("reference/stories260K-greedy.json").get("cases").get(1);
+        Run r = llmx("generate", "--model", STORIES, "--prompt", ref.get("prompt").asText(), "--max-tokens", "48",
+                "--temperature", "0", "--top-probs", "5", "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = r.json();
+        assertArrayEquals(Shared.ints(ref.get("prompt_token_ids")), Shared.ints(j.get("prompt_tokens")));
+        assertArrayEquals(Shared.ints(ref.get("generated_token_ids")), Shared.ints(j.get("tokens")));
+        assertEquals(ref.get("generated_text").asText(), j.get("text").asText());
+        assertEquals(48, j.get("top").size());
+        JsonNode first = j.get("top").get(0);
+        assertEquals(5, first.size());
+        JsonNode expectedTop = ref.get("top5_first_positions").get(0).get("top5");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(expectedTop.get(i).get("id").asInt(), first.get(i).get("id").asInt());
+            assertEquals(expectedTop.get(i).get("prob").asDouble(), first.get(i).get("p").asDouble(), 2e-3);
+        }
+        assertTrue(j.get("timing").get("prompt_tps").asDouble() > 0);
+        assertTrue(j.get("timing").get("gen_tps").asDouble() > 0);
+    }
+
+    @Test
+    void sameSeedSameText() throws Exception {
+        String[] args = {"generate", "--model", STORIES, "--prompt", "Lily saw a cat", "--max-tokens", "30",
+                "--temperature", "0.9", "--top-k", "40", "--top-p", "0.9", "--seed", "1234", "--json"};
+        JsonNode a = llmx(args).json();
+        JsonNode b = llmx(args).json();
+        assertEquals(a.get("tokens"), b.get("tokens"));
+        String[] scalar = args.clone();
+        scalar = java.util.Arrays.copyOf(scalar, scalar.length + 2);
+        scalar[scalar.length - 2] = "--backend";
+        scalar[scalar.length - 1] = "scalar";
+        assertEquals(a.get("tokens"), llmx(scalar).json().get("tokens"), "the same text on the scalar backend");
+        args[args.length - 2] = "99";
+        assertTrue(!a.get("tokens").equals(llmx(args).json().get("tokens")), "another seed, another story");
+    }
+
+    @Test
+    void tokenizeJson() throws Exception {
+        Run r = llmx("tokenize", "--model", STORIES, "--text", "Once upon a time", "--json");
+        assertEquals(0, r.status(), r.err());
+        assertArrayEquals(new int[] {1, 403, 407, 261, 378}, Shared.ints(r.json().get("tokens")));
+    }
+
+    @Test
+    void infoDescribesTheModel() throws Exception {
+        Run r = llmx("info", "--model", STORIES, "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = r.json();
+        assertEquals("llama", j.get("architecture").asText());
+        assertEquals(64, j.get("hyperparameters").get("embedding_length").asInt());
+        assertEquals(512, j.get("tokenizer").get("vocab_size").asInt());
+        assertEquals(48, j.get("tensors").size());
+        long sum = 0;
+        for (JsonNode t : j.get("tensors")) {
+            long n = 1;
+            for (JsonNode d : t.get("shape")) {
+                n *= d.asLong();
+            }
+            sum += n;
+        }
+        assertEquals(sum, j.get("parameters").asLong());
+        String tree = j.get("module_tree").asText();
+        assertTrue(tree.contains("(0-4): 5 x LlamaDecoderLayer("), tree);
+        assertTrue(tree.contains("(k_proj): Linear(in_features=64, out_features=32, bias=False)"), tree);
+        assertTrue(tree.contains("(down_proj): Linear(in_features=172, out_features=64, bias=False)"), tree);
+
+        Run text = llmx("info", "--model", STORIES);
+        assertEquals(0, text.status());
+        assertTrue(text.out().contains("blk.4.ffn_down.weight"));
+    }
+
+    @Test
+    void benchPrintsFigures() throws Exception {
+        Run r = llmx("bench", "--model", STORIES, "--prompt-tokens", "16", "--gen-tokens", "8", "--repetitions", "1",
+                "--no-bandwidth", "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = r.json();
+        assertTrue(j.get("pp_tps").asDouble() > 0);
+        assertTrue(j.get("tg_tps").asDouble() > 0);
+        assertEquals(16, j.get("prompt_tokens").asInt());
+    }
+
+    @Test
+    void benchWritesAShapedRandomModel(@TempDir Path dir) throws Exception {
+        Path keep = dir.resolve("smol.gguf");
+        Run r = llmx("bench", "--shape", "smollm2-135m", "--quant", "Q4_0", "--keep", keep.toString(),
+                "--prompt-tokens", "8", "--gen-tokens", "4", "--repetitions", "1", "--no-bandwidth", "--json");
+        assertEquals(0, r.status(), r.err());
+        Run info = llmx("info", "--model", keep.toString(), "--json");
+        JsonNode h = info.json().get("hyperparameters");
+        assertEquals(30, h.get("block_count").asInt());
+        assertEquals(576, h.get("embedding_length").asInt());
+        assertEquals(1536, h.get("feed_forward_length").asInt());
+        assertEquals(9, h.get("attention.head_count").asInt());
+        assertEquals(3, h.get("attention.head_count_kv").asInt());
+        assertEquals(49152, info.json().get("tokenizer").get("vocab_size").asInt());
+        long params = org.llmexplorer.engine.bench.ModelShape.named("smollm2-135m").parameters();
+        assertEquals(134_515_008L, params, "SmolLM2-135M's parameter count");
+        long norms = 61L * 576 * 4; // F32 norm weights
+        double expected = (params - 61L * 576) * 18.0 / 32 + norms;
+        assertEquals(expected, Files.size(keep), expected * 0.02, "Q4_0 is 18 bytes per 32 weights");
+    }
+
+    @Test
+    void badInputGivesAClearMessage(@TempDir Path dir) throws Exception {
+        Run missing = llmx("info", "--model", dir.resolve("nope.gguf").toString());
+        assertEquals(1, missing.status());
+        assertTrue(missing.err().contains("nope.gguf"), missing.err());
+
+        Path text = Files.writeString(dir.resolve("notes.gguf"), "these are not weights");
+        Run notGguf = llmx("generate", "--model", text.toString(), "--prompt", "hi");
+        assertEquals(1, notGguf.status());
+        assertTrue(notGguf.err().contains("not a GGUF file") && notGguf.err().contains("magic"), notGguf.err());
+
+        Run unknown = llmx("generate", "--model", STORIES, "--prompt", "hi", "--temprature", "1");
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.err().contains("unknown option --temprature"), unknown.err());
+
+        Run badNumber = llmx("generate", "--model", STORIES, "--prompt", "hi", "--top-p", "lots");
+        assertEquals(2, badNumber.status());
+        assertTrue(badNumber.err().contains("--top-p"), badNumber.err());
+
+        Run badRange = llmx("generate", "--model", STORIES, "--prompt", "hi", "--top-p", "1.5");
+        assertEquals(1, badRange.status());
+        assertTrue(badRange.err().contains("top-p must be in (0, 1]"), badRange.err());
+    }
+}
