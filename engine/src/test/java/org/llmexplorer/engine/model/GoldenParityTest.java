@@ -129,6 +129,31 @@ class GoldenParityTest {
         }
     }
 
+    /**
+     * The Q8_0/F16 quantization of the stories model tells the same stories: llama.cpp's greedy
+     * tokens for the F32 model, for at least the first 24 tokens of every prompt (quantization
+     * may take a story elsewhere later), and only words.
+     */
+    @ParameterizedTest(name = "prompt {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, 2, 3, 4, 5})
+    void quantizedStoriesModelTellsTheSameStory(int index) throws Exception {
+        JsonNode c = Shared.json("reference/stories260K-greedy.json").get("cases").get(index);
+        int[] expected = Shared.ints(c.get("generated_token_ids"));
+        try (Model model = Model.open(Shared.path("models/stories260K-Q8_0-F16.gguf"))) {
+            assertEquals("Q8_0", model.llama().weights().layers()[0].wq().type().name());
+            assertEquals("F16", model.llama().weights().layers()[0].down().type().name());
+            int[] prompt = model.tokenizer().encode(c.get("prompt").asText(), true, true);
+            GenerationResult r = new Generator(model, simd, prompt.length + 48).generate(prompt, 48, Sampler.greedy(),
+                    0, null, null);
+            int same = 0;
+            while (same < 48 && r.generatedIds()[same] == expected[same]) {
+                same++;
+            }
+            assertTrue(same >= 24, "only " + same + " tokens agree: " + r.text());
+            assertTrue(r.text().matches("[A-Za-z ,.!?'\"]+"), r.text());
+        }
+    }
+
     static Stream<String> otherPrompts() {
         return Stream.of("The little dog", "Lily and Ben went to the beach. They", "One day, a bird",
                 "Tim had a red ball. He");
