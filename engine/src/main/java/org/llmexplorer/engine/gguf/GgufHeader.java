@@ -171,8 +171,9 @@ record GgufHeader(int version, Map<String, GgufValue> metadata, List<GgufTensorI
 
         void checkCount(String field, long at, long count, long minBytesEach) throws GgufFormatException {
             if (count < 0 || count > remaining() / minBytesEach) {
-                throw error(field, at, "count " + Long.toUnsignedString(count) + " is impossible: "
-                        + remaining() + " bytes remain and each entry needs at least " + minBytesEach);
+                throw error(field, at, "count " + Long.toUnsignedString(count) + " is impossible: only "
+                        + remaining() + " bytes remain and each entry needs at least " + minBytesEach
+                        + " (file truncated or corrupt)");
             }
         }
 
@@ -195,7 +196,7 @@ record GgufHeader(int version, Map<String, GgufValue> metadata, List<GgufTensorI
             long len = i64(field + ".length");
             if (len < 0 || len > remaining()) {
                 throw error(field, at, "string length " + Long.toUnsignedString(len) + " exceeds the "
-                        + remaining() + " bytes that remain");
+                        + remaining() + " bytes that remain (file truncated or corrupt)");
             }
             byte[] bytes = file.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
             pos += len;

@@ -77,7 +77,14 @@ public final class GgufWriter {
 
     private int alignment() {
         GgufValue a = metadata.get(GgufFile.ALIGNMENT_KEY);
-        return a == null ? GgufFile.DEFAULT_ALIGNMENT : (int) a.asLong();
+        if (a == null) {
+            return GgufFile.DEFAULT_ALIGNMENT;
+        }
+        long v = a.type() == GgufValueType.UINT32 ? a.asLong() : -1;
+        if (v <= 0 || (v & (v - 1)) != 0) {
+            throw new IllegalArgumentException("general.alignment must be a power-of-two UINT32, not " + a.type() + " " + a);
+        }
+        return (int) v;
     }
 
     public void write(Path out) throws IOException {
