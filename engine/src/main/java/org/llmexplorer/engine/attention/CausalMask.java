@@ -4,17 +4,22 @@ package org.llmexplorer.engine.attention;
 public record CausalMask() implements AttentionMask {
 
     @Override
-    public boolean allowed(int query, int key) {
+    public boolean allowed(int query, int key, int n) {
         return key <= query;
     }
 
     @Override
-    public int keys(int query, int length, int[] out) {
-        int n = Math.min(query + 1, length);
-        for (int j = 0; j < n; j++) {
+    public int keys(int query, int n, int[] out) {
+        int count = Math.min(query + 1, n);
+        for (int j = 0; j < count; j++) {
             out[j] = j;
         }
-        return n;
+        return count;
+    }
+
+    @Override
+    public boolean looksAhead() {
+        return false;
     }
 
     @Override

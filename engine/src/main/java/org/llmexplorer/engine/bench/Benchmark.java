@@ -17,7 +17,12 @@ import org.llmexplorer.engine.sampling.SplitMix64;
  */
 public final class Benchmark {
 
-    public record Result(double[] ppTps, double[] tgTps, long peakHeapBytes) {
+    /**
+     * @param ppAttentionMs   time spent in attention per prompt run
+     * @param ppAttendedPairs (query, key) pairs attended per prompt run, over all layers and heads
+     */
+    public record Result(double[] ppTps, double[] tgTps, long peakHeapBytes, double ppAttentionMs, long ppAttendedPairs,
+                         long ppAttentionFlops) {
         public double ppMean() {
             return mean(ppTps);
         }
@@ -50,11 +55,18 @@ public final class Benchmark {
         resetPeakHeap();
         double[] pp = new double[promptTokens > 0 ? repetitions : 0];
         double[] tg = new double[genTokens > 0 ? repetitions : 0];
+        long attentionNanos = 0;
+        long pairs = 0;
+        long flops = 0;
         for (int r = 0; r < repetitions; r++) {
             if (promptTokens > 0) {
+                state.resetCounters();
                 long t0 = System.nanoTime();
                 prompt(llama, ops, state, masks, prompt, promptTokens, batch);
                 pp[r] = promptTokens * 1e9 / (System.nanoTime() - t0);
+                attentionNanos += state.attentionNanos();
+                pairs = state.attendedPairs();
+                flops = state.attentionFlops();
             }
             if (genTokens > 0) {
                 long t0 = System.nanoTime();
@@ -62,13 +74,14 @@ public final class Benchmark {
                 tg[r] = genTokens * 1e9 / (System.nanoTime() - t0);
             }
         }
-        return new Result(pp, tg, peakHeap());
+        return new Result(pp, tg, peakHeap(), attentionNanos / 1e6 / repetitions, pairs, flops);
     }
 
     private static void prompt(Llama llama, Compute ops, InferenceState s, MaskPlan masks, int[] tokens, int n,
                                int batch) {
-        for (int done = 0; done < n; done += batch) {
-            llama.forward(ops, s, masks, tokens, done, Math.min(batch, n - done), done, false);
+        int step = masks.looksAhead(llama.config().layers(), llama.config().heads()) ? n : batch;
+        for (int done = 0; done < n; done += step) {
+            llama.forward(ops, s, masks, tokens, done, Math.min(step, n - done), done, false);
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Set;
 /** Command-line options of the form {@code --name value} and {@code --flag}, checked against what a command accepts. */
 final class Args {
     private final Map<String, String> values = new HashMap<>();
+    private final Map<String, List<String>> repeated = new HashMap<>();
     private final Set<String> flags = new HashSet<>();
 
     Args(List<String> args, Set<String> valueOptions, Set<String> flagOptions) {
@@ -34,6 +35,7 @@ final class Args {
                     inline = args.get(++i);
                 }
                 values.put(name, inline);
+                repeated.computeIfAbsent(name, k -> new java.util.ArrayList<>()).add(inline);
             } else {
                 throw new UsageException("unknown option --" + name);
             }
@@ -42,6 +44,11 @@ final class Args {
 
     boolean flag(String name) {
         return flags.contains(name);
+    }
+
+    /** Every value given for an option that may be repeated, in order. */
+    List<String> all(String name) {
+        return repeated.getOrDefault(name, List.of());
     }
 
     boolean has(String name) {

@@ -39,6 +39,8 @@ final class BenchCommand implements Command {
                   --repetitions N      measurements of each (default 3)
                   --threads N          threads (default: all cores)
                   --backend B          scalar or simd (default simd)
+                  --mask SPEC          run under an attention mask plan (see llmx mask --help); reports the
+                                       attention time and attended pairs of prompt processing
                   --no-bandwidth       skip the memory bandwidth measurement
                   --json               print one JSON object""".formatted(String.join(", ", ModelShape.PRESETS.keySet()));
     }
@@ -46,7 +48,7 @@ final class BenchCommand implements Command {
     @Override
     public int run(List<String> argList, PrintStream out) throws Exception {
         Args args = new Args(argList, Set.of("model", "shape", "quant", "keep", "prompt-tokens", "gen-tokens", "batch",
-                "repetitions", "threads", "backend"), Set.of("json", "no-bandwidth"));
+                "repetitions", "threads", "backend", "mask"), Set.of("json", "no-bandwidth"));
         if (args.has("model") == args.has("shape")) {
             throw new UsageException("give either --model or --shape");
         }
@@ -96,12 +98,21 @@ final class BenchCommand implements Command {
                 json.put("prompt_tokens", pp);
                 json.put("gen_tokens", tg);
                 json.put("batch", batch);
-                Benchmark.Result r = Benchmark.run(model, ops, MaskPlan.causal(), pp, tg, batch, repetitions);
+                MaskPlan masks = args.has("mask") ? MaskPlan.parse(args.required("mask"), MaskPlan.causal())
+                        : MaskPlan.causal();
+                json.put("mask", masks.spec());
+                Benchmark.Result r = Benchmark.run(model, ops, masks, pp, tg, batch, repetitions);
                 json.put("pp_tps", round(r.ppMean()));
                 json.put("tg_tps", round(r.tgMean()));
                 json.put("pp_tps_runs", roundAll(r.ppTps()));
                 json.put("tg_tps_runs", roundAll(r.tgTps()));
                 json.put("tg_gbps", round(r.tgMean() * weightBytes / 1e9));
+                if (pp > 0) {
+                    json.put("pp_ms", round(pp * 1000.0 / r.ppMean()));
+                    json.put("pp_attention_ms", round(r.ppAttentionMs()));
+                    json.put("pp_attended_pairs", r.ppAttendedPairs());
+                    json.put("pp_attention_gflop", round(r.ppAttentionFlops() / 1e9));
+                }
                 if (json.get("bandwidth_gbps") instanceof Double bw) {
                     json.put("tg_ceiling_tps", round(bw * 1e9 / weightBytes));
                 }

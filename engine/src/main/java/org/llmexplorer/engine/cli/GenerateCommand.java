@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.generate.GeneratedToken;
@@ -38,13 +39,15 @@ final class GenerateCommand implements Command {
                   --ctx N            context length (default: the model's, at most 4096)
                   --batch N          prompt tokens per forward pass (default 32)
                   --top-probs N      record the N most probable tokens at each step (default 0)
+                  --mask SPEC        run under an attention mask or mask plan (see llmx mask --help)
+                  --online-softmax   attention in tiles with an online softmax (same result, never holds a row)
                   --json             print one JSON object instead of streaming text""";
     }
 
     @Override
     public int run(List<String> argList, PrintStream out) throws Exception {
         Args args = new Args(argList, Set.of("model", "prompt", "max-tokens", "temperature", "top-k", "top-p", "seed",
-                "threads", "backend", "ctx", "batch", "top-probs"), Set.of("json"));
+                "threads", "backend", "ctx", "batch", "top-probs", "mask"), Set.of("json", "online-softmax"));
         Path path = Path.of(args.required("model"));
         String prompt = args.required("prompt");
         int maxTokens = args.integer("max-tokens", 128);
@@ -67,6 +70,10 @@ final class GenerateCommand implements Command {
             int[] promptIds = model.tokenizer().encode(prompt, true, true);
             int contextLength = Math.max(1, Math.min(ctx, promptIds.length + maxTokens));
             Generator generator = new Generator(model, ops, contextLength, args.integer("batch", Generator.DEFAULT_BATCH));
+            if (args.has("mask")) {
+                generator.masks(MaskPlan.parse(args.required("mask"), MaskPlan.causal()));
+            }
+            generator.state().onlineSoftmax(args.flag("online-softmax"));
             if (!json) {
                 out.print(prompt);
                 out.flush();
@@ -77,7 +84,14 @@ final class GenerateCommand implements Command {
                         out.flush();
                     }, null);
             if (json) {
-                out.println(Json.write(toJson(r, settings, ops, topN)));
+                Map<String, Object> result = toJson(r, settings, ops, topN);
+                Map<String, Object> attention = new LinkedHashMap<>();
+                attention.put("mask", generator.masks().spec());
+                attention.put("attended_pairs", generator.state().attendedPairs());
+                attention.put("flops", generator.state().attentionFlops());
+                attention.put("ms", generator.state().attentionNanos() / 1e6);
+                result.put("attention", attention);
+                out.println(Json.write(result));
             } else {
                 out.println();
                 System.err.printf("[%d prompt tokens at %.1f tokens/s, %d generated at %.1f tokens/s, stop: %s]%n",

@@ -14,7 +14,8 @@ public final class Llmx {
 
     static {
         for (Command c : new Command[] {new InfoCommand(), new TokenizeCommand(), new GenerateCommand(),
-                new BenchCommand(), new KernelsCommand()}) {
+                new BenchCommand(), new KernelsCommand(),
+                new MaskCommand(), new AttentionCommand()}) {
             COMMANDS.put(c.name(), c);
         }
     }

@@ -35,9 +35,14 @@ public final class Generator {
         this.state = new InferenceState(model.config(), contextLength, batch, ops.threads());
     }
 
+    /** The masks the model runs under from now on. */
     public Generator masks(MaskPlan plan) {
         this.masks = plan;
         return this;
+    }
+
+    public MaskPlan masks() {
+        return masks;
     }
 
     public InferenceState state() {
@@ -50,8 +55,11 @@ public final class Generator {
      */
     public void ingest(int[] tokens, int n, int startPos) {
         Llama llama = model.llama();
+        // A mask that looks ahead needs every position of the prompt there when any is processed.
+        boolean whole = masks.looksAhead(model.config().layers(), model.config().heads());
+        int step = whole ? n : state.batch();
         for (int done = 0; done < n; ) {
-            int count = Math.min(state.batch(), n - done);
+            int count = Math.min(step, n - done);
             llama.forward(ops, state, masks, tokens, done, count, startPos + done, false);
             done += count;
         }

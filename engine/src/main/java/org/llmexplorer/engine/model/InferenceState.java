@@ -1,36 +1,56 @@
 package org.llmexplorer.engine.model;
 
+import org.llmexplorer.engine.attention.AttentionRecorder;
+
 /**
- * Everything one conversation needs besides the weights: the KV cache and the scratch buffers
- * of a forward pass, sized once so that no token allocates. Buffers hold up to {@code batch}
- * tokens of a prompt at a time.
+ * Everything one conversation needs besides the weights: the KV cache, the scratch buffers of a
+ * forward pass (sized for {@code batch} tokens at a time, so that generating allocates nothing),
+ * who is watching the attention, and counters of the attention work done.
  */
 public final class InferenceState {
-    final int batch;
+    private final ModelConfig c;
+    int batch;
     final KvCache cache;
-    final float[] x;       // residual stream, batch x dim
-    final float[] xb;      // normalised input of a block, batch x dim
-    final float[] q;       // queries, batch x qDim
-    final float[] k;       // new keys, batch x kvDim
-    final float[] v;       // new values, batch x kvDim
-    final float[] att;     // attention output, batch x qDim
-    final float[] proj;    // output of a projection back to dim, batch x dim
-    final float[] hb;      // gate, batch x ffnDim
-    final float[] hb2;     // up, batch x ffnDim
+    float[] x;       // residual stream, batch x dim
+    float[] xb;      // normalised input of a block, batch x dim
+    float[] q;       // queries, batch x qDim
+    float[] k;       // new keys, batch x kvDim
+    float[] v;       // new values, batch x kvDim
+    float[] att;     // attention output, batch x qDim
+    float[] proj;    // output of a projection back to dim, batch x dim
+    float[] hb;      // gate, batch x ffnDim
+    float[] hb2;     // up, batch x ffnDim
     final float[] cos;
     final float[] sin;
     final int[][] keyScratch;     // per worker: allowed keys of one query
     final float[][] scoreScratch; // per worker: attention scores of one query
+    final long[] pairsByWorker;   // per worker: attended (query, key) pairs
     float[] logits;               // vocab values per token that asked for logits
     final int vocab;
+
+    AttentionRecorder recorder;
+    boolean onlineSoftmax;
+    long attendedPairs;
+    long attentionNanos;
 
     public InferenceState(ModelConfig c, int contextLength, int batch, int workers) {
         if (contextLength < 1) {
             throw new IllegalArgumentException("context length must be positive");
         }
-        this.batch = Math.max(1, batch);
+        this.c = c;
         this.cache = new KvCache(c.layers(), c.kvDim(), contextLength);
-        int b = this.batch;
+        cos = new float[c.ropeDims() / 2];
+        sin = new float[c.ropeDims() / 2];
+        keyScratch = new int[workers][contextLength];
+        scoreScratch = new float[workers][Math.max(contextLength, 64)];
+        pairsByWorker = new long[workers];
+        vocab = c.vocabSize();
+        logits = new float[vocab];
+        allocate(Math.max(1, batch));
+    }
+
+    private void allocate(int b) {
+        batch = b;
         x = new float[b * c.dim()];
         xb = new float[b * c.dim()];
         q = new float[b * c.qDim()];
@@ -40,12 +60,16 @@ public final class InferenceState {
         proj = new float[b * c.dim()];
         hb = new float[b * c.ffnDim()];
         hb2 = new float[b * c.ffnDim()];
-        cos = new float[c.ropeDims() / 2];
-        sin = new float[c.ropeDims() / 2];
-        keyScratch = new int[workers][contextLength];
-        scoreScratch = new float[workers][contextLength];
-        vocab = c.vocabSize();
-        logits = new float[vocab];
+    }
+
+    /**
+     * Makes room for n tokens in one forward pass (a prompt under a mask that looks ahead must
+     * be processed in one piece).
+     */
+    public void ensureBatch(int n) {
+        if (n > batch) {
+            allocate(n);
+        }
     }
 
     public int contextLength() {
@@ -67,5 +91,35 @@ public final class InferenceState {
     /** The logits the last forward pass produced: token t's vocabulary values start at t * vocab. */
     public float[] logits() {
         return logits;
+    }
+
+    /** Who receives attention weights from now on (null: nobody; nothing is copied). */
+    public void recorder(AttentionRecorder recorder) {
+        this.recorder = recorder;
+    }
+
+    /** Use the tiled online-softmax attention instead of the one that holds each row of scores. */
+    public void onlineSoftmax(boolean on) {
+        this.onlineSoftmax = on;
+    }
+
+    /** (query, key) pairs attended since the last reset, over all layers and heads. */
+    public long attendedPairs() {
+        return attendedPairs;
+    }
+
+    /** Floating-point operations of attention since the last reset: q.k and the weighted sum of v, 4 per pair and dimension. */
+    public long attentionFlops() {
+        return attendedPairs * 4L * c.headDim();
+    }
+
+    /** Time spent in attention (scores, softmax, weighted sums) since the last reset. */
+    public long attentionNanos() {
+        return attentionNanos;
+    }
+
+    public void resetCounters() {
+        attendedPairs = 0;
+        attentionNanos = 0;
     }
 }

@@ -1,8 +1,11 @@
 package org.llmexplorer.engine.model;
 
 import org.llmexplorer.engine.attention.AttentionMask;
+import org.llmexplorer.engine.attention.AttentionRecorder;
 import org.llmexplorer.engine.attention.MaskPlan;
+import org.llmexplorer.engine.attention.OnlineSoftmaxAttention;
 import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.compute.Parallel;
 
 /**
  * The llama forward pass, as llama.cpp runs it, top to bottom:
@@ -19,6 +22,9 @@ import org.llmexplorer.engine.compute.Compute;
  * and values of every position go to the KV cache, so later calls only compute new tokens.
  */
 public final class Llama {
+    /** Below this many multiply-adds (bound), attention runs on the calling thread. */
+    private static final long SERIAL_ATTENTION_WORK = 1 << 16;
+
     private final ModelConfig c;
     private final LlamaWeights w;
     private final Rope rope;
@@ -90,21 +96,24 @@ public final class Llama {
     }
 
     /**
-     * Scaled dot-product attention of each new query with the keys its mask allows. Every
-     * (token, head) pair is an independent task; a query head reads the key/value head its
-     * group shares (grouped-query attention).
+     * Scaled dot-product attention of each new query with the keys its mask allows, and nothing
+     * else: the mask lists the allowed keys, so masked pairs cost nothing. Every (token, head)
+     * pair is an independent task; a query head reads the key/value head its group shares
+     * (grouped-query attention). Keys exist for every position up to the end of this run.
      */
     private void attention(Compute ops, InferenceState s, MaskPlan masks, int layer, int count, int startPos) {
+        long t0 = System.nanoTime();
         int headDim = c.headDim();
         int heads = c.heads();
         int group = heads / c.kvHeads();
         int kvDim = c.kvDim();
-        int length = startPos + count; // keys exist for every position up to the end of this run
+        int length = startPos + count;
         float scale = (float) (1.0 / Math.sqrt(headDim));
         float[] keys = s.cache.keys[layer];
         float[] values = s.cache.values[layer];
+        AttentionRecorder recorder = s.recorder;
 
-        ops.parallelFor(count * heads, (task, worker) -> {
+        Parallel.Task perHead = (task, worker) -> {
             int t = task / heads;
             int head = task % heads;
             int query = startPos + t;
@@ -115,16 +124,38 @@ public final class Llama {
 
             AttentionMask mask = masks.mask(layer, head);
             int n = mask.keys(query, length, allowed);
+            s.pairsByWorker[worker] += n;
 
+            boolean watched = recorder != null && recorder.records(layer, head);
+            if (s.onlineSoftmax && !watched) {
+                OnlineSoftmaxAttention.attend(ops, s.q, qOff, keys, values, kvOff, kvDim, allowed, n, headDim, scale,
+                        s.att, qOff, scores);
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 scores[i] = ops.dot(s.q, qOff, keys, allowed[i] * kvDim + kvOff, headDim) * scale;
             }
             ops.softmax(scores, 0, n);
+            if (watched) {
+                recorder.record(layer, head, query, allowed, scores, n);
+            }
             java.util.Arrays.fill(s.att, qOff, qOff + headDim, 0f);
             for (int i = 0; i < n; i++) {
                 ops.axpy(scores[i], values, allowed[i] * kvDim + kvOff, s.att, qOff, headDim);
             }
-        });
+        };
+        if ((long) count * heads * length * headDim < SERIAL_ATTENTION_WORK) {
+            for (int task = 0; task < count * heads; task++) { // waking the other threads would cost more
+                perHead.run(task, 0);
+            }
+        } else {
+            ops.parallelFor(count * heads, perHead);
+        }
+        for (int w = 0; w < s.pairsByWorker.length; w++) {
+            s.attendedPairs += s.pairsByWorker[w];
+            s.pairsByWorker[w] = 0;
+        }
+        s.attentionNanos += System.nanoTime() - t0;
     }
 
     private void storeInCache(InferenceState s, int layer, int count, int startPos) {
@@ -134,9 +165,10 @@ public final class Llama {
     }
 
     private void checkRun(InferenceState s, int[] tokens, int from, int count, int startPos) {
-        if (count < 1 || count > s.batch) {
-            throw new IllegalArgumentException("a forward pass takes 1.." + s.batch + " tokens, got " + count);
+        if (count < 1) {
+            throw new IllegalArgumentException("a forward pass needs at least one token");
         }
+        s.ensureBatch(count);
         if (startPos < 0 || startPos + count > s.contextLength()) {
             throw new ContextFullException(startPos + count, s.contextLength());
         }
