@@ -162,4 +162,55 @@ class LlmxCliTest {
         assertEquals(1, badRange.status());
         assertTrue(badRange.err().contains("top-p must be in (0, 1]"), badRange.err());
     }
+
+    @Test
+    void maskPrintsTheConnectivityMatrix() throws Exception {
+        Run r = llmx("mask", "--type", "prefix", "--n", "8", "--param", "p=4", "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = r.json();
+        assertEquals(8, j.get("n").asInt());
+        assertEquals("[1,1,1,1,0,0,0,0]", j.get("matrix").get(2).toString());
+        assertEquals("[1,1,1,1,1,1,1,0]", j.get("matrix").get(6).toString());
+        Run union = llmx("mask", "--type", "strided", "--n", "12", "--param", "l=4", "--json");
+        Run row = llmx("mask", "--type", "strided", "--n", "12", "--param", "l=4", "--param", "head=row", "--json");
+        Run column = llmx("mask", "--type", "strided", "--n", "12", "--param", "l=4", "--param", "head=column", "--json");
+        for (int i = 0; i < 12; i++) {
+            for (int k = 0; k < 12; k++) {
+                int u = union.json().get("matrix").get(i).get(k).asInt();
+                int either = row.json().get("matrix").get(i).get(k).asInt() | column.json().get("matrix").get(i).get(k).asInt();
+                assertEquals(either, u, "without head= the union of the two patterns");
+            }
+        }
+        Run bad = llmx("mask", "--type", "sliding", "--n", "8");
+        assertEquals(1, bad.status());
+        assertTrue(bad.err().contains("sliding needs w=N"), bad.err());
+    }
+
+    @Test
+    void attentionExportsWeights(@TempDir Path dir) throws Exception {
+        Path png = dir.resolve("heat.png");
+        Path csv = dir.resolve("weights.csv");
+        Run r = llmx("attention", "--model", STORIES, "--prompt", "Once upon a time there was", "--layer", "2",
+                "--head", "3", "--mask", "sliding:w=3", "--png", png.toString(), "--csv", csv.toString(), "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = r.json();
+        int n = j.get("tokens").size();
+        assertEquals(n, j.get("weights").size());
+        assertEquals("sliding:w=3", j.get("mask").asText());
+        for (int i = 0; i < n; i++) {
+            double sum = 0;
+            for (int k = 0; k < n; k++) {
+                double w = j.get("weights").get(i).get(k).asDouble();
+                assertEquals(j.get("mask_matrix").get(i).get(k).asInt() == 1, w > 0);
+                sum += w;
+            }
+            assertEquals(1.0, sum, 1e-5);
+        }
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(img.getWidth(), img.getHeight());
+        assertTrue(img.getWidth() >= n);
+        java.util.List<String> lines = Files.readAllLines(csv);
+        assertEquals(n + 1, lines.size(), "a header and one line per query");
+        assertEquals(n + 1, lines.get(1).split(",").length);
+    }
 }

@@ -1,0 +1,217 @@
+package org.llmexplorer.engine.attention;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.llmexplorer.engine.Shared;
+import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.compute.ScalarCompute;
+import org.llmexplorer.engine.compute.simd.SimdCompute;
+import org.llmexplorer.engine.generate.GenerationResult;
+import org.llmexplorer.engine.generate.Generator;
+import org.llmexplorer.engine.model.InferenceState;
+import org.llmexplorer.engine.model.Model;
+import org.llmexplorer.engine.model.ModelConfig;
+import org.llmexplorer.engine.sampling.Sampler;
+
+/** Masks applied while the stories model runs: recorded weights, sparse work, KV-cache semantics. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AttentionExecutionTest {
+    private static final String PROMPT = "Lily and Ben went to the park. They saw a big dog";
+    private Model model;
+    private Compute simd;
+    private final Compute scalar = new ScalarCompute();
+
+    @BeforeAll
+    void open() throws Exception {
+        model = Model.open(Shared.path("models/stories260K.gguf"));
+        simd = new SimdCompute(2);
+    }
+
+    @AfterAll
+    void close() {
+        simd.close();
+        model.close();
+    }
+
+    static Stream<String> masks() {
+        return Stream.of("global", "causal", "sliding:w=3", "sliding:w=4,causal=false", "dilated:w=3,d=2",
+                "random:r=3,seed=5", "random:r=3,seed=5,causal=true", "strided:l=4", "strided:l=4,head=split",
+                "fixed:l=4,c=1", "fixed:l=4,c=1,head=split", "prefix:p=5", "longformer:w=4,global=0",
+                "bigbird:w=4,global=0+3,r=2,seed=1", "L0-1@sliding:w=2;L3-@global");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("masks")
+    void recordedWeightsAreDistributionsOverExactlyTheAllowedKeys(String spec) {
+        ModelConfig c = model.config();
+        MaskPlan plan = MaskPlan.parse(spec, MaskPlan.causal());
+        int[] ids = model.tokenizer().encode(PROMPT, true, true);
+        int n = ids.length;
+        Generator g = new Generator(model, simd, n).masks(plan);
+        AttentionMatrix recorded = new AttentionMatrix(c.layers(), c.heads(), n, (l, h) -> true);
+        g.state().recorder(recorded);
+        g.ingest(ids, n, 0);
+
+        long expectedPairs = 0;
+        for (int l = 0; l < c.layers(); l++) {
+            for (int h = 0; h < c.heads(); h++) {
+                boolean[][] allowed = plan.mask(l, h).matrix(n);
+                float[][] w = recorded.weights(l, h);
+                for (int i = 0; i < n; i++) {
+                    double sum = 0;
+                    boolean any = false;
+                    for (int j = 0; j < n; j++) {
+                        any |= allowed[i][j];
+                        if (allowed[i][j]) {
+                            expectedPairs++;
+                            assertTrue(w[i][j] > 0f, "allowed pair got weight: layer " + l + " head " + h + " " + i + "," + j);
+                        } else {
+                            assertEquals(0f, w[i][j], "forbidden pair is exactly 0");
+                        }
+                        sum += w[i][j];
+                    }
+                    // A query the mask leaves no key (the column pattern's first cells) attends to
+                    // nothing: its weights are all 0 and its output is the zero vector.
+                    assertEquals(any ? 1.0 : 0.0, sum, 1e-5, "row " + i + " of layer " + l + " head " + h);
+                }
+            }
+        }
+        assertEquals(expectedPairs, g.state().attendedPairs(), "sparse execution visits exactly the allowed pairs");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("masks")
+    void onlineSoftmaxEqualsTheNaiveComputation(String spec) {
+        // Kernel level, scalar path: random queries, keys and values, every query of 40 positions.
+        int n = 40;
+        int headDim = 16;
+        Random random = new Random(spec.hashCode());
+        float[] q = new float[headDim];
+        float[] k = new float[n * headDim];
+        float[] v = new float[n * headDim];
+        for (float[] a : new float[][] {q, k, v}) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) random.nextGaussian() * 2;
+            }
+        }
+        AttentionMask mask = MaskPlan.parse(spec, MaskPlan.causal()).mask(0, 1);
+        int[] keys = new int[n];
+        float[] tile = new float[OnlineSoftmaxAttention.TILE];
+        for (int query = 0; query < n; query++) {
+            int count = mask.keys(query, n, keys);
+            float[] naive = new float[headDim];
+            float[] scores = new float[count];
+            for (int i = 0; i < count; i++) {
+                scores[i] = scalar.dot(q, 0, k, keys[i] * headDim, headDim) * 0.25f;
+            }
+            scalar.softmax(scores, 0, count);
+            for (int i = 0; i < count; i++) {
+                scalar.axpy(scores[i], v, keys[i] * headDim, naive, 0, headDim);
+            }
+            float[] online = new float[headDim];
+            OnlineSoftmaxAttention.attend(scalar, q, 0, k, v, 0, headDim, keys, count, headDim, 0.25f, online, 0, tile);
+            for (int d = 0; d < headDim; d++) {
+                assertEquals(naive[d], online[d], 1e-5, "query " + query + " dim " + d);
+            }
+        }
+        // Whole model: the same greedy tokens either way.
+        int[] ids = model.tokenizer().encode(PROMPT, true, true);
+        MaskPlan plan = MaskPlan.parse(spec, MaskPlan.causal());
+        Generator a = new Generator(model, scalar, ids.length + 12).masks(plan);
+        Generator b = new Generator(model, scalar, ids.length + 12).masks(plan);
+        b.state().onlineSoftmax(true);
+        assertArrayEquals(a.generate(ids, 12, Sampler.greedy(), 0, null, null).generatedIds(),
+                b.generate(ids, 12, Sampler.greedy(), 0, null, null).generatedIds());
+    }
+
+    @Test
+    void causalMaskIsTheDefault() {
+        int[] ids = model.tokenizer().encode(PROMPT, true, true);
+        int[] byDefault = new Generator(model, simd, ids.length + 30).generate(ids, 30, Sampler.greedy(), 0, null, null)
+                .generatedIds();
+        for (String spec : new String[] {"causal", "L0-2@causal", "sliding:w=1000"}) {
+            Generator g = new Generator(model, simd, ids.length + 30).masks(MaskPlan.parse(spec, MaskPlan.causal()));
+            assertArrayEquals(byDefault, g.generate(ids, 30, Sampler.greedy(), 0, null, null).generatedIds(), spec);
+        }
+        Generator local = new Generator(model, simd, ids.length + 30).masks(MaskPlan.parse("sliding:w=2", null));
+        assertTrue(!java.util.Arrays.equals(byDefault,
+                local.generate(ids, 30, Sampler.greedy(), 0, null, null).generatedIds()), "a tight window changes the story");
+    }
+
+    /**
+     * With a KV cache each new token is a query at the end of the sequence, seeing the keys its
+     * mask allows among the positions so far. For masks that never look ahead this is exactly
+     * what recomputing the whole sequence without a cache gives.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("masks")
+    void kvCacheAgreesWithRecomputingEverything(String spec) {
+        ModelConfig c = model.config();
+        MaskPlan plan = MaskPlan.parse(spec, MaskPlan.causal());
+        int[] ids = model.tokenizer().encode(PROMPT, true, true);
+        int steps = 8;
+        GenerationResult cached = new Generator(model, scalar, ids.length + steps).masks(plan)
+                .generate(ids, steps, Sampler.greedy(), 0, null, null);
+        int[] sequence = java.util.Arrays.copyOf(ids, ids.length + steps);
+        System.arraycopy(cached.generatedIds(), 0, sequence, ids.length, steps);
+
+        if (!plan.looksAhead(c.layers(), c.heads())) {
+            for (int s = 0; s < steps; s++) {
+                int len = ids.length + s;
+                InferenceState fresh = new InferenceState(c, len, len, 1);
+                model.llama().forward(scalar, fresh, plan, sequence, 0, len, 0, false);
+                assertEquals(cached.generatedIds()[s], Sampler.argmax(fresh.logits(), 0, c.vocabSize()),
+                        "step " + s + ": cached and recomputed agree");
+            }
+            return;
+        }
+        // A mask that looks ahead shapes how the prompt is read: prompt queries see later prompt
+        // keys; a generated token sees only positions up to itself, whatever the mask says.
+        int n = sequence.length;
+        Generator g = new Generator(model, scalar, n).masks(plan);
+        AttentionMatrix rec = new AttentionMatrix(c.layers(), c.heads(), n, (l, h) -> true);
+        g.state().recorder(rec);
+        g.ingest(sequence, ids.length, 0);
+        for (int p = ids.length; p < n; p++) {
+            g.ingest(new int[] {sequence[p]}, 1, p);
+        }
+        boolean sawLater = false;
+        for (int l = 0; l < c.layers(); l++) {
+            for (int h = 0; h < c.heads(); h++) {
+                float[][] w = rec.weights(l, h);
+                boolean[][] promptMask = plan.mask(l, h).matrix(ids.length);
+                for (int i = 0; i < ids.length; i++) {
+                    for (int j = 0; j < ids.length; j++) {
+                        assertEquals(promptMask[i][j], w[i][j] > 0, "prompt row follows the mask");
+                        sawLater |= j > i && w[i][j] > 0;
+                    }
+                    for (int j = ids.length; j < n; j++) {
+                        assertEquals(0f, w[i][j], "prompt positions never see tokens generated after them");
+                    }
+                }
+                for (int i = ids.length; i < n; i++) {
+                    boolean[] row = new boolean[n];
+                    int[] keys = new int[n];
+                    int count = plan.mask(l, h).keys(i, i + 1, keys);
+                    for (int k = 0; k < count; k++) {
+                        row[keys[k]] = true;
+                    }
+                    for (int j = 0; j < n; j++) {
+                        assertEquals(row[j], w[i][j] > 0, "generated row " + i + " sees the allowed keys up to itself");
+                    }
+                }
+            }
+        }
+        assertTrue(sawLater, "some prompt query looked ahead");
+    }
+}
