@@ -51,7 +51,7 @@ final class AttentionCommand implements Command {
             if (layer < 0 || layer >= c.layers() || head < 0 || head >= c.heads()) {
                 throw new UsageException("the model has layers 0.." + (c.layers() - 1) + " and heads 0.." + (c.heads() - 1));
             }
-            MaskPlan plan = args.has("mask") ? MaskPlan.parse(args.required("mask"), MaskPlan.causal()) : MaskPlan.causal();
+            MaskPlan plan = args.has("mask") ? MaskPlan.parse(args.required("mask"), model.config().trainedMask()) : model.config().trainedMask();
             int[] ids = model.tokenizer().encode(args.required("prompt"), true, true);
             int n = ids.length;
             Generator generator = new Generator(model, ops, n).masks(plan);

@@ -98,8 +98,8 @@ final class BenchCommand implements Command {
                 json.put("prompt_tokens", pp);
                 json.put("gen_tokens", tg);
                 json.put("batch", batch);
-                MaskPlan masks = args.has("mask") ? MaskPlan.parse(args.required("mask"), MaskPlan.causal())
-                        : MaskPlan.causal();
+                MaskPlan masks = args.has("mask") ? MaskPlan.parse(args.required("mask"), model.config().trainedMask())
+                        : model.config().trainedMask();
                 json.put("mask", masks.spec());
                 Benchmark.Result r = Benchmark.run(model, ops, masks, pp, tg, batch, repetitions);
                 json.put("pp_tps", round(r.ppMean()));

@@ -71,7 +71,7 @@ final class GenerateCommand implements Command {
             int contextLength = Math.max(1, Math.min(ctx, promptIds.length + maxTokens));
             Generator generator = new Generator(model, ops, contextLength, args.integer("batch", Generator.DEFAULT_BATCH));
             if (args.has("mask")) {
-                generator.masks(MaskPlan.parse(args.required("mask"), MaskPlan.causal()));
+                generator.masks(MaskPlan.parse(args.required("mask"), model.config().trainedMask()));
             }
             generator.state().onlineSoftmax(args.flag("online-softmax"));
             if (!json) {

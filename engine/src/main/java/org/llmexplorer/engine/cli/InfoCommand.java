@@ -106,7 +106,9 @@ final class InfoCommand implements Command {
         file.metadata().forEach((k, v) -> metadata.put(k, scalarOrSummary(v)));
         info.put("metadata", metadata);
         try {
-            info.put("module_tree", ModuleTree.of(ModelConfig.from(file), file));
+            ModelConfig config = ModelConfig.from(file);
+            info.put("trained_attention_mask", config.trainedMask().spec());
+            info.put("module_tree", ModuleTree.of(config, file));
         } catch (Exception e) {
             info.put("module_tree", null);
         }
@@ -139,6 +141,9 @@ final class InfoCommand implements Command {
         for (Map<String, Object> t : (List<Map<String, Object>>) info.get("tensors")) {
             out.printf("  %-36s %-6s %-22s %,14d bytes%n", t.get("name"), t.get("type"),
                     java.util.Arrays.toString((long[]) t.get("shape")), t.get("bytes"));
+        }
+        if (info.get("trained_attention_mask") != null) {
+            out.printf("attention:     %s (the mask the model was trained with)%n", info.get("trained_attention_mask"));
         }
         if (info.get("module_tree") != null) {
             out.println("module tree:");

@@ -23,7 +23,7 @@ public final class Generator {
     private final Model model;
     private final Compute ops;
     private final InferenceState state;
-    private MaskPlan masks = MaskPlan.causal();
+    private MaskPlan masks;
 
     public Generator(Model model, Compute ops, int contextLength) {
         this(model, ops, contextLength, DEFAULT_BATCH);
@@ -33,6 +33,7 @@ public final class Generator {
         this.model = model;
         this.ops = ops;
         this.state = new InferenceState(model.config(), contextLength, batch, ops.threads());
+        this.masks = model.config().trainedMask();
     }
 
     /** The masks the model runs under from now on. */

@@ -23,6 +23,15 @@ public record ModelConfig(
         int ropeDims,
         Rope.Style ropeStyle) {
 
+    /**
+     * The attention the model was trained with, which is what it runs under unless a person
+     * picks another mask: causal for llama (architectures with per-layer sliding windows, such
+     * as gemma2, will describe theirs here).
+     */
+    public org.llmexplorer.engine.attention.MaskPlan trainedMask() {
+        return org.llmexplorer.engine.attention.MaskPlan.causal();
+    }
+
     public int qDim() {
         return heads * headDim;
     }
