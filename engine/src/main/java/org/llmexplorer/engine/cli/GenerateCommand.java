@@ -3,6 +3,7 @@ package org.llmexplorer.engine.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,13 +11,16 @@ import java.util.Set;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.generate.BeamSearch;
 import org.llmexplorer.engine.generate.GeneratedToken;
 import org.llmexplorer.engine.generate.GenerationResult;
 import org.llmexplorer.engine.generate.Generator;
+import org.llmexplorer.engine.generate.ModelBeams;
 import org.llmexplorer.engine.generate.TokenProbability;
 import org.llmexplorer.engine.model.Model;
-import org.llmexplorer.engine.sampling.Sampler;
-import org.llmexplorer.engine.sampling.SamplerSettings;
+import org.llmexplorer.engine.sampling.SamplerChain;
+import org.llmexplorer.engine.sampling.SamplingSettings;
+import org.llmexplorer.engine.sampling.StageReport;
 
 /** {@code llmx generate}: continue a prompt, streaming the text. */
 final class GenerateCommand implements Command {
@@ -29,62 +33,83 @@ final class GenerateCommand implements Command {
     public String usage() {
         return """
                 generate --model F --prompt TEXT [options]   continue a prompt
-                  --max-tokens N     tokens to generate (default 128)
-                  --temperature T    0 for greedy (default 0.8)
-                  --top-k K          keep the K most likely tokens, 0 for all (default 40)
-                  --top-p P          keep the smallest set with probability mass P (default 0.95)
-                  --seed S           seed of the random draw (default: random, printed with --json)
-                  --threads N        threads of the simd backend (default: all cores)
-                  --backend B        scalar or simd (default simd)
-                  --ctx N            context length (default: the model's, at most 4096)
-                  --batch N          prompt tokens per forward pass (default 32)
-                  --top-probs N      record the N most probable tokens at each step (default 0)
-                  --mask SPEC        run under an attention mask or mask plan (see llmx mask --help)
-                  --online-softmax   attention in tiles with an online softmax (same result, never holds a row)
-                  --json             print one JSON object instead of streaming text""";
+                  --max-tokens N         tokens to generate (default 128)
+                %s  --num-beams N          beam search with N beams (default 1: sample)
+                  --num-return-sequences N   best N sequences of the beam search (default 1, at most num-beams)
+                  --length-penalty A     beam scores are log-probability / length^A (default 1)
+                  --no-early-stopping    keep searching after num-beams sequences have ended
+                  --threads N            threads of the simd backend (default: all cores)
+                  --backend B            scalar or simd (default simd)
+                  --ctx N                context length (default: the model's, at most 4096)
+                  --batch N              prompt tokens per forward pass (default 32)
+                  --top-probs N          record the N most probable tokens at each step (default 0)
+                  --stages N             report each sampler stage's N most likely tokens at each step
+                  --score-prompt         report the probability the model gave each prompt token
+                  --mask SPEC            run under an attention mask or mask plan (see llmx mask --help)
+                  --online-softmax       attention in tiles with an online softmax (same result, never holds a row)
+                  --json                 print one JSON object instead of streaming text""".formatted(
+                SamplingOptions.USAGE.indent(2).replace("\n  \n", "\n"));
     }
 
     @Override
     public int run(List<String> argList, PrintStream out) throws Exception {
-        Args args = new Args(argList, Set.of("model", "prompt", "max-tokens", "temperature", "top-k", "top-p", "seed",
-                "threads", "backend", "ctx", "batch", "top-probs", "mask"), Set.of("json", "online-softmax"));
+        Set<String> options = new HashSet<>(SamplingOptions.NAMES);
+        options.addAll(Set.of("model", "prompt", "max-tokens", "threads", "backend", "ctx", "batch", "top-probs", "mask",
+                "stages", "num-beams", "num-return-sequences", "length-penalty"));
+        Args args = new Args(argList, options, Set.of("json", "online-softmax", "score-prompt", "no-early-stopping"));
         Path path = Path.of(args.required("model"));
         String prompt = args.required("prompt");
         int maxTokens = args.integer("max-tokens", 128);
         if (maxTokens < 0) {
             throw new UsageException("--max-tokens must be 0 or more");
         }
-        long seed = args.has("seed") ? args.longValue("seed", 0) : System.nanoTime();
-        SamplerSettings settings = new SamplerSettings(args.number("temperature", 0.8f), args.integer("top-k", 40),
-                args.number("top-p", 0.95f), seed);
+        SamplingSettings settings = SamplingOptions.from(args);
         int topN = args.integer("top-probs", 0);
+        int stageTop = args.integer("stages", 0);
         boolean json = args.flag("json");
         int threads = args.integer("threads", Backends.defaultThreads());
         if (threads < 1) {
             throw new UsageException("--threads must be at least 1");
         }
+        int beams = args.integer("num-beams", 1);
+        BeamSearch.Settings beamSettings = beams > 1 || args.has("num-return-sequences")
+                ? new BeamSearch.Settings(beams, args.integer("num-return-sequences", 1),
+                        args.number("length-penalty", 1f), !args.flag("no-early-stopping"), Math.max(1, maxTokens))
+                : null;
 
         try (Model model = Model.open(path);
              Compute ops = Backends.create(args.string("backend", Backends.DEFAULT), threads)) {
             int ctx = args.integer("ctx", Math.min(model.config().contextLength(), 4096));
             int[] promptIds = model.tokenizer().encode(prompt, true, true);
             int contextLength = Math.max(1, Math.min(ctx, promptIds.length + maxTokens));
-            Generator generator = new Generator(model, ops, contextLength, args.integer("batch", Generator.DEFAULT_BATCH));
-            if (args.has("mask")) {
-                generator.masks(MaskPlan.parse(args.required("mask"), model.config().trainedMask()));
+            MaskPlan masks = args.has("mask") ? MaskPlan.parse(args.required("mask"), model.config().trainedMask())
+                    : model.config().trainedMask();
+            if (beamSettings != null) {
+                return beamSearch(model, ops, masks, promptIds, contextLength, beamSettings, json, out);
             }
+            Generator generator = new Generator(model, ops, contextLength, args.integer("batch", Generator.DEFAULT_BATCH))
+                    .masks(masks);
             generator.state().onlineSoftmax(args.flag("online-softmax"));
+            Generator.PromptScore score = args.flag("score-prompt") ? generator.score(promptIds) : null;
             if (!json) {
                 out.print(prompt);
                 out.flush();
             }
-            GenerationResult r = generator.generate(promptIds, maxTokens, Sampler.of(settings), topN,
+            SamplerChain sampler = new SamplerChain(settings).reports(stageTop);
+            GenerationResult r = generator.generate(promptIds, maxTokens, sampler, topN,
                     json ? null : t -> {
                         out.print(t.text());
                         out.flush();
                     }, null);
             if (json) {
-                Map<String, Object> result = toJson(r, settings, ops, topN);
+                Map<String, Object> result = toJson(r, settings, ops, topN, stageTop, model);
+                if (score != null) {
+                    List<Map<String, Object>> probs = new ArrayList<>();
+                    for (int i = 0; i < score.p().length; i++) {
+                        probs.add(entry(score.tokens()[i + 1], score.p()[i], score.rank()[i]));
+                    }
+                    result.put("prompt_probs", probs);
+                }
                 Map<String, Object> attention = new LinkedHashMap<>();
                 attention.put("mask", generator.masks().spec());
                 attention.put("attended_pairs", generator.state().attendedPairs());
@@ -102,32 +127,99 @@ final class GenerateCommand implements Command {
         return 0;
     }
 
-    private static Map<String, Object> toJson(GenerationResult r, SamplerSettings s, Compute ops, int topN) {
+    private static int beamSearch(Model model, Compute ops, MaskPlan masks, int[] prompt, int contextLength,
+                                  BeamSearch.Settings s, boolean json, PrintStream out) {
+        long t0 = System.nanoTime();
+        List<BeamSearch.Hypothesis> found = BeamSearch.run(new ModelBeams(model, ops, masks, contextLength), prompt, s);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (json) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("prompt_tokens", prompt);
+            List<Map<String, Object>> sequences = new ArrayList<>();
+            for (BeamSearch.Hypothesis h : found) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("tokens", h.tokens());
+                m.put("text", model.tokenizer().decode(h.tokens()));
+                m.put("log_prob", h.logProb());
+                m.put("score", h.score());
+                m.put("ended", h.endedWithEos() ? "eos" : "length");
+                sequences.add(m);
+            }
+            result.put("sequences", sequences);
+            result.put("tokens", found.get(0).tokens());
+            result.put("text", model.tokenizer().decode(found.get(0).tokens()));
+            Map<String, Object> beam = new LinkedHashMap<>();
+            beam.put("num_beams", s.numBeams());
+            beam.put("num_return_sequences", s.numReturnSequences());
+            beam.put("length_penalty", s.lengthPenalty());
+            beam.put("early_stopping", s.earlyStopping());
+            result.put("beam_search", beam);
+            result.put("seconds", seconds);
+            out.println(Json.write(result));
+        } else {
+            for (BeamSearch.Hypothesis h : found) {
+                out.printf("[log p %.3f, score %.3f] %s%n", h.logProb(), h.score(), model.tokenizer().decode(h.tokens()));
+            }
+        }
+        return 0;
+    }
+
+    private static Map<String, Object> entry(int id, double p, int rank) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("id", id);
+        e.put("p", p);
+        if (rank > 0) {
+            e.put("rank", rank);
+        }
+        return e;
+    }
+
+    private static Map<String, Object> toJson(GenerationResult r, SamplingSettings s, Compute ops, int topN,
+                                              int stageTop, Model model) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("prompt_tokens", r.promptTokens());
         json.put("tokens", r.generatedIds());
         json.put("text", r.text());
         json.put("stop", r.stopReason());
+        List<Map<String, Object>> probs = new ArrayList<>();
+        for (GeneratedToken t : r.tokens()) {
+            probs.add(entry(t.id(), t.p(), t.rank()));
+        }
+        json.put("token_probs", probs);
         if (topN > 0) {
             List<List<Map<String, Object>>> top = new ArrayList<>();
             for (GeneratedToken t : r.tokens()) {
                 List<Map<String, Object>> step = new ArrayList<>();
                 for (TokenProbability p : t.top()) {
-                    Map<String, Object> e = new LinkedHashMap<>();
-                    e.put("id", p.id());
-                    e.put("p", p.p());
-                    step.add(e);
+                    step.add(entry(p.id(), p.p(), 0));
                 }
                 top.add(step);
             }
             json.put("top", top);
         }
-        Map<String, Object> sampling = new LinkedHashMap<>();
-        sampling.put("temperature", s.temperature());
-        sampling.put("top_k", s.topK());
-        sampling.put("top_p", s.topP());
-        sampling.put("seed", s.seed());
-        json.put("sampling", sampling);
+        if (stageTop > 0) {
+            List<List<Map<String, Object>>> stages = new ArrayList<>();
+            for (GeneratedToken t : r.tokens()) {
+                List<Map<String, Object>> step = new ArrayList<>();
+                for (StageReport sr : t.stages()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("stage", sr.stage());
+                    m.put("survivors", sr.survivors());
+                    m.put("entropy_bits", sr.entropyBits());
+                    m.put("chosen_rank", sr.chosenRank());
+                    m.put("chosen_p", sr.chosenP());
+                    List<Map<String, Object>> top = new ArrayList<>();
+                    for (TokenProbability p : sr.top()) {
+                        top.add(entry(p.id(), p.p(), 0));
+                    }
+                    m.put("top", top);
+                    step.add(m);
+                }
+                stages.add(step);
+            }
+            json.put("stages", stages);
+        }
+        json.put("sampling", SamplingOptions.toJson(s));
         Map<String, Object> timing = new LinkedHashMap<>();
         timing.put("prompt_tps", r.promptTokensPerSecond());
         timing.put("gen_tps", r.generationTokensPerSecond());

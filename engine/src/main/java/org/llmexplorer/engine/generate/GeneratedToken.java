@@ -1,8 +1,14 @@
 package org.llmexplorer.engine.generate;
 
+import java.util.List;
+import org.llmexplorer.engine.sampling.StageReport;
+
 /**
  * One generated token: its id, the text it completed (whole characters only), the probability
- * the model gave it and the most probable alternatives at that step.
+ * the model gave it and its rank among all tokens (softmax of the raw logits, 1 = most likely),
+ * the most probable alternatives at that step, and, when asked for, what each sampler stage
+ * made of the distribution.
  */
-public record GeneratedToken(int id, String text, double p, TokenProbability[] top) {
+public record GeneratedToken(int id, String text, double p, int rank, TokenProbability[] top,
+                             List<StageReport> stages) {
 }

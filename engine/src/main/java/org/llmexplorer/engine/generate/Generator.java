@@ -10,6 +10,8 @@ import org.llmexplorer.engine.model.InferenceState;
 import org.llmexplorer.engine.model.Llama;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.sampling.Sampler;
+import org.llmexplorer.engine.sampling.SamplerChain;
+import org.llmexplorer.engine.sampling.StageReport;
 import org.llmexplorer.engine.tokenizer.Tokenizer;
 import org.llmexplorer.engine.tokenizer.Utf8Stream;
 
@@ -51,23 +53,22 @@ public final class Generator {
     }
 
     /**
-     * Feeds tokens[0 .. n) at positions startPos.. through the model in batches; the logits of
-     * the last one are left in the state.
+     * Feeds tokens[0 .. n) at positions startPos .. startPos + n - 1 through the model, in
+     * batches; the logits of the last are left in the state.
      */
     public void ingest(int[] tokens, int n, int startPos) {
-        Llama llama = model.llama();
-        // A mask that looks ahead needs every position of the prompt there when any is processed.
-        boolean whole = masks.looksAhead(model.config().layers(), model.config().heads());
-        int step = whole ? n : state.batch();
-        for (int done = 0; done < n; ) {
-            int count = Math.min(step, n - done);
-            llama.forward(ops, state, masks, tokens, done, count, startPos + done, false);
-            done += count;
+        int[] placed = new int[startPos + n];
+        System.arraycopy(tokens, 0, placed, startPos, n);
+        if (startPos > 0) {
+            System.arraycopy(cached, 0, placed, 0, Math.min(startPos, cachedLength));
         }
+        feed(placed, startPos, startPos + n);
     }
 
     /**
-     * Generates up to maxTokens tokens after the prompt.
+     * Generates up to maxTokens tokens after the prompt. Positions whose tokens are already in
+     * the KV cache from an earlier call (the longest common prefix) are not computed again, so a
+     * conversation that grows, or a branch from an earlier token, costs only its new tokens.
      *
      * @param topN      how many alternatives to record per step (0 for none)
      * @param listener  receives each token as soon as it is chosen (may be null)
@@ -85,7 +86,10 @@ public final class Generator {
         Tokenizer tokenizer = model.tokenizer();
         int vocab = model.config().vocabSize();
         long t0 = System.nanoTime();
-        ingest(prompt, prompt.length, 0);
+        sampler.reset(prompt);
+        int reuse = reusablePrefix(prompt);
+        cachedLength = reuse;
+        feed(prompt, reuse, prompt.length);
         long t1 = System.nanoTime();
 
         List<GeneratedToken> out = new ArrayList<>();
@@ -101,13 +105,17 @@ public final class Generator {
             }
             float[] logits = state.logits();
             int token = sampler.sample(logits, 0, vocab);
+            List<StageReport> stages = sampler instanceof SamplerChain chain && chain.last() != null
+                    ? chain.last().stages() : List.of();
             if (model.tokenizer().vocabulary().isEndOfGeneration(token)) {
                 stop = "eos";
                 break;
             }
             String piece = utf8.push(tokenizer.piece(token, false));
+            sampler.accept(token);
             GeneratedToken g = new GeneratedToken(token, piece, Probabilities.probability(logits, 0, vocab, token),
-                    topN > 0 ? Probabilities.top(logits, 0, vocab, topN) : new TokenProbability[0]);
+                    Probabilities.rank(logits, 0, vocab, token),
+                    topN > 0 ? Probabilities.top(logits, 0, vocab, topN) : new TokenProbability[0], stages);
             out.add(g);
             text.append(piece);
             if (listener != null) {
@@ -121,10 +129,105 @@ public final class Generator {
                 break;
             }
             next[0] = token;
-            model.llama().forward(ops, state, masks, next, 0, 1, pos++, false);
+            model.llama().forward(ops, state, masks, next, 0, 1, pos, false);
+            remember(token, pos++);
         }
         text.append(utf8.flush());
         long t2 = System.nanoTime();
         return new GenerationResult(prompt, out, text.toString(), stop, t1 - t0, t2 - t1);
+    }
+
+    /**
+     * Regenerates from generated position k of an earlier result, with {@code alternative} in
+     * place of the token chosen there. The prompt and the k tokens before are reused from the
+     * KV cache. The new result's prompt is the earlier prompt, its tokens up to k and the
+     * alternative.
+     */
+    public GenerationResult branch(GenerationResult previous, int k, int alternative, int maxTokens, Sampler sampler,
+                                   int topN, Consumer<GeneratedToken> listener, BooleanSupplier cancelled) {
+        int[] done = previous.generatedIds();
+        if (k < 0 || k > done.length) {
+            throw new IllegalArgumentException("branch position " + k + " is outside 0.." + done.length);
+        }
+        if (alternative < 0 || alternative >= model.config().vocabSize()) {
+            throw new IllegalArgumentException("token " + alternative + " is not in the vocabulary");
+        }
+        int[] context = new int[previous.promptTokens().length + k + 1];
+        System.arraycopy(previous.promptTokens(), 0, context, 0, previous.promptTokens().length);
+        System.arraycopy(done, 0, context, previous.promptTokens().length, k);
+        context[context.length - 1] = alternative;
+        return generate(context, maxTokens, sampler, topN, listener, cancelled);
+    }
+
+    /**
+     * The probability the model gave each token of a text given the tokens before it
+     * (entry i is for token i + 1), and its rank: what colours a pasted text by surprise.
+     */
+    public PromptScore score(int[] tokens) {
+        int n = tokens.length;
+        int vocab = model.config().vocabSize();
+        double[] p = new double[Math.max(0, n - 1)];
+        int[] rank = new int[p.length];
+        cachedLength = 0;
+        boolean whole = masks.looksAhead(model.config().layers(), model.config().heads());
+        int step = whole ? n : state.batch();
+        for (int done = 0; done < n; done += step) {
+            int count = Math.min(step, n - done);
+            model.llama().forward(ops, state, masks, tokens, done, count, done, true);
+            float[] logits = state.logits();
+            for (int t = 0; t < count && done + t + 1 < n; t++) {
+                int next = tokens[done + t + 1];
+                p[done + t] = Probabilities.probability(logits, t * vocab, vocab, next);
+                rank[done + t] = Probabilities.rank(logits, t * vocab, vocab, next);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            remember(tokens[i], i);
+        }
+        return new PromptScore(tokens, p, rank);
+    }
+
+    /** Per-token probabilities of a text (entry i is for token i + 1). */
+    public record PromptScore(int[] tokens, double[] p, int[] rank) {
+    }
+
+    // --- which positions the KV cache holds -----------------------------------------------
+
+    private int[] cached = new int[0];
+    private int cachedLength;
+
+    private void remember(int token, int pos) {
+        if (cached.length <= pos) {
+            cached = java.util.Arrays.copyOf(cached, Math.max(pos + 1, cached.length * 2));
+        }
+        cached[pos] = token;
+        cachedLength = pos + 1;
+    }
+
+    /** How many leading prompt tokens are already in the KV cache (at least one token is always run). */
+    private int reusablePrefix(int[] prompt) {
+        if (masks.looksAhead(model.config().layers(), model.config().heads())) {
+            return 0; // the prompt's own positions see each other: it must be processed whole
+        }
+        int n = 0;
+        while (n < cachedLength && n < prompt.length - 1 && cached[n] == prompt[n]) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Feeds tokens[from .. to) at their positions, in batches; the logits of the last are left in the state. */
+    private void feed(int[] tokens, int from, int to) {
+        Llama llama = model.llama();
+        boolean whole = masks.looksAhead(model.config().layers(), model.config().heads());
+        int step = whole ? to - from : state.batch();
+        for (int done = from; done < to; ) {
+            int count = Math.min(step, to - done);
+            llama.forward(ops, state, masks, tokens, done, count, done, false);
+            done += count;
+        }
+        for (int i = from; i < to; i++) {
+            remember(tokens[i], i);
+        }
     }
 }

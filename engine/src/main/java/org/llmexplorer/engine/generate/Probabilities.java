@@ -23,6 +23,19 @@ public final class Probabilities {
         return Math.exp(logits[offset + token] - logSumExp(logits, offset, vocab));
     }
 
+    /** Rank of a token by logit among all (1 = the highest; equal logits rank by id). */
+    public static int rank(float[] logits, int offset, int vocab, int token) {
+        float l = logits[offset + token];
+        int rank = 1;
+        for (int i = 0; i < vocab; i++) {
+            float v = logits[offset + i];
+            if (v > l || (v == l && i < token)) {
+                rank++;
+            }
+        }
+        return rank;
+    }
+
     /** The n most probable tokens, most probable first (lowest id first among equals). */
     public static TokenProbability[] top(float[] logits, int offset, int vocab, int n) {
         n = Math.min(n, vocab);

@@ -80,6 +80,15 @@ public final class InferenceState {
         return batch;
     }
 
+    /** Copies the keys and values of positions [0, positions) from another conversation of the same model. */
+    public void copyCacheFrom(InferenceState other, int positions) {
+        int n = positions * c.kvDim();
+        for (int l = 0; l < c.layers(); l++) {
+            System.arraycopy(other.cache.keys[l], 0, cache.keys[l], 0, n);
+            System.arraycopy(other.cache.values[l], 0, cache.values[l], 0, n);
+        }
+    }
+
     /** Makes room for logits of n tokens (only perplexity and prompt scoring ask for more than one). */
     float[] logitsFor(int n) {
         if (logits.length < n * vocab) {

@@ -7,6 +7,14 @@ public interface Sampler {
     /** The chosen token id, given logits[offset .. offset + vocab). Must not modify the logits. */
     int sample(float[] logits, int offset, int vocab);
 
+    /** Generation starts after these tokens (samplers with penalties remember them). */
+    default void reset(int[] prompt) {
+    }
+
+    /** This token was appended to the sequence. */
+    default void accept(int token) {
+    }
+
     /** The highest logit; the lowest id among equals. */
     static Sampler greedy() {
         return Sampler::argmax;
@@ -22,8 +30,8 @@ public interface Sampler {
         return best;
     }
 
-    /** Greedy when temperature is 0, otherwise top-k, top-p, temperature and a seeded draw. */
-    static Sampler of(SamplerSettings s) {
-        return s.temperature() <= 0 ? greedy() : new RandomSampler(s);
+    /** The full chain for these settings. */
+    static Sampler of(SamplingSettings s) {
+        return new SamplerChain(s);
     }
 }
