@@ -17,6 +17,8 @@ public final class Candidates {
     /** ids[0 .. sorted) are in descending order of logit and no later candidate beats them. */
     int sorted;
     private long[] keys = new long[0];
+    /** Bumped whenever the distribution changes (logits or survivors), so unchanged stages reuse reports. */
+    int version;
 
     public Candidates(int vocab) {
         ids = new int[vocab];
@@ -35,6 +37,12 @@ public final class Candidates {
         System.arraycopy(raw, offset, logits, 0, vocab);
         size = vocab;
         sorted = 0;
+        version++;
+    }
+
+    /** Marks the distribution as changed. */
+    void modified() {
+        version++;
     }
 
     public int size() {
@@ -51,8 +59,12 @@ public final class Candidates {
 
     /** Keeps the first n candidates (in the current order). */
     void truncate(int n) {
+        int before = size;
         size = Math.max(1, Math.min(size, n));
         sorted = Math.min(sorted, size);
+        if (size != before) {
+            version++;
+        }
     }
 
     /** Keeps the candidates for which keep.test(i) holds, in their order (at least the best one). */
@@ -69,6 +81,9 @@ public final class Candidates {
                 logits[n] = logits[i];
                 n++;
             }
+        }
+        if (n != size) {
+            version++;
         }
         size = n;
         sorted = stillSorted;
@@ -145,18 +160,19 @@ public final class Candidates {
     }
 
     /**
-     * Probabilities of the candidates (softmax of their logits, computed in double) written to
-     * {@code out[0 .. size)}; returns the log of the normaliser.
+     * Probabilities of the candidates (softmax of their logits) written to {@code out[0 .. size)};
+     * returns the log of the normaliser (logits minus it are log-probabilities).
      */
-    double probabilities(double[] out) {
+    double probabilities(float[] out) {
         float max = maxLogit();
-        double sum = 0;
-        for (int i = 0; i < size; i++) {
-            out[i] = Math.exp((double) logits[i] - max);
-            sum += out[i];
+        if (max == Float.NEGATIVE_INFINITY) { // everything banned: share evenly
+            java.util.Arrays.fill(out, 0, size, 1f / size);
+            return Math.log(size);
         }
+        double sum = FastExp.expShifted(logits, max, size, out);
+        float inv = (float) (1.0 / sum);
         for (int i = 0; i < size; i++) {
-            out[i] /= sum;
+            out[i] *= inv;
         }
         return max + Math.log(sum);
     }

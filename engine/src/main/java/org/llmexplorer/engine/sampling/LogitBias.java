@@ -26,5 +26,6 @@ public record LogitBias(Map<Integer, Float> bias) implements SamplerStage {
             }
         }
         c.sorted = 0;
+        c.modified();
     }
 }

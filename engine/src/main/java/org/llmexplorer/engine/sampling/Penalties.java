@@ -48,5 +48,6 @@ public record Penalties(float repeat, float frequency, float presence, int lastN
             counts[ctx.history[i]] = 0;
         }
         c.sorted = 0;
+        c.modified();
     }
 }

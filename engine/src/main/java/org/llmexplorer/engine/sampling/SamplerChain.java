@@ -71,34 +71,25 @@ public final class SamplerChain implements Sampler {
 
     /** Runs the chain on logits with a given draw; advances nothing. */
     public SampledToken apply(float[] logits, int offset, int vocab, double draw, int reportTopN) {
-        int token = run(logits, offset, vocab, draw, null, -1, 0);
-        if (reportTopN <= 0) {
-            return new SampledToken(token, draw, List.of());
-        }
-        List<StageReport> reports = new ArrayList<>();
-        run(logits, offset, vocab, draw, reports, token, reportTopN);
-        return new SampledToken(token, draw, reports);
-    }
-
-    /** The chain on a fresh candidate set; with {@code reports}, one report per stage about {@code chosen}. */
-    private int run(float[] logits, int offset, int vocab, double draw, List<StageReport> reports, int chosen,
-                    int topN) {
         if (candidates.ids.length < vocab) {
             candidates = new Candidates(vocab);
         }
         context.ensure(vocab);
         Candidates c = candidates;
         c.reset(logits, offset, vocab);
-        if (reports != null) {
-            reports.add(report("raw", c, chosen, topN));
+        Snapshots snaps = reportTopN > 0 ? snapshots(stages.size() + 1) : null;
+        if (snaps != null) {
+            snaps.take(0, "raw", c, context.probs, reportTopN);
         }
-        for (SamplerStage stage : stages) {
+        for (int s = 0; s < stages.size(); s++) {
+            SamplerStage stage = stages.get(s);
             stage.apply(c, context);
-            if (reports != null) {
-                reports.add(report(stage.name(), c, chosen, topN));
+            if (snaps != null) {
+                snaps.take(s + 1, stage.name(), c, context.probs, reportTopN);
             }
         }
-        return draw(c, draw);
+        int token = draw(c, draw);
+        return new SampledToken(token, draw, snaps == null ? List.of() : snaps.reports(token, stages.size() + 1));
     }
 
     /** Samples from the softmax of the candidates, walking them in their current order. */
@@ -106,7 +97,7 @@ public final class SamplerChain implements Sampler {
         if (c.size == 1) {
             return c.ids[0];
         }
-        double[] p = context.probs;
+        float[] p = context.probs;
         c.probabilities(p);
         double acc = 0;
         for (int i = 0; i < c.size; i++) {
@@ -118,35 +109,100 @@ public final class SamplerChain implements Sampler {
         return c.ids[c.size - 1];
     }
 
-    private StageReport report(String name, Candidates c, int chosen, int topN) {
-        double[] p = context.probs;
-        c.probabilities(p);
-        double entropy = 0;
-        int chosenIndex = -1;
-        for (int i = 0; i < c.size; i++) {
-            if (p[i] > 0) {
-                entropy -= p[i] * Math.log(p[i]);
-            }
-            if (c.ids[i] == chosen) {
-                chosenIndex = i;
-            }
+    private Snapshots snapshots;
+
+    private Snapshots snapshots(int n) {
+        if (snapshots == null || snapshots.ids.length < n) {
+            snapshots = new Snapshots(n);
         }
-        int rank = 0;
-        double chosenP = 0;
-        if (chosenIndex >= 0) {
-            chosenP = p[chosenIndex];
-            rank = 1;
+        return snapshots;
+    }
+
+    /**
+     * What each stage left, kept until the draw so that each report can say where the drawn token
+     * stood. A stage that changed nothing shares the previous stage's snapshot (no new softmax).
+     */
+    private static final class Snapshots {
+        final int[][] ids;
+        final float[][] logits;
+        final int[] size;
+        final double[] logNorm;
+        final double[] entropyBits;
+        final TokenProbability[][] top;
+        final String[] names;
+        final int[] source; // which snapshot holds this stage's distribution
+        int lastVersion = -1;
+
+        Snapshots(int n) {
+            ids = new int[n][];
+            logits = new float[n][];
+            size = new int[n];
+            logNorm = new double[n];
+            entropyBits = new double[n];
+            top = new TokenProbability[n][];
+            names = new String[n];
+            source = new int[n];
+        }
+
+        void take(int k, String name, Candidates c, float[] p, int topN) {
+            names[k] = name;
+            if (k > 0 && c.version == lastVersion) {
+                source[k] = source[k - 1];
+                return;
+            }
+            lastVersion = c.version;
+            source[k] = k;
+            if (ids[k] == null || ids[k].length < c.size) {
+                ids[k] = new int[c.ids.length];
+                logits[k] = new float[c.ids.length];
+            }
+            System.arraycopy(c.ids, 0, ids[k], 0, c.size);
+            System.arraycopy(c.logits, 0, logits[k], 0, c.size);
+            size[k] = c.size;
+            logNorm[k] = c.probabilities(p);
+            // H = -sum p log p = log Z - sum p * logit, which needs no logarithm per token.
+            double expectedLogit = 0;
             for (int i = 0; i < c.size; i++) {
-                if (p[i] > chosenP || (p[i] == chosenP && c.ids[i] < chosen)) {
-                    rank++;
+                if (p[i] > 0) {
+                    expectedLogit += p[i] * (double) c.logits[i];
                 }
             }
+            entropyBits[k] = Math.max(0, logNorm[k] - expectedLogit) / Math.log(2);
+            top[k] = top(c, p, topN);
         }
-        return new StageReport(name, c.size, entropy / Math.log(2), top(c, p, topN), rank, chosenP);
+
+        List<StageReport> reports(int chosen, int n) {
+            List<StageReport> out = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                int s = source[k];
+                int at = -1;
+                for (int i = 0; i < size[s]; i++) {
+                    if (ids[s][i] == chosen) {
+                        at = i;
+                        break;
+                    }
+                }
+                int rank = 0;
+                double p = 0;
+                if (at >= 0) {
+                    float l = logits[s][at];
+                    p = Math.exp(l - logNorm[s]);
+                    rank = 1;
+                    for (int i = 0; i < size[s]; i++) {
+                        float v = logits[s][i];
+                        if (v > l || (v == l && ids[s][i] < chosen)) {
+                            rank++;
+                        }
+                    }
+                }
+                out.add(new StageReport(names[k], size[s], entropyBits[s], top[s], rank, p));
+            }
+            return out;
+        }
     }
 
     /** The n most probable candidates without reordering them. */
-    private static TokenProbability[] top(Candidates c, double[] p, int n) {
+    private static TokenProbability[] top(Candidates c, float[] p, int n) {
         n = Math.min(n, c.size);
         int[] best = new int[n];
         int size = 0;
@@ -168,7 +224,7 @@ public final class SamplerChain implements Sampler {
         return out;
     }
 
-    private static boolean better(Candidates c, double[] p, int a, int b) {
+    private static boolean better(Candidates c, float[] p, int a, int b) {
         return p[a] > p[b] || (p[a] == p[b] && c.ids[a] < c.ids[b]);
     }
 }

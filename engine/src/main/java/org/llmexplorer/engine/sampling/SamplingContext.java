@@ -4,12 +4,14 @@ package org.llmexplorer.engine.sampling;
 public final class SamplingContext {
     int[] history = new int[64];
     int historySize;
-    double[] probs = new double[0];
+    float[] probs = new float[0];
     int[] counts = new int[0];
+    final double[] bucketMass = new double[TopP.BUCKETS];
+    final int[] bucketCount = new int[TopP.BUCKETS];
 
     void ensure(int vocab) {
         if (probs.length < vocab) {
-            probs = new double[vocab];
+            probs = new float[vocab];
             counts = new int[vocab];
         }
     }

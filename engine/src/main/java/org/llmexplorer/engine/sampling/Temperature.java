@@ -31,5 +31,6 @@ public record Temperature(float t) implements SamplerStage {
         for (int i = 0; i < c.size; i++) {
             c.logits[i] *= inv;
         }
+        c.modified();
     }
 }

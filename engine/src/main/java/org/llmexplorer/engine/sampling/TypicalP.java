@@ -3,7 +3,7 @@ package org.llmexplorer.engine.sampling;
 /**
  * Locally typical sampling (Meister et al., 2023): ranks tokens by how close their surprise
  * -log p is to the distribution's entropy, and keeps the smallest such set whose probability
- * reaches p (p &gt;= 1: all).
+ * exceeds p (p &gt;= 1: all).
  */
 public record TypicalP(float p) implements SamplerStage {
 
@@ -23,7 +23,7 @@ public record TypicalP(float p) implements SamplerStage {
         if (p >= 1f) {
             return;
         }
-        double[] probs = ctx.probs;
+        float[] probs = ctx.probs;
         c.probabilities(probs);
         double entropy = 0;
         for (int i = 0; i < c.size; i++) {
@@ -48,7 +48,7 @@ public record TypicalP(float p) implements SamplerStage {
             ids[r] = c.ids[i];
             logits[r] = c.logits[i];
             total += probs[i];
-            if (total >= p && keep == n) {
+            if (total > p && keep == n) { // strictly more than p, as llama.cpp keeps it
                 keep = r + 1;
             }
         }

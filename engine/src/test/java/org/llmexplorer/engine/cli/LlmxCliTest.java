@@ -213,4 +213,45 @@ class LlmxCliTest {
         assertEquals(n + 1, lines.size(), "a header and one line per query");
         assertEquals(n + 1, lines.get(1).split(",").length);
     }
+
+    @Test
+    void perplexityMatchesLlamaCpp() throws Exception {
+        JsonNode ref = Shared.json("reference/stories260K-perplexity.json");
+        Run r = llmx("perplexity", "--model", STORIES, "--file",
+                Shared.path("reference/" + ref.get("text_file").asText()).toString(), "--ctx", "128", "--json");
+        assertEquals(0, r.status(), r.err());
+        double expected = ref.get("results").get("stories260K.gguf (F32)").get("ppl").asDouble();
+        assertEquals(expected, r.json().get("ppl").asDouble(), expected * 0.01);
+        assertEquals(12 * 63, r.json().get("tokens").asInt(), "63 scored tokens in each of 12 chunks");
+    }
+
+    @Test
+    void generateReportsStagesBeamsAndPromptScores() throws Exception {
+        Run r = llmx("generate", "--model", STORIES, "--prompt", "Lily saw a cat", "--max-tokens", "6", "--seed", "5",
+                "--temperature", "0.7", "--top-k", "20", "--top-p", "0.9", "--min-p", "0.02", "--typical-p", "0.95",
+                "--repeat-penalty", "1.1", "--repeat-last-n", "32", "--presence-penalty", "0.2",
+                "--frequency-penalty", "0.1", "--stages", "3", "--score-prompt", "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = r.json();
+        JsonNode firstStep = j.get("stages").get(0);
+        assertEquals("raw", firstStep.get(0).get("stage").asText());
+        assertEquals("temperature", firstStep.get(firstStep.size() - 1).get("stage").asText());
+        assertEquals(512, firstStep.get(0).get("survivors").asInt());
+        assertTrue(firstStep.get(3).get("survivors").asInt() <= 20, "after top_k");
+        assertEquals(3, firstStep.get(0).get("top").size());
+        assertEquals(j.get("prompt_tokens").size() - 1, j.get("prompt_probs").size());
+        assertEquals(6, j.get("token_probs").size());
+        assertTrue(j.get("token_probs").get(0).get("rank").asInt() >= 1);
+
+        Run beams = llmx("generate", "--model", STORIES, "--prompt", "Once upon a time", "--max-tokens", "20",
+                "--num-beams", "3", "--num-return-sequences", "2", "--json");
+        assertEquals(0, beams.status(), beams.err());
+        JsonNode seqs = beams.json().get("sequences");
+        assertEquals(2, seqs.size());
+        assertTrue(seqs.get(0).get("score").asDouble() >= seqs.get(1).get("score").asDouble());
+        Run tooMany = llmx("generate", "--model", STORIES, "--prompt", "Hi", "--num-beams", "2",
+                "--num-return-sequences", "3");
+        assertEquals(1, tooMany.status());
+        assertTrue(tooMany.err().contains("num_return_sequences (3) must be between 1 and num_beams (2)"), tooMany.err());
+    }
 }

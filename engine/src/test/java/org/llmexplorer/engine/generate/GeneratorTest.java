@@ -1,0 +1,106 @@
+package org.llmexplorer.engine.generate;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.llmexplorer.engine.Shared;
+import org.llmexplorer.engine.attention.MaskPlan;
+import org.llmexplorer.engine.compute.simd.SimdCompute;
+import org.llmexplorer.engine.model.Model;
+import org.llmexplorer.engine.sampling.Sampler;
+import org.llmexplorer.engine.sampling.SamplerChain;
+import org.llmexplorer.engine.sampling.SamplingSettings;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GeneratorTest {
+    private Model model;
+    private SimdCompute ops;
+
+    @BeforeAll
+    void open() throws Exception {
+        model = Model.open(Shared.path("models/stories260K.gguf"));
+        ops = new SimdCompute(2);
+    }
+
+    @AfterAll
+    void close() {
+        ops.close();
+        model.close();
+    }
+
+    @Test
+    void perplexityMatchesLlamaCpp() throws Exception {
+        JsonNode ref = Shared.json("reference/stories260K-perplexity.json");
+        String text = Files.readString(Shared.path("reference/" + ref.get("text_file").asText()));
+        int[] tokens = model.tokenizer().encode(text, true, false);
+        Perplexity.Result r = Perplexity.compute(model, ops, MaskPlan.causal(), tokens, 128, 0);
+        JsonNode f32 = ref.get("results").get("stories260K.gguf (F32), KV cache f32");
+        assertEquals(f32.get("ppl").asDouble(), r.ppl(), f32.get("ppl").asDouble() * 0.01, "within 1%");
+        assertEquals(12, r.chunks());
+        JsonNode running = f32.get("running_ppl_per_chunk");
+        for (int c = 0; c < 12; c++) {
+            assertEquals(running.get(c).asDouble(), r.chunkPpl()[c], 1e-3, "running perplexity after chunk " + c);
+        }
+        // A sliding window scores every token once and needs as much context: a similar figure.
+        Perplexity.Result strided = Perplexity.compute(model, ops, MaskPlan.causal(), tokens, 128, 64);
+        assertEquals(tokens.length - 1, strided.tokens());
+        assertTrue(Math.abs(strided.ppl() - r.ppl()) < 0.5, strided.ppl() + " vs " + r.ppl());
+    }
+
+    @Test
+    void promptScoresAreTheProbabilitiesOfGeneration() {
+        int[] prompt = model.tokenizer().encode("Once upon a time", true, true);
+        Generator g = new Generator(model, ops, 64);
+        GenerationResult r = g.generate(prompt, 20, Sampler.greedy(), 0, null, null);
+        int[] all = new int[prompt.length + 20];
+        System.arraycopy(prompt, 0, all, 0, prompt.length);
+        System.arraycopy(r.generatedIds(), 0, all, prompt.length, 20);
+        Generator.PromptScore score = new Generator(model, ops, 64).score(all);
+        for (int i = 0; i < 20; i++) {
+            assertEquals(r.tokens().get(i).p(), score.p()[prompt.length - 1 + i], 1e-5, "token " + i);
+            assertEquals(1, score.rank()[prompt.length - 1 + i], "greedy picks rank 1");
+            assertEquals(1, r.tokens().get(i).rank());
+        }
+        assertTrue(score.p()[0] > 0 && score.p()[0] < 1);
+    }
+
+    @Test
+    void branchingRegeneratesFromAnAlternative() {
+        int[] prompt = model.tokenizer().encode("Once upon a time", true, true);
+        Generator g = new Generator(model, ops, 80);
+        GenerationResult first = g.generate(prompt, 30, Sampler.greedy(), 3, null, null);
+        int k = 5;
+        int alternative = first.tokens().get(k).top()[1].id(); // the runner-up at step k
+        GenerationResult branch = g.branch(first, k, alternative, 20, Sampler.greedy(), 0, null, null);
+        assertEquals(prompt.length + k + 1, branch.promptTokens().length);
+        assertEquals(alternative, branch.promptTokens()[branch.promptTokens().length - 1]);
+        // The same as starting over from that context with a fresh generator (no cache reuse).
+        GenerationResult fresh = new Generator(model, ops, 80).generate(branch.promptTokens(), 20, Sampler.greedy(), 0,
+                null, null);
+        assertArrayEquals(fresh.generatedIds(), branch.generatedIds());
+        assertTrue(branch.promptNanos() < first.promptNanos() * 10, "reuses the cached prefix");
+    }
+
+    @Test
+    void chainReportsEachStepAndSameSeedSameText() {
+        int[] prompt = model.tokenizer().encode("Lily saw a cat", true, true);
+        SamplingSettings s = SamplingSettings.defaults(0.9f, 42);
+        GenerationResult a = new Generator(model, ops, 64).generate(prompt, 25, new SamplerChain(s).reports(5), 0, null,
+                null);
+        GenerationResult b = new Generator(model, ops, 64).generate(prompt, 25, new SamplerChain(s), 0, null, null);
+        assertArrayEquals(a.generatedIds(), b.generatedIds(), "reports do not change what is drawn");
+        for (GeneratedToken t : a.tokens()) {
+            assertEquals(8, t.stages().size());
+            var last = t.stages().getLast();
+            assertTrue(last.chosenRank() >= 1, "the drawn token survived every stage");
+            assertTrue(last.survivors() <= 40, "top-k 40");
+        }
+    }
+}
