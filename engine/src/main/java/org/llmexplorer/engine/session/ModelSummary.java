@@ -1,0 +1,11 @@
+package org.llmexplorer.engine.session;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** What the model card shows about a loaded model. */
+public record ModelSummary(Path path, String name, String architecture, long parameters, Map<String, Long> tensorTypes,
+                           int contextLength, int layers, int heads, int kvHeads, int dim, int vocabSize,
+                           long fileBytes, long kvCacheBytes, String moduleTree, String trainedMask, boolean chatTemplate,
+                           String backend) {
+}

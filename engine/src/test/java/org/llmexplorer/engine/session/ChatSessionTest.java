@@ -1,0 +1,166 @@
+package org.llmexplorer.engine.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.llmexplorer.engine.Shared;
+import org.llmexplorer.engine.attention.MaskPlan;
+import org.llmexplorer.engine.sampling.SamplingSettings;
+import org.llmexplorer.engine.sampling.StageReport;
+
+class ChatSessionTest {
+
+    static final class Events implements SessionListener {
+        final List<Step> tokens = new CopyOnWriteArrayList<>();
+        final List<String> finished = new CopyOnWriteArrayList<>();
+        final List<String> failures = new CopyOnWriteArrayList<>();
+        final List<String> notices = new CopyOnWriteArrayList<>();
+        final List<Thread> threads = new CopyOnWriteArrayList<>();
+        volatile List<StageReport> resampled;
+        volatile AttentionSnapshot attention;
+
+        @Override
+        public void token(int messageIndex, Step step) {
+            tokens.add(step);
+            threads.add(Thread.currentThread());
+        }
+
+        @Override
+        public void finished(int messageIndex, String reason, double tps) {
+            finished.add(reason);
+        }
+
+        @Override
+        public void failed(String what, Throwable error) {
+            failures.add(what + ": " + error.getMessage());
+        }
+
+        @Override
+        public void trimmed(int dropped, String notice) {
+            notices.add(notice);
+        }
+
+        @Override
+        public void resampled(int m, int s, int token, List<StageReport> stages) {
+            resampled = stages;
+        }
+
+        @Override
+        public void attention(AttentionSnapshot snapshot) {
+            attention = snapshot;
+        }
+    }
+
+    static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws Exception {
+        return f.get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aConversationWithTheStoriesModel() throws Exception {
+        Events events = new Events();
+        try (ChatSession session = new ChatSession(events)) {
+            ModelSummary m = await(session.open(Shared.path("models/stories260K.gguf")));
+            assertEquals("llama", m.architecture());
+            assertEquals(5, m.layers());
+            assertEquals("causal", m.trainedMask());
+            session.settings(SamplingSettings.defaults(0.8f, 7), true, 24);
+
+            Message reply = await(session.send("Once upon a time"));
+            assertEquals("assistant", reply.role());
+            assertEquals(24, reply.steps().size());
+            assertEquals(24, events.tokens.size(), "every token streamed");
+            assertTrue(events.threads.stream().allMatch(t -> t.getName().equals("llmx-session")));
+            StringBuilder streamed = new StringBuilder();
+            events.tokens.forEach(s -> streamed.append(s.text()));
+            assertEquals(reply.text(), streamed.toString());
+            assertEquals(8, reply.steps().get(0).stages().size(), "raw + seven stages");
+
+            // Locked seed: regenerating gives the same reply.
+            Message again = await(session.regenerate());
+            assertEquals(reply.text(), again.text());
+            assertEquals(2, session.conversation().size());
+
+            // Re-sampling a step with a cold temperature picks its most likely token.
+            await(session.resample(1, 3, SamplingSettings.defaults(0.8f, 7).withTemperature(0f)));
+            StageReport last = events.resampled.getLast();
+            assertEquals(1, last.survivors());
+
+            // Branch at step 3 with the runner-up: the reply keeps steps 0..2, then that token.
+            int alternative = again.steps().get(3).top()[1].id();
+            Message branched = await(session.branch(1, 3, alternative));
+            assertEquals(alternative, branched.steps().get(3).token());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(again.steps().get(i).token(), branched.steps().get(i).token());
+            }
+
+            // Attention of layer 2 over the conversation, under a sliding window.
+            AttentionSnapshot snap = await(session.attention(2, MaskPlan.parse("sliding:w=4", null)));
+            int n = snap.tokens().length;
+            assertEquals(8, snap.weights().length);
+            for (int h = 0; h < 8; h++) {
+                for (int i = 0; i < n; i++) {
+                    double sum = 0;
+                    for (int j = 0; j < n; j++) {
+                        assertEquals(snap.allowed()[h][i][j], snap.weights()[h][i][j] > 0);
+                        sum += snap.weights()[h][i][j];
+                    }
+                    assertEquals(1.0, sum, 1e-5);
+                }
+            }
+
+            // Editing the first message replaces everything after it.
+            await(session.edit(0, "Tom had a ball."));
+            assertEquals("Tom had a ball.", session.conversation().get(0).text());
+            assertEquals(2, session.conversation().size());
+            assertTrue(events.failures.isEmpty(), events.failures.toString());
+        }
+    }
+
+    @Test
+    void stopCancelsAndFailuresKeepTheConversation() throws Exception {
+        Events events = new Events();
+        try (ChatSession session = new ChatSession(events)) {
+            await(session.open(Shared.path("models/stories260K.gguf")));
+            session.settings(SamplingSettings.defaults(0.8f, 1), false, 100);
+            var running = session.send("Once upon a time");
+            session.stop();
+            Message partial = await(running);
+            assertTrue(partial.steps().size() < 100, "stopped early");
+            assertEquals("cancelled", events.finished.getLast());
+
+            List<Message> before = session.conversation();
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> await(session.open(Path.of("no-such-model.gguf"))));
+            assertTrue(e.getCause().getMessage().contains("no-such-model.gguf"));
+            assertEquals(1, events.failures.size());
+            assertEquals(before, session.conversation(), "nothing lost");
+            // The old model still works.
+            Message next = await(session.send(" The end."));
+            assertNotEquals(0, next.steps().size());
+        }
+    }
+
+    @Test
+    void oldTurnsSlideOutOfASmallContext() throws Exception {
+        Events events = new Events();
+        try (ChatSession session = new ChatSession(events)) {
+            await(session.open(Shared.path("models/stories260K.gguf")));
+            session.contextLimit(64);
+            session.settings(SamplingSettings.defaults(0.8f, 3), true, 20);
+            for (int i = 0; i < 4; i++) {
+                await(session.send(" Lily went to the park with her mom and dad."));
+            }
+            assertTrue(!events.notices.isEmpty(), "the session said the oldest turns slid out");
+            assertTrue(events.notices.getLast().contains("64-token context"), events.notices.getLast());
+            assertTrue(session.conversation().size() < 8);
+        }
+    }
+}
