@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,74 +31,96 @@ class DownloadManagerTest {
 
     @TempDir
     Path folder;
-    HttpServer server;
+    ServerSocket server;
     byte[] model;
     final List<String> ranges = new CopyOnWriteArrayList<>();
     final AtomicInteger drops = new AtomicInteger();
-    volatile int delayMicrosPerChunk;
+    volatile int delayMillisPer64k;
     volatile boolean corruptBytes;
     volatile String linkedEtag;
 
+    /**
+     * A small HTTP/1.1 server on a plain socket, so that a connection can really be cut in the
+     * middle of a body (the JDK's HttpServer always finishes or resets politely).
+     */
     @BeforeEach
     void serve() throws IOException {
         model = Files.readAllBytes(MODEL);
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", this::handle);
-        server.start();
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread accept = new Thread(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    Thread t = new Thread(() -> handle(s));
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        accept.setDaemon(true);
+        accept.start();
     }
 
     @AfterEach
-    void stop() {
-        server.stop(0);
+    void stop() throws IOException {
+        server.close();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        String range = ex.getRequestHeaders().getFirst("Range");
-        ranges.add(String.valueOf(range));
-        if (ex.getRequestURI().getPath().endsWith("missing.gguf")) {
-            ex.sendResponseHeaders(404, -1);
-            ex.close();
-            return;
-        }
-        byte[] body = model.clone();
-        if (corruptBytes) {
-            body[body.length / 2] ^= 0x55;
-        }
-        int from = 0;
-        if (range != null && range.startsWith("bytes=")) {
-            from = Integer.parseInt(range.substring(6, range.indexOf('-')));
-            ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (body.length - 1) + "/" + body.length);
-        }
-        if (linkedEtag != null) {
-            ex.getResponseHeaders().add("X-Linked-ETag", "\"" + linkedEtag + "\"");
-        }
-        ex.sendResponseHeaders(range != null ? 206 : 200, body.length - from);
-        try (OutputStream out = ex.getResponseBody()) {
-            boolean dropThisOne = drops.getAndDecrement() > 0;
-            for (int i = from; i < body.length; i += 4096) {
-                int n = Math.min(4096, body.length - i);
-                if (dropThisOne && i - from > (body.length - from) / 2) {
-                    ex.getHttpContext().getServer(); // the connection drops mid-body
-                    throw new IOException("dropped on purpose");
-                }
-                out.write(body, i, n);
-                out.flush();
-                if (delayMicrosPerChunk > 0) {
-                    try {
-                        Thread.sleep(0, Math.min(999_999, delayMicrosPerChunk * 1000));
-                        Thread.sleep(delayMicrosPerChunk / 1000);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
+    private void handle(Socket socket) {
+        try (socket) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            String request = in.readLine();
+            String range = null;
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                if (line.toLowerCase().startsWith("range:")) {
+                    range = line.substring(6).trim();
                 }
             }
-        } catch (IOException e) {
-            ex.close();
+            ranges.add(String.valueOf(range));
+            OutputStream out = socket.getOutputStream();
+            if (request == null || request.contains("missing.gguf")) {
+                out.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                return;
+            }
+            byte[] body = model.clone();
+            if (corruptBytes) {
+                body[body.length / 2] ^= 0x55;
+            }
+            int from = range != null ? Integer.parseInt(range.substring(6, range.indexOf('-'))) : 0;
+            StringBuilder head = new StringBuilder(range != null ? "HTTP/1.1 206 Partial Content\r\n" : "HTTP/1.1 200 OK\r\n");
+            head.append("Content-Length: ").append(body.length - from).append("\r\n");
+            if (range != null) {
+                head.append("Content-Range: bytes ").append(from).append('-').append(body.length - 1).append('/')
+                        .append(body.length).append("\r\n");
+            }
+            if (linkedEtag != null) {
+                head.append("X-Linked-ETag: \"").append(linkedEtag).append("\"\r\n");
+            }
+            head.append("Connection: close\r\n\r\n");
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            boolean dropThisOne = drops.getAndDecrement() > 0;
+            for (int i = from; i < body.length; i += 65536) {
+                if (dropThisOne && i - from > (body.length - from) / 2) {
+                    out.flush();
+                    socket.setSoLinger(true, 0); // cut: the client sees the body end early
+                    return;
+                }
+                out.write(body, i, Math.min(65536, body.length - i));
+                out.flush();
+                if (delayMillisPer64k > 0) {
+                    Thread.sleep(delayMillisPer64k);
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            // the client went away (pause, cancel)
         }
     }
 
     URI uri(String name) {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/models/" + name);
+        return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/models/" + name);
     }
 
     static Download awaitFinal(List<Download> events) throws InterruptedException {
@@ -153,7 +178,7 @@ class DownloadManagerTest {
 
     @Test
     void pauseResumeAndCancel() throws Exception {
-        delayMicrosPerChunk = 2000;
+        delayMillisPer64k = 40;
         List<Download> events = new CopyOnWriteArrayList<>();
         try (DownloadManager m = new DownloadManager(folder, events::add)) {
             Download d = m.start(uri("slow.gguf"), null, null);
@@ -165,7 +190,7 @@ class DownloadManagerTest {
             assertEquals(Download.State.PAUSED, paused.state());
             long partSize = Files.size(folder.resolve("slow.gguf.part"));
             assertTrue(partSize > 0 && partSize < model.length);
-            delayMicrosPerChunk = 0;
+            delayMillisPer64k = 0;
             events.clear();
             m.resume(d.id());
             Download done = awaitFinal(events);
@@ -173,7 +198,7 @@ class DownloadManagerTest {
             assertArrayEquals(model, Files.readAllBytes(folder.resolve("slow.gguf")));
             assertTrue(ranges.getLast().equals("bytes=" + partSize + "-"), ranges.toString());
 
-            delayMicrosPerChunk = 2000;
+            delayMillisPer64k = 40;
             events.clear();
             Download c = m.start(uri("cancel.gguf"), null, null);
             while (events.stream().noneMatch(e -> e.bytes() > 50_000)) {
