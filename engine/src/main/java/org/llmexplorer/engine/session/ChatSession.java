@@ -54,6 +54,7 @@ public final class ChatSession implements AutoCloseable {
     private volatile SamplingSettings settings = SamplingSettings.defaults(0.8f, 0);
     private volatile boolean seedLocked;
     private volatile int maxTokens = 256;
+    private volatile int beams = 1;
     private volatile int contextLimit = 2048;
     private volatile MaskPlan masks;
     private volatile String backend = Backends.DEFAULT;
@@ -74,6 +75,11 @@ public final class ChatSession implements AutoCloseable {
         this.settings = s;
         this.seedLocked = lockSeed;
         this.maxTokens = Math.max(1, maxNewTokens);
+    }
+
+    /** Beam search with this many beams for the following replies (1: sample with the chain). */
+    public void beams(int n) {
+        this.beams = Math.max(1, n);
     }
 
     public SamplingSettings settings() {
@@ -292,6 +298,9 @@ public final class ChatSession implements AutoCloseable {
             }
         }
         Generator g = generator();
+        if (beams > 1 && steps.isEmpty()) {
+            return beamReply(messages.size(), context, g.state().contextLength());
+        }
         SamplingSettings s = seedLocked ? settings : settings.withSeed(seedCounter++);
         SamplerChain chain = new SamplerChain(s).reports(10);
         int messageIndex = messages.size();
@@ -327,6 +336,39 @@ public final class ChatSession implements AutoCloseable {
         }
         listener.contextUsage(context.length + r.tokens().size(), g.state().contextLength());
         listener.finished(messageIndex, r.stopReason(), r.generationTokensPerSecond());
+        return done;
+    }
+
+    /** A reply by beam search: the best sequence, its steps scored by one pass over it. */
+    private Message beamReply(int messageIndex, int[] context, int capacity) {
+        int budget = Math.max(1, Math.min(maxTokens, capacity - context.length));
+        MaskPlan plan = masks == null ? model.config().trainedMask() : masks;
+        var best = org.llmexplorer.engine.generate.BeamSearch.run(
+                new org.llmexplorer.engine.generate.ModelBeams(model, compute, plan, capacity), context,
+                new org.llmexplorer.engine.generate.BeamSearch.Settings(beams, 1, 1f, true, budget)).get(0);
+        int[] all = java.util.Arrays.copyOf(context, context.length + best.tokens().length);
+        System.arraycopy(best.tokens(), 0, all, context.length, best.tokens().length);
+        Generator scorer = new Generator(model, compute, all.length).masks(plan);
+        Generator.PromptScore score = scorer.score(all);
+        List<Step> steps = new ArrayList<>();
+        org.llmexplorer.engine.tokenizer.Utf8Stream utf8 = new org.llmexplorer.engine.tokenizer.Utf8Stream();
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < best.tokens().length; i++) {
+            int t = best.tokens()[i];
+            String piece = utf8.push(model.tokenizer().piece(t, false));
+            text.append(piece);
+            Step step = new Step(t, piece, score.p()[context.length - 1 + i], score.rank()[context.length - 1 + i],
+                    new org.llmexplorer.engine.generate.TokenProbability[0], List.of(), context.length + i, 0);
+            steps.add(step);
+            listener.token(messageIndex, step);
+        }
+        text.append(utf8.flush());
+        Message done = new Message("assistant", text.toString(), steps);
+        synchronized (this) {
+            conversation.add(done);
+        }
+        listener.contextUsage(all.length, capacity);
+        listener.finished(messageIndex, best.endedWithEos() ? "eos" : "length", 0);
         return done;
     }
 

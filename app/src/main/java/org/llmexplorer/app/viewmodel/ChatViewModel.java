@@ -1,0 +1,197 @@
+package org.llmexplorer.app.viewmodel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerWrapper;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.llmexplorer.app.store.JsonStore;
+import org.llmexplorer.app.store.SavedChat;
+import org.llmexplorer.engine.session.Message;
+import org.llmexplorer.engine.session.Step;
+
+/** The conversation: messages as they stream in, the input, the context gauge, chat files. */
+public final class ChatViewModel {
+    private final AppContext ctx;
+    private final ObservableList<MessageItem> messages = FXCollections.observableArrayList();
+    private final ReadOnlyBooleanWrapper generating = new ReadOnlyBooleanWrapper(false);
+    private final ReadOnlyIntegerWrapper contextUsed = new ReadOnlyIntegerWrapper(0);
+    private final ReadOnlyIntegerWrapper contextCapacity = new ReadOnlyIntegerWrapper(0);
+    private final ReadOnlyDoubleWrapper tokensPerSecond = new ReadOnlyDoubleWrapper(0);
+    public final StringProperty input = new SimpleStringProperty("");
+    private final ReadOnlyBooleanWrapper completionMode = new ReadOnlyBooleanWrapper(true);
+
+    ChatViewModel(AppContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public ObservableList<MessageItem> messages() {
+        return FXCollections.unmodifiableObservableList(messages);
+    }
+
+    public ReadOnlyBooleanProperty generatingProperty() {
+        return generating.getReadOnlyProperty();
+    }
+
+    public ReadOnlyIntegerProperty contextUsedProperty() {
+        return contextUsed.getReadOnlyProperty();
+    }
+
+    public ReadOnlyIntegerProperty contextCapacityProperty() {
+        return contextCapacity.getReadOnlyProperty();
+    }
+
+    public ReadOnlyDoubleProperty tokensPerSecondProperty() {
+        return tokensPerSecond.getReadOnlyProperty();
+    }
+
+    /** True while the model has no chat template: the conversation is a text the model continues. */
+    public ReadOnlyBooleanProperty completionModeProperty() {
+        return completionMode.getReadOnlyProperty();
+    }
+
+    /** Sends the input as a user message; returns the reply when it is complete. */
+    public CompletableFuture<Message> send() {
+        String text = input.get();
+        if (text == null || text.isEmpty() || generating.get()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        input.set("");
+        messages.add(new MessageItem("user", text));
+        return track(ctx.session.send(text));
+    }
+
+    public void stop() {
+        ctx.session.stop();
+    }
+
+    public CompletableFuture<Message> regenerate() {
+        if (generating.get() || messages.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (messages.getLast().role().equals("assistant")) {
+            messages.removeLast();
+        }
+        return track(ctx.session.regenerate());
+    }
+
+    /** Replaces a user message and everything after it, and generates again. */
+    public CompletableFuture<Message> edit(int index, String text) {
+        if (generating.get()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        messages.remove(index, messages.size());
+        messages.add(new MessageItem("user", text));
+        return track(ctx.session.edit(index, text));
+    }
+
+    /** Continues a reply from step k with another token there. */
+    public CompletableFuture<Message> branch(StepRef at, int token) {
+        if (generating.get()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        messages.remove(at.message(), messages.size());
+        return track(ctx.session.branch(at.message(), at.step(), token));
+    }
+
+    public void newChat() {
+        ctx.session.newChat();
+        messages.clear();
+        contextUsed.set(0);
+    }
+
+    private CompletableFuture<Message> track(CompletableFuture<Message> f) {
+        generating.set(true);
+        return f.whenComplete((m, e) -> ctx.ui.execute(() -> {
+            generating.set(false);
+            syncFromSession();
+        }));
+    }
+
+    /** Makes the list show exactly the session's conversation (after a reply or a failure). */
+    void syncFromSession() {
+        List<Message> conv = ctx.session.conversation();
+        for (int i = 0; i < conv.size(); i++) {
+            Message m = conv.get(i);
+            if (i < messages.size() && messages.get(i).role().equals(m.role())) {
+                if (!messages.get(i).text().equals(m.text()) || messages.get(i).steps().size() != m.steps().size()) {
+                    messages.get(i).replace(m.text(), m.steps());
+                }
+            } else {
+                if (i < messages.size()) {
+                    messages.remove(i, messages.size());
+                }
+                MessageItem item = new MessageItem(m.role(), "");
+                item.replace(m.text(), m.steps());
+                messages.add(item);
+            }
+        }
+        if (messages.size() > conv.size()) {
+            messages.remove(conv.size(), messages.size());
+        }
+    }
+
+    void token(int messageIndex, Step step) {
+        while (messages.size() <= messageIndex) {
+            messages.add(new MessageItem("assistant", ""));
+        }
+        messages.get(messageIndex).append(step);
+    }
+
+    void finished(double tps) {
+        tokensPerSecond.set(tps);
+    }
+
+    void context(int used, int capacity) {
+        contextUsed.set(used);
+        contextCapacity.set(capacity);
+    }
+
+    // --- chat files and export ------------------------------------------------------------
+
+    public Path save(String title) throws IOException {
+        String model = ctx.settings.lastModel;
+        SavedChat chat = new SavedChat(title, model, System.currentTimeMillis(), ctx.session.conversation());
+        Path file = ctx.dirs.chats().resolve(title.replaceAll("[^A-Za-z0-9._-]+", "_") + ".json");
+        JsonStore.write(file, chat);
+        return file;
+    }
+
+    public void open(Path file) throws IOException {
+        SavedChat chat = JsonStore.mapper().readValue(file.toFile(), SavedChat.class);
+        ctx.session.restore(chat.messages());
+        messages.clear();
+        syncFromSession();
+    }
+
+    public List<Path> savedChats() throws IOException {
+        if (!Files.isDirectory(ctx.dirs.chats())) {
+            return List.of();
+        }
+        try (var s = Files.list(ctx.dirs.chats())) {
+            return s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        }
+    }
+
+    public String markdown() {
+        StringBuilder sb = new StringBuilder("# Chat\n\n");
+        for (Message m : ctx.session.conversation()) {
+            sb.append("**").append(m.role()).append("**\n\n").append(m.text().strip()).append("\n\n");
+        }
+        return sb.toString();
+    }
+
+    public String json() throws IOException {
+        return JsonStore.mapper().writeValueAsString(ctx.session.conversation());
+    }
+}

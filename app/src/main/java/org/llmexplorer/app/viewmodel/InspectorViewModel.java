@@ -1,0 +1,89 @@
+package org.llmexplorer.app.viewmodel;
+
+import java.util.List;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.llmexplorer.engine.sampling.StageReport;
+import org.llmexplorer.engine.session.Step;
+
+/**
+ * The selected token: its distribution before and after each sampler stage. When the sampling
+ * settings change, the step is re-sampled from its kept logits (the model does not run), so the
+ * bars follow a slider as it moves.
+ */
+public final class InspectorViewModel {
+    private final AppContext ctx;
+    private final ChatViewModel chat;
+    private final SamplingViewModel sampling;
+    public final ObjectProperty<StepRef> selected = new SimpleObjectProperty<>();
+    private final ObservableList<StageReport> stages = FXCollections.observableArrayList();
+    private final ReadOnlyIntegerWrapper wouldPick = new ReadOnlyIntegerWrapper(-1);
+    private boolean resampling;
+    private boolean again;
+
+    InspectorViewModel(AppContext ctx, ChatViewModel chat, SamplingViewModel sampling) {
+        this.ctx = ctx;
+        this.chat = chat;
+        this.sampling = sampling;
+        selected.addListener((o, a, b) -> show());
+    }
+
+    public ObservableList<StageReport> stages() {
+        return FXCollections.unmodifiableObservableList(stages);
+    }
+
+    /** The token the selected step would give under the current settings (-1: as it was). */
+    public ReadOnlyIntegerProperty wouldPickProperty() {
+        return wouldPick.getReadOnlyProperty();
+    }
+
+    public Step step() {
+        StepRef r = selected.get();
+        if (r == null || r.message() >= chat.messages().size()) {
+            return null;
+        }
+        var steps = chat.messages().get(r.message()).steps();
+        return r.step() < steps.size() ? steps.get(r.step()) : null;
+    }
+
+    private void show() {
+        Step s = step();
+        stages.setAll(s == null ? List.of() : s.stages());
+        wouldPick.set(-1);
+        if (s != null && !chat.generatingProperty().get()) {
+            settingsChanged();
+        }
+    }
+
+    /** Re-applies the current settings to the selected step (coalescing a burst of changes). */
+    void settingsChanged() {
+        StepRef r = selected.get();
+        if (r == null || step() == null || chat.generatingProperty().get()) {
+            return;
+        }
+        if (resampling) {
+            again = true;
+            return;
+        }
+        resampling = true;
+        ctx.session.resample(r.message(), r.step(), sampling.settings()).whenComplete((t, e) -> ctx.ui.execute(() -> {
+            resampling = false;
+            if (again) {
+                again = false;
+                settingsChanged();
+            }
+        }));
+    }
+
+    void resampled(int message, int step, int token, List<StageReport> reports) {
+        StepRef r = selected.get();
+        if (r != null && r.message() == message && r.step() == step) {
+            stages.setAll(reports);
+            wouldPick.set(token);
+        }
+    }
+}

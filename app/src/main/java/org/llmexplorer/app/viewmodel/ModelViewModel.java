@@ -1,0 +1,83 @@
+package org.llmexplorer.app.viewmodel;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.llmexplorer.engine.session.ModelSummary;
+
+/** The model card and loading: which model is open, loading progress, recent files. */
+public final class ModelViewModel {
+    private final AppContext ctx;
+    private final ReadOnlyObjectWrapper<ModelSummary> model = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("no model");
+    private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(0);
+    private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(false);
+    private final ObservableList<String> recent = FXCollections.observableArrayList();
+
+    ModelViewModel(AppContext ctx) {
+        this.ctx = ctx;
+        recent.setAll(ctx.settings.recentModels);
+    }
+
+    public ReadOnlyObjectProperty<ModelSummary> modelProperty() {
+        return model.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty statusProperty() {
+        return status.getReadOnlyProperty();
+    }
+
+    public ReadOnlyDoubleProperty progressProperty() {
+        return progress.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty loadingProperty() {
+        return loading.getReadOnlyProperty();
+    }
+
+    public ObservableList<String> recent() {
+        return recent;
+    }
+
+    /** Opens a model in the background; the window stays usable and the chat is kept. */
+    public CompletableFuture<ModelSummary> open(Path path) {
+        loading.set(true);
+        progress.set(-1);
+        status.set("loading " + path.getFileName() + "…");
+        return ctx.session.open(path).whenComplete((summary, error) -> ctx.ui.execute(() -> {
+            loading.set(false);
+            if (error == null) {
+                ctx.settings.remember(path.toAbsolutePath().toString());
+                recent.setAll(ctx.settings.recentModels);
+                ctx.saveSettings();
+            } else {
+                progress.set(0);
+                status.set(model.get() == null ? "no model" : "model: " + model.get().name());
+            }
+        }));
+    }
+
+    public void cancel() {
+        ctx.session.stop();
+    }
+
+    void loading(String what, double p) {
+        status.set(what);
+        progress.set(p);
+    }
+
+    void loaded(ModelSummary summary) {
+        model.set(summary);
+        status.set("model: " + summary.name() + " (" + summary.backend() + ")");
+        progress.set(1);
+    }
+}

@@ -1,0 +1,170 @@
+package org.llmexplorer.app.viewmodel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.llmexplorer.app.AppDirs;
+import org.llmexplorer.app.store.JsonStore;
+import org.llmexplorer.app.store.Settings;
+import org.llmexplorer.engine.sampling.StageReport;
+
+/** The view models driven without a window, UI updates run directly on the calling thread. */
+class ExplorerViewModelTest {
+    static final Path STORIES = Path.of("..", "shared", "models", "stories260K.gguf");
+
+    @TempDir
+    Path config;
+
+    AppDirs dirs() {
+        return new AppDirs(config, config.resolve("chats"), config.resolve("models"));
+    }
+
+    @Test
+    void chatInspectAndResampleLive() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            assertEquals("llama", vm.model.modelProperty().get().architecture());
+            assertEquals(STORIES.toAbsolutePath().toString(), vm.model.recent().getFirst());
+
+            vm.sampling.maxTokens.set(20);
+            vm.sampling.seedLocked.set(true);
+            vm.chat.input.set("Once upon a time");
+            vm.chat.send().get(30, TimeUnit.SECONDS);
+            assertEquals(2, vm.chat.messages().size());
+            MessageItem reply = vm.chat.messages().get(1);
+            assertEquals(20, reply.steps().size());
+            assertFalse(vm.chat.generatingProperty().get());
+            assertTrue(vm.chat.contextUsedProperty().get() > 20);
+
+            vm.sampling.minP.set(0);
+            vm.sampling.topP.set(1.0);
+            vm.inspector.selected.set(new StepRef(1, 2));
+            waitFor(() -> vm.inspector.wouldPickProperty().get() >= 0 && lastSurvivors(vm) == 40);
+            assertEquals(8, vm.inspector.stages().size());
+            int before = lastSurvivors(vm);
+            vm.sampling.topK.set(2); // the slider moves: the step is re-sampled from kept logits
+            waitFor(() -> lastSurvivors(vm) <= 2);
+            assertTrue(lastSurvivors(vm) <= 2 && before > 2, before + " -> " + lastSurvivors(vm));
+            vm.sampling.temperature.set(0);
+            waitFor(() -> lastSurvivors(vm) == 1);
+            assertEquals(reply.steps().get(2).top()[0].id(), vm.inspector.wouldPickProperty().get(),
+                    "at temperature 0 the step would take its most likely token");
+
+            int alternative = reply.steps().get(2).top()[1].id();
+            vm.chat.branch(new StepRef(1, 2), alternative).get(30, TimeUnit.SECONDS);
+            assertEquals(alternative, vm.chat.messages().get(1).steps().get(2).token());
+        }
+    }
+
+    private static int lastSurvivors(ExplorerViewModel vm) {
+        var stages = vm.inspector.stages();
+        return stages.isEmpty() ? -1 : stages.getLast().survivors();
+    }
+
+    @Test
+    void attentionUnderAMaskAndItsErrors() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            vm.sampling.maxTokens.set(8);
+            vm.chat.input.set("Tom and Sue went to the park.");
+            vm.chat.send().get(30, TimeUnit.SECONDS);
+            vm.attention.layer.set(1);
+            vm.attention.refresh().get(30, TimeUnit.SECONDS);
+            var causal = vm.attention.snapshotProperty().get();
+            assertNotNull(causal);
+            vm.attention.mask.set("sliding:w=3");
+            vm.attention.compare.set(true);
+            vm.attention.compareMask.set("global");
+            vm.attention.refresh().get(30, TimeUnit.SECONDS);
+            var sliding = vm.attention.snapshotProperty().get();
+            assertNotEquals(causal.weights()[0][9][0], sliding.weights()[0][9][0], "the window hides position 0");
+            assertEquals(0f, sliding.weights()[0][9][0]);
+            assertEquals("global", vm.attention.comparedProperty().get().plan());
+
+            vm.attention.mask.set("sliding:w=oops");
+            assertTrue(vm.attention.refresh().isCompletedExceptionally());
+            assertTrue(vm.attention.errorProperty().get().contains("whole number"), vm.attention.errorProperty().get());
+            vm.attention.mask.set("L0-2@sliding:w=4");
+            vm.attention.apply();
+            assertEquals("L0-2@sliding:w=4", vm.attention.appliedProperty().get());
+        }
+    }
+
+    @Test
+    void settingsPersistAndACorruptFileIsKeptAside() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            vm.sampling.preset("Creative");
+        }
+        Settings saved = JsonStore.read(config.resolve("settings.json"), Settings.class, null, m -> { });
+        assertEquals(1.2, saved.temperature, 1e-9);
+        Files.writeString(config.resolve("settings.json"), "{ this is not json");
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            assertTrue(vm.noticeProperty().get().contains("could not be read"), vm.noticeProperty().get());
+            assertEquals(0.8, vm.sampling.temperature.get(), 1e-9, "defaults");
+        }
+        try (var files = Files.list(config)) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("settings.json.corrupt-")));
+        }
+    }
+
+    @Test
+    void chatsAreSavedAndReopened() throws Exception {
+        Path file;
+        String text;
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            vm.sampling.maxTokens.set(10);
+            vm.chat.input.set("Lily had a dog.");
+            vm.chat.send().get(30, TimeUnit.SECONDS);
+            text = vm.chat.messages().get(1).text();
+            file = vm.chat.save("dog story");
+            assertTrue(vm.chat.markdown().contains("Lily had a dog."));
+        }
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            assertEquals(1, vm.chat.savedChats().size());
+            vm.chat.open(file);
+            assertEquals(2, vm.chat.messages().size());
+            assertEquals(text, vm.chat.messages().get(1).text());
+            assertEquals(10, vm.chat.messages().get(1).steps().size(), "token records come back too");
+        }
+    }
+
+    @Test
+    void failuresAreReportedAndNothingIsLost() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            vm.sampling.maxTokens.set(5);
+            vm.chat.input.set("Hello.");
+            vm.chat.send().get(30, TimeUnit.SECONDS);
+            Path bad = Files.writeString(config.resolve("bad.gguf"), "GGUF but not really");
+            try {
+                vm.model.open(bad).get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException expected) {
+                // reported below
+            }
+            assertTrue(vm.noticeProperty().get().contains("bad.gguf"), vm.noticeProperty().get());
+            assertEquals(2, vm.chat.messages().size(), "the conversation is kept");
+            assertEquals("llama", vm.model.modelProperty().get().architecture(), "the old model stays loaded");
+        }
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 200 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(25);
+        }
+        assertTrue(condition.getAsBoolean(), "condition not reached");
+    }
+
+    @SuppressWarnings("unused")
+    private static StageReport last(java.util.List<StageReport> s) {
+        return s.getLast();
+    }
+}
