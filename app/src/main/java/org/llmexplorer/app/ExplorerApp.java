@@ -1,18 +1,48 @@
 package org.llmexplorer.app;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import javafx.application.Application;
-import javafx.scene.Scene;
-import javafx.scene.control.Label;
-import javafx.scene.layout.BorderPane;
+import javafx.application.Platform;
 import javafx.stage.Stage;
+import org.llmexplorer.app.view.MainWindow;
+import org.llmexplorer.app.viewmodel.ExplorerViewModel;
 
-/** The LLM Explorer window (the application issue builds it out). */
+/**
+ * The LLM Explorer application. Opens the model given with {@code --model F}, else the last one
+ * used, else waits for the user to open or download one.
+ */
 public final class ExplorerApp extends Application {
+    private ExplorerViewModel vm;
+
     @Override
     public void start(Stage stage) {
-        BorderPane root = new BorderPane(new Label("LLM Explorer"));
-        stage.setTitle("LLM Explorer");
-        stage.setScene(new Scene(root, 960, 640));
+        vm = new ExplorerViewModel(Platform::runLater, AppDirs.standard());
+        MainWindow window = new MainWindow(stage, vm);
         stage.show();
+        Path model = initialModel(getParameters().getRaw(), vm.context().settings().lastModel);
+        if (model != null) {
+            vm.model.open(model);
+        }
+    }
+
+    static Path initialModel(List<String> args, String last) {
+        for (int i = 0; i + 1 < args.size(); i++) {
+            if (args.get(i).equals("--model")) {
+                return Path.of(args.get(i + 1));
+            }
+        }
+        if (last != null && Files.isRegularFile(Path.of(last))) {
+            return Path.of(last);
+        }
+        return null; // no embedded default model yet: the window invites the user to open one
+    }
+
+    @Override
+    public void stop() {
+        if (vm != null) {
+            vm.close();
+        }
     }
 }

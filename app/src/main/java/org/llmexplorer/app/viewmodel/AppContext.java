@@ -42,6 +42,11 @@ public final class AppContext {
         }
     }
 
+    /** Shows a message in the status line (from any thread). */
+    public void notifyUser(String message) {
+        notice(message);
+    }
+
     public Settings settings() {
         return settings;
     }

@@ -24,6 +24,8 @@ import org.llmexplorer.engine.session.Step;
 public final class ChatViewModel {
     private final AppContext ctx;
     private final ObservableList<MessageItem> messages = FXCollections.observableArrayList();
+    /** One read-only view, kept: a fresh wrapper per call would lose its listeners to the garbage collector. */
+    private final ObservableList<MessageItem> messagesView = FXCollections.unmodifiableObservableList(messages);
     private final ReadOnlyBooleanWrapper generating = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyIntegerWrapper contextUsed = new ReadOnlyIntegerWrapper(0);
     private final ReadOnlyIntegerWrapper contextCapacity = new ReadOnlyIntegerWrapper(0);
@@ -36,7 +38,7 @@ public final class ChatViewModel {
     }
 
     public ObservableList<MessageItem> messages() {
-        return FXCollections.unmodifiableObservableList(messages);
+        return messagesView;
     }
 
     public ReadOnlyBooleanProperty generatingProperty() {

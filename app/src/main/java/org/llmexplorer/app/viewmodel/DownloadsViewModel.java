@@ -14,6 +14,8 @@ public final class DownloadsViewModel implements AutoCloseable {
     private final AppContext ctx;
     private final ObservableList<CatalogueEntry> catalogue = FXCollections.observableArrayList();
     private final ObservableList<Download> downloads = FXCollections.observableArrayList();
+    /** One read-only view, kept: a fresh wrapper per call would lose its listeners to the garbage collector. */
+    private final ObservableList<Download> downloadsView = FXCollections.unmodifiableObservableList(downloads);
     private final DownloadManager manager;
 
     DownloadsViewModel(AppContext ctx) {
@@ -27,7 +29,7 @@ public final class DownloadsViewModel implements AutoCloseable {
     }
 
     public ObservableList<Download> downloads() {
-        return FXCollections.unmodifiableObservableList(downloads);
+        return downloadsView;
     }
 
     public Path folder() {

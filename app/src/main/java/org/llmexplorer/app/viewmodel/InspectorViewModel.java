@@ -21,6 +21,8 @@ public final class InspectorViewModel {
     private final SamplingViewModel sampling;
     public final ObjectProperty<StepRef> selected = new SimpleObjectProperty<>();
     private final ObservableList<StageReport> stages = FXCollections.observableArrayList();
+    /** One read-only view, kept: a fresh wrapper per call would lose its listeners to the garbage collector. */
+    private final ObservableList<StageReport> stagesView = FXCollections.unmodifiableObservableList(stages);
     private final ReadOnlyIntegerWrapper wouldPick = new ReadOnlyIntegerWrapper(-1);
     private boolean resampling;
     private boolean again;
@@ -33,12 +35,25 @@ public final class InspectorViewModel {
     }
 
     public ObservableList<StageReport> stages() {
-        return FXCollections.unmodifiableObservableList(stages);
+        return stagesView;
     }
 
     /** The token the selected step would give under the current settings (-1: as it was). */
     public ReadOnlyIntegerProperty wouldPickProperty() {
         return wouldPick.getReadOnlyProperty();
+    }
+
+    /** The text of a token, for labels. */
+    public String piece(int token) {
+        return ctx.session.piece(token);
+    }
+
+    /** Branches the reply at the selected step with another token. */
+    public void branchTo(int token) {
+        StepRef r = selected.get();
+        if (r != null) {
+            chat.branch(r, token);
+        }
     }
 
     public Step step() {

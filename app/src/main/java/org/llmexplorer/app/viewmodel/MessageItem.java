@@ -11,6 +11,8 @@ public final class MessageItem {
     private final String role;
     private final ReadOnlyStringWrapper text = new ReadOnlyStringWrapper("");
     private final ObservableList<Step> steps = FXCollections.observableArrayList();
+    /** One read-only view, kept: a fresh wrapper per call would lose its listeners to the garbage collector. */
+    private final ObservableList<Step> stepsView = FXCollections.unmodifiableObservableList(steps);
 
     public MessageItem(String role, String text) {
         this.role = role;
@@ -30,7 +32,7 @@ public final class MessageItem {
     }
 
     public ObservableList<Step> steps() {
-        return FXCollections.unmodifiableObservableList(steps);
+        return stepsView;
     }
 
     void append(Step step) {

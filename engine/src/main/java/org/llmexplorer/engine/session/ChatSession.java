@@ -103,6 +103,15 @@ public final class ChatSession implements AutoCloseable {
         this.threads = Math.max(1, threadCount);
     }
 
+    /** The text of a token (control tokens shown as written), for labels; "" before a model is open. */
+    public String piece(int token) {
+        Model m = model;
+        if (m == null || token < 0 || token >= m.config().vocabSize()) {
+            return "";
+        }
+        return new String(m.tokenizer().piece(token, true), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** A copy of the conversation. */
     public synchronized List<Message> conversation() {
         return List.copyOf(conversation);

@@ -1,0 +1,85 @@
+package org.llmexplorer.app.view;
+
+import java.util.stream.Collectors;
+import javafx.geometry.Insets;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TitledPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import org.llmexplorer.app.viewmodel.ModelViewModel;
+import org.llmexplorer.engine.session.ModelSummary;
+
+/** The model card: what is loaded, loading progress, the module tree. */
+final class ModelCard extends VBox {
+    private final GridPane facts = new GridPane();
+    private final TextArea tree = new TextArea();
+
+    ModelCard(ModelViewModel vm, Runnable openFile, Runnable getModels) {
+        setSpacing(8);
+        setPadding(new Insets(10));
+        setPrefWidth(270);
+        Label title = new Label("Model");
+        title.getStyleClass().add("panel-title");
+        Button open = new Button("Open…");
+        open.setOnAction(e -> openFile.run());
+        open.setId("open-model");
+        Button get = new Button("Get models…");
+        get.setOnAction(e -> getModels.run());
+        ProgressBar progress = new ProgressBar();
+        progress.progressProperty().bind(vm.progressProperty());
+        progress.visibleProperty().bind(vm.loadingProperty());
+        progress.setMaxWidth(Double.MAX_VALUE);
+        Button cancel = new Button("Cancel");
+        cancel.visibleProperty().bind(vm.loadingProperty());
+        cancel.setOnAction(e -> vm.cancel());
+        Label status = new Label();
+        status.textProperty().bind(vm.statusProperty());
+        status.getStyleClass().add("hint");
+        status.setWrapText(true);
+        facts.setHgap(8);
+        facts.setVgap(3);
+        tree.setEditable(false);
+        tree.getStyleClass().add("mono");
+        tree.setPrefRowCount(18);
+        TitledPane treePane = new TitledPane("Module tree", tree);
+        treePane.setExpanded(false);
+        getChildren().addAll(title, new HBox(6, open, get), progress, cancel, status, facts, treePane);
+        vm.modelProperty().addListener((o, a, m) -> show(m));
+    }
+
+    private void show(ModelSummary m) {
+        facts.getChildren().clear();
+        int row = 0;
+        row = fact(row, "name", m.name());
+        row = fact(row, "architecture", m.architecture());
+        row = fact(row, "parameters", String.format("%,d", m.parameters()));
+        row = fact(row, "weights", m.tensorTypes().entrySet().stream().map(e -> e.getKey() + " ×" + e.getValue())
+                .collect(Collectors.joining(", ")));
+        row = fact(row, "context", String.format("%,d tokens", m.contextLength()));
+        row = fact(row, "layers", m.layers() + " (heads " + m.heads() + ", KV heads " + m.kvHeads() + ")");
+        row = fact(row, "width", m.dim() + ", vocabulary " + m.vocabSize());
+        row = fact(row, "file", mb(m.fileBytes()) + " (mapped, not copied)");
+        row = fact(row, "KV cache", mb(m.kvCacheBytes()));
+        row = fact(row, "trained mask", m.trainedMask());
+        fact(row, "backend", m.backend());
+        tree.setText(m.moduleTree());
+    }
+
+    private int fact(int row, String name, String value) {
+        Label k = new Label(name);
+        k.getStyleClass().add("hint");
+        Label v = new Label(value);
+        v.setWrapText(true);
+        v.setMaxWidth(170);
+        facts.addRow(row, k, v);
+        return row + 1;
+    }
+
+    private static String mb(long bytes) {
+        return String.format("%.1f MB", bytes / 1048576.0);
+    }
+}
