@@ -31,9 +31,9 @@ final class AttentionView extends VBox {
         "bigbird:w=8,global=0,r=2,seed=1", "random:r=4,seed=1,causal=true", "global", "L0-1@sliding:w=4"};
 
     private final AttentionViewModel vm;
-    private final HeatmapCanvas heat = new HeatmapCanvas(300);
-    private final HeatmapCanvas mask = new HeatmapCanvas(150);
-    private final HeatmapCanvas other = new HeatmapCanvas(300);
+    private final HeatmapCanvas heat = new HeatmapCanvas(230);
+    private final HeatmapCanvas mask = new HeatmapCanvas(110);
+    private final HeatmapCanvas other = new HeatmapCanvas(230);
     private final FlowPane heads = new FlowPane(4, 4);
     private final Spinner<Integer> layer = new Spinner<>(0, 0, 0);
     private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
@@ -56,14 +56,28 @@ final class AttentionView extends VBox {
         title.getStyleClass().add("panel-title");
         layer.setId("layer");
         head.setId("head");
+        layer.setPrefWidth(80);
+        head.setPrefWidth(80);
+        vm.layer.addListener((o, a, b) -> {
+            if (layer.getValueFactory() != null && !b.equals(layer.getValue())) {
+                layer.getValueFactory().setValue(b.intValue());
+            }
+        });
+        vm.head.addListener((o, a, b) -> {
+            if (head.getValueFactory() != null && !b.equals(head.getValue())) {
+                head.getValueFactory().setValue(b.intValue());
+            }
+        });
         layer.valueProperty().addListener((o, a, b) -> vm.layer.set(b));
         head.valueProperty().addListener((o, a, b) -> {
             vm.head.set(b);
             redraw();
         });
         model.addListener((o, a, m) -> {
-            layer.setValueFactory(new javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory(0, m.layers() - 1, 0));
-            head.setValueFactory(new javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory(0, m.heads() - 1, 0));
+            layer.setValueFactory(new javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory(0,
+                    m.layers() - 1, Math.min(vm.layer.get(), m.layers() - 1)));
+            head.setValueFactory(new javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory(0,
+                    m.heads() - 1, Math.min(vm.head.get(), m.heads() - 1)));
         });
         ComboBox<String> pick = new ComboBox<>();
         pick.setId("mask");
@@ -103,18 +117,25 @@ final class AttentionView extends VBox {
         heat.setId("heatmap");
         mask.setId("connectivity");
         other.setId("heatmap-compare");
-        other.visibleProperty().bind(vm.compare);
-        other.managedProperty().bind(vm.compare);
-        Label maskLabel = new Label("mask connectivity");
+        Label maskLabel = new Label("mask connectivity of this head (grey: forbidden)");
         maskLabel.getStyleClass().add("hint");
-        VBox side = new VBox(4, maskLabel, mask);
+        Label aLabel = new Label();
+        aLabel.getStyleClass().add("hint");
+        aLabel.textProperty().bind(vm.mask.map(m -> m == null || m.isBlank() ? "the model's own mask" : m));
+        Label bLabel = new Label();
+        bLabel.getStyleClass().add("hint");
+        bLabel.textProperty().bind(vm.compareMask);
+        VBox compared = new VBox(2, bLabel, other);
+        compared.visibleProperty().bind(vm.compare);
+        compared.managedProperty().bind(vm.compare);
         ScrollPane grid = new ScrollPane(heads);
         grid.setFitToWidth(true);
         grid.setPrefViewportHeight(160);
         getChildren().addAll(title,
                 new HBox(6, new Label("layer"), layer, new Label("head"), head, show),
                 new HBox(6, pick, apply), new HBox(6, compare, second), applied, error,
-                new HBox(8, heat, side, other), new Label("all heads of the layer (click to choose)"), grid,
+                new HBox(8, new VBox(2, aLabel, heat), compared), new HBox(8, mask, maskLabel),
+                new Label("all heads of the layer (click to choose)"), grid,
                 new HBox(6, new Label("export"), png, csv, json));
         vm.snapshotProperty().addListener((o, a, b) -> redraw());
         vm.comparedProperty().addListener((o, a, b) -> redraw());

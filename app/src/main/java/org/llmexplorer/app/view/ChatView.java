@@ -55,6 +55,7 @@ final class ChatView extends BorderPane {
         again.disableProperty().bind(vm.generatingProperty());
         HBox.setHgrow(input, Priority.ALWAYS);
         VBox buttons = new VBox(4, send, stop, again, fresh);
+        buttons.setMinWidth(110);
         HBox bottom = new HBox(8, input, buttons);
         bottom.setPadding(new Insets(8));
         setBottom(bottom);
@@ -91,7 +92,7 @@ final class ChatView extends BorderPane {
         TextFlow flow = new TextFlow();
         if (m.role().equals("user")) {
             Text t = new Text(m.text());
-            t.getStyleClass().add("chat-text");
+            t.getStyleClass().addAll("chat-text", "user-text");
             flow.getChildren().add(t);
             Button edit = new Button("Edit");
             edit.setId("edit-" + index);

@@ -63,7 +63,7 @@ public final class MainWindow {
         attention.setId("tab-attention");
         tabs.getTabs().addAll(sampling, token, attention);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
-        tabs.setPrefWidth(480);
+        tabs.setPrefWidth(520);
         tabs.setId("tabs");
         root.setRight(tabs);
         root.setBottom(statusBar());

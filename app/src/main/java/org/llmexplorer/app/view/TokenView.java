@@ -56,7 +56,17 @@ final class TokenView extends VBox {
             return;
         }
         header.setText(String.format("'%s' — probability %.4f, rank %d", s.text().replace("\n", "\\n"), s.p(), s.rank()));
+        StageReport previous = null;
         for (StageReport r : vm.stages()) {
+            boolean same = previous != null && previous.survivors() == r.survivors()
+                    && Math.abs(previous.entropyBits() - r.entropyBits()) < 1e-9;
+            previous = r;
+            if (same) { // a stage that is off, or changed nothing: one line
+                Label line = new Label(r.stage() + " — no change");
+                line.getStyleClass().add("hint");
+                stages.getChildren().add(line);
+                continue;
+            }
             VBox box = new VBox(2);
             box.getStyleClass().add("stage-box");
             Label name = new Label(String.format("%s — %,d tokens left, %.2f bits%s", r.stage(), r.survivors(),
