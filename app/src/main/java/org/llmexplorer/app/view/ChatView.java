@@ -124,7 +124,14 @@ final class ChatView extends BorderPane {
                     scroll.setVvalue(1.0);
                 }
             });
-            box.getChildren().addAll(role, flow);
+            Button copy = new Button("Copy");
+            copy.setId("copy-" + index);
+            copy.setOnAction(e -> {
+                javafx.scene.input.ClipboardContent c = new javafx.scene.input.ClipboardContent();
+                c.putString(m.text());
+                javafx.scene.input.Clipboard.getSystemClipboard().setContent(c);
+            });
+            box.getChildren().addAll(new HBox(8, role, copy), flow);
         }
         return box;
     }

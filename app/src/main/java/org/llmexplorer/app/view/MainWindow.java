@@ -54,7 +54,21 @@ public final class MainWindow {
             vm.inspector.selected.set(ref);
             tabs.getSelectionModel().select(1);
         }));
-        Tab sampling = new Tab("Sampling", new ScrollPane(new SamplingView(vm.sampling)));
+        SamplingView samplingView = new SamplingView(vm.sampling);
+        samplingView.comparison((a, b, first, second) -> {
+            first.setText("…");
+            second.setText("…");
+            vm.chat.compare(a, b).whenComplete((replies, error) -> javafx.application.Platform.runLater(() -> {
+                if (error != null || replies.size() < 2) {
+                    first.setText(error == null ? "" : "failed: " + error.getMessage());
+                    second.setText("");
+                    return;
+                }
+                first.setText(replies.get(0).text());
+                second.setText(replies.get(1).text());
+            }));
+        });
+        Tab sampling = new Tab("Sampling", new ScrollPane(samplingView));
         Tab token = new Tab("Token", new TokenView(vm.inspector));
         Tab attention = new Tab("Attention", new ScrollPane(new AttentionView(vm.attention, vm.model.modelProperty(),
                 this::saveAs, vm.context()::notifyUser)));
@@ -151,7 +165,9 @@ public final class MainWindow {
         md.setOnAction(e -> write("chat.md", vm.chat::markdown));
         MenuItem json = new MenuItem("Chat as JSON (with token probabilities)…");
         json.setOnAction(e -> write("chat.json", vm.chat::json));
-        export.getItems().addAll(md, json);
+        MenuItem probs = new MenuItem("Token probabilities as CSV…");
+        probs.setOnAction(e -> write("probabilities.csv", vm.chat::probabilitiesCsv));
+        export.getItems().addAll(md, json, probs);
         ToggleButton dark = new ToggleButton("Dark");
         dark.setSelected("dark".equals(vm.context().settings().theme));
         dark.setOnAction(e -> theme(dark.isSelected() ? "dark" : "light"));

@@ -80,7 +80,46 @@ final class SamplingView extends VBox {
         Label hint = new Label("Select a token in a reply: its distribution follows these settings live.");
         hint.getStyleClass().add("hint");
         hint.setWrapText(true);
-        getChildren().addAll(title, hint, new HBox(8, presets, reset), grid);
+        getChildren().addAll(title, hint, new HBox(8, presets, reset), grid, compareBox(vm));
+    }
+
+    /** Compare: the next reply to the same conversation under these settings and under a preset. */
+    private VBox compareBox(SamplingViewModel vm) {
+        Label title = new Label("Compare settings");
+        title.getStyleClass().add("panel-title");
+        ComboBox<String> other = new ComboBox<>();
+        other.getItems().addAll(SamplingViewModel.PRESETS.keySet());
+        other.setValue("Creative");
+        other.setId("compare-preset");
+        Button run = new Button("Compare on this conversation");
+        run.setId("compare-settings");
+        javafx.scene.control.TextArea left = new javafx.scene.control.TextArea();
+        javafx.scene.control.TextArea right = new javafx.scene.control.TextArea();
+        for (javafx.scene.control.TextArea t : new javafx.scene.control.TextArea[] {left, right}) {
+            t.setWrapText(true);
+            t.setEditable(false);
+            t.setPrefRowCount(8);
+            t.setPrefColumnCount(18);
+        }
+        left.setId("compare-a");
+        right.setId("compare-b");
+        run.setOnAction(e -> compare.run(vm.settings(), vm.settingsWithPreset(other.getValue()), left, right));
+        Label hint = new Label("Two replies to the conversation as it stands, not added to it.");
+        hint.getStyleClass().add("hint");
+        return new VBox(6, title, hint, new HBox(6, new Label("these settings vs"), other, run),
+                new HBox(6, new VBox(2, new Label("these settings"), left), new VBox(2, new Label("the preset"), right)));
+    }
+
+    /** Runs a comparison and fills the two text areas; set by the window. */
+    interface Comparison {
+        void run(org.llmexplorer.engine.sampling.SamplingSettings a, org.llmexplorer.engine.sampling.SamplingSettings b,
+                 javafx.scene.control.TextArea left, javafx.scene.control.TextArea right);
+    }
+
+    private Comparison compare = (a, b, l, r) -> { };
+
+    void comparison(Comparison c) {
+        this.compare = c;
     }
 
     private static int slider(GridPane grid, int row, String id, String name, DoubleProperty p, double min, double max,

@@ -185,6 +185,32 @@ public final class ChatViewModel {
         }
     }
 
+    /** Two replies to the conversation under two settings, not added to it. */
+    public CompletableFuture<List<Message>> compare(org.llmexplorer.engine.sampling.SamplingSettings a,
+                                                    org.llmexplorer.engine.sampling.SamplingSettings b) {
+        if (generating.get()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        generating.set(true);
+        return ctx.session.compare(a, b).whenComplete((m, e) -> ctx.ui.execute(() -> generating.set(false)));
+    }
+
+    /** Every generated token of the conversation as CSV: message, step, token id, text, probability, rank. */
+    public String probabilitiesCsv() {
+        StringBuilder sb = new StringBuilder("message,step,token,text,p,rank\n");
+        List<Message> conv = ctx.session.conversation();
+        for (int m = 0; m < conv.size(); m++) {
+            List<Step> steps = conv.get(m).steps();
+            for (int i = 0; i < steps.size(); i++) {
+                Step st = steps.get(i);
+                sb.append(m).append(',').append(i).append(',').append(st.token()).append(",\"")
+                        .append(st.text().replace("\"", "\"\"")).append("\",").append(st.p()).append(',')
+                        .append(st.rank()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
     public String markdown() {
         StringBuilder sb = new StringBuilder("# Chat\n\n");
         for (Message m : ctx.session.conversation()) {

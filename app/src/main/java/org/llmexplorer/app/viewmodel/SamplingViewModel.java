@@ -72,6 +72,16 @@ public final class SamplingViewModel {
         repeatPenalty.set(v[4]);
     }
 
+    /** The current settings with a preset's values: the other side of a comparison. */
+    public SamplingSettings settingsWithPreset(String name) {
+        double[] v = PRESETS.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("no preset " + name);
+        }
+        return new SamplingSettings((float) v[0], (int) v[1], (float) v[2], (float) v[3], 1f, (float) v[4], 64, 0f, 0f,
+                Map.of(), seed.get(), SamplingSettings.DEFAULT_ORDER);
+    }
+
     public void reset() {
         preset("Balanced");
         maxTokens.set(200);

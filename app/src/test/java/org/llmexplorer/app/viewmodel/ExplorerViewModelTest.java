@@ -138,6 +138,26 @@ class ExplorerViewModelTest {
     }
 
     @Test
+    void compareTwoSettingsOnTheSameConversation() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            vm.sampling.maxTokens.set(30);
+            vm.chat.input.set("Once upon a time");
+            vm.chat.send().get(30, TimeUnit.SECONDS);
+            var replies = vm.chat.compare(vm.sampling.settingsWithPreset("Greedy"), vm.sampling.settingsWithPreset("Greedy"))
+                    .get(30, TimeUnit.SECONDS);
+            assertEquals(2, replies.size());
+            assertEquals(replies.get(0).text(), replies.get(1).text(), "the same settings give the same reply");
+            var differ = vm.chat.compare(vm.sampling.settingsWithPreset("Greedy"), vm.sampling.settingsWithPreset("Creative"))
+                    .get(30, TimeUnit.SECONDS);
+            assertNotEquals(differ.get(0).text(), differ.get(1).text());
+            assertEquals(2, vm.chat.messages().size(), "comparisons stay out of the conversation");
+            String csv = vm.chat.probabilitiesCsv();
+            assertEquals(31, csv.lines().count(), "a header and one line per generated token");
+        }
+    }
+
+    @Test
     void failuresAreReportedAndNothingIsLost() throws Exception {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
             vm.model.open(STORIES).get(30, TimeUnit.SECONDS);

@@ -257,6 +257,31 @@ public final class ChatSession implements AutoCloseable {
         });
     }
 
+    /**
+     * Two replies to the conversation as it stands, one under each of two sampler settings, kept
+     * out of the conversation: what changing the settings does to the same prompt.
+     */
+    public CompletableFuture<List<Message>> compare(SamplingSettings a, SamplingSettings b) {
+        cancel.set(false);
+        return submit("compare", () -> {
+            requireModel();
+            List<Message> out = new ArrayList<>();
+            for (SamplingSettings s : List.of(a, b)) {
+                int[] context = transcriptTokens(conversation());
+                Generator g = generator();
+                int budget = Math.max(1, Math.min(maxTokens, g.state().contextLength() - context.length));
+                SamplerChain chain = new SamplerChain(s);
+                GenerationResult r = g.generate(context, budget, chain, 0, null, cancel::get);
+                List<Step> steps = new ArrayList<>();
+                for (GeneratedToken t : r.tokens()) {
+                    steps.add(new Step(t.id(), t.text(), t.p(), t.rank(), t.top(), List.of(), 0, 0));
+                }
+                out.add(new Message("assistant", r.text(), steps));
+            }
+            return out;
+        });
+    }
+
     /** Attention weights of every head of a layer over the conversation so far, under a plan. */
     public CompletableFuture<AttentionSnapshot> attention(int layer, MaskPlan plan) {
         return submit("attention", () -> {
