@@ -23,7 +23,9 @@ public final class SentencePieceTokenizer implements Tokenizer {
         this.splitter = new SpecialTokenSplitter(vocab);
         for (int b = 0; b < 256; b++) {
             int id = vocab.id(String.format("<0x%02X>", b));
-            if (id == Vocabulary.NONE && b < 128) {
+            if (id == Vocabulary.NONE && b > 0 && b < 128) {
+                // llama.cpp falls back to a token whose text is the byte itself; for NUL that would be the
+                // empty text, which no token has, and bytes from 0x80 on are no text of their own.
                 id = vocab.id(String.valueOf((char) b));
             }
             byteTokens[b] = id;
@@ -80,9 +82,10 @@ public final class SentencePieceTokenizer implements Tokenizer {
             symbols.add(s);
             i += s.length;
         }
-        // Highest score first; on equal scores the leftmost pair.
-        PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.score != b.score
-                ? Float.compare(b.score, a.score) : Integer.compare(a.left, b.left));
+        // Highest score first; on equal scores the leftmost pair. Scores compare as floats do in C (0.0 equals
+        // -0.0, which reconstructed vocabularies contain), not by Float.compare.
+        PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.score > b.score ? -1
+                : a.score < b.score ? 1 : Integer.compare(a.left, b.left));
         for (int i = 1; i < symbols.size(); i++) {
             offer(text, symbols, i - 1, i, queue);
         }
@@ -133,13 +136,35 @@ public final class SentencePieceTokenizer implements Tokenizer {
         }
     }
 
+    /**
+     * As llama.cpp's {@code token_to_piece} for SentencePiece: normal tokens with U+2581 turned back into spaces,
+     * user-defined tokens as written (their spaces are real spaces), byte tokens as their byte, control and
+     * unknown tokens as written only when {@code special} is set, unused and undefined tokens as nothing.
+     */
     @Override
     public byte[] piece(int token, boolean special) {
         String text = vocab.text(token);
         return switch (vocab.type(token)) {
-            case NORMAL, USER_DEFINED, UNDEFINED -> text.replace(SPACE_MARK, " ").getBytes(StandardCharsets.UTF_8);
-            case BYTE -> new byte[] {(byte) Integer.parseInt(text.substring(3, 5), 16)};
-            case CONTROL, UNKNOWN, UNUSED -> special ? text.getBytes(StandardCharsets.UTF_8) : new byte[0];
+            case NORMAL -> text.replace(SPACE_MARK, " ").getBytes(StandardCharsets.UTF_8);
+            case USER_DEFINED -> text.getBytes(StandardCharsets.UTF_8);
+            case BYTE -> new byte[] {byteOf(text)};
+            case CONTROL, UNKNOWN -> special ? text.getBytes(StandardCharsets.UTF_8) : new byte[0];
+            case UNUSED, UNDEFINED -> new byte[0];
         };
+    }
+
+    /** The byte of a {@code <0xNN>} token: the hex digits from the fourth character on, as C's strtol reads them. */
+    private static byte byteOf(String text) {
+        int value = 0;
+        for (int i = 3; i < Math.min(5, text.length()); i++) {
+            char c = text.charAt(i);
+            int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (digit < 0) {
+                break;
+            }
+            value = value * 16 + digit;
+        }
+        return (byte) value;
     }
 }
