@@ -1,6 +1,7 @@
 package org.llmexplorer.engine.compute;
 
 import org.llmexplorer.engine.tensor.ActivationRounding;
+import org.llmexplorer.engine.tensor.Q8_1Activations;
 import org.llmexplorer.engine.tensor.GgmlType;
 import org.llmexplorer.engine.tensor.TensorFormats;
 import org.llmexplorer.engine.tensor.WeightMatrix;
@@ -41,6 +42,9 @@ public final class ScalarCompute implements Compute {
             for (int r = 0; r < w.rows(); r++) {
                 out[t * w.rows() + r] = format.dot(w.data(), (long) r * w.cols(), rounded, t * w.cols(), w.cols());
             }
+        }
+        if (Q8_1Activations.applies(w.type())) {
+            Q8_1Activations.addMinimumTerms(w, x, rounded, batch, out);
         }
     }
 

@@ -18,21 +18,44 @@ public enum ActivationRounding {
     /**
      * Quantized in blocks of 32 to 8-bit codes with an fp16 scale, as for Q8_0 / Q4_0 weights:
      * d = max|x| / 127, q = round(x * 127 / max|x|) (nearest even, as the x86 SIMD code does),
-     * value = fp16(d) * q.
+     * value = fp16(d) * q. Q4_1 and Q5_1 weights use Q8_1, which rounds values the same way.
      */
-    Q8_0;
+    Q8_0,
+    /**
+     * Quantized in blocks of 256 for the K-quants (Q8_K): the value of largest magnitude, max,
+     * maps to -127; q = min(127, round(-127 x / max)) (nearest even), value = q / (-127 / max)
+     * with a float32 scale.
+     */
+    Q8_K;
+
+    private static volatile float scaleJitter = 1f;
+
+    /**
+     * Multiplies the inverse scale of the Q8_0 and Q8_K roundings by {@code factor} (1 restores
+     * them). Only for measuring how far a model's output moves when the rounding of activations
+     * differs in the last bits, as it does between llama.cpp's SIMD paths and ours.
+     */
+    public static void jitterScale(float factor) {
+        scaleJitter = factor;
+    }
+
+    /** The factor set by {@link #jitterScale} (1 normally). */
+    public static float scaleJitter() {
+        return scaleJitter;
+    }
 
     /** The rounding llama.cpp applies to activations multiplied with weights of this type. */
     public static ActivationRounding forWeights(GgmlType type) {
         return switch (type) {
             case F16 -> F16;
             case BF16 -> BF16;
-            case Q8_0, Q4_0, Q5_0, IQ4_NL -> Q8_0;
+            case Q8_0, Q4_0, Q5_0, IQ4_NL, Q4_1, Q5_1 -> Q8_0;
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> Q8_K;
             default -> NONE;
         };
     }
 
-    /** Writes the rounded values of src[off .. off + n) to dst[dOff ..]; n is a multiple of 32 for Q8_0. */
+    /** Writes the rounded values of src[off .. off + n) to dst[dOff ..]; n is a multiple of the block. */
     public void apply(float[] src, int off, int n, float[] dst, int dOff) {
         switch (this) {
             case NONE -> System.arraycopy(src, off, dst, dOff, n);
@@ -53,9 +76,32 @@ public enum ActivationRounding {
                         amax = Math.max(amax, Math.abs(src[off + b + j]));
                     }
                     float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
-                    float id = amax != 0f ? 127f / amax : 0f;
+                    float id = amax != 0f ? 127f / amax * scaleJitter : 0f;
                     for (int j = 0; j < 32; j++) {
                         dst[dOff + b + j] = d * (float) Math.rint(src[off + b + j] * id);
+                    }
+                }
+            }
+            case Q8_K -> {
+                for (int b = 0; b < n; b += 256) {
+                    float amax = 0f;
+                    float max = 0f;
+                    for (int j = 0; j < 256; j++) {
+                        float v = src[off + b + j];
+                        if (Math.abs(v) > amax) {
+                            amax = Math.abs(v);
+                            max = v;
+                        }
+                    }
+                    if (amax == 0f) {
+                        java.util.Arrays.fill(dst, dOff + b, dOff + b + 256, 0f);
+                        continue;
+                    }
+                    float iscale = -127f / max * scaleJitter;
+                    float d = 1f / iscale;
+                    for (int j = 0; j < 256; j++) {
+                        float q = Math.min(127f, (float) Math.rint(iscale * src[off + b + j]));
+                        dst[dOff + b + j] = d * q;
                     }
                 }
             }

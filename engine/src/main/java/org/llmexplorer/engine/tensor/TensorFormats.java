@@ -6,7 +6,16 @@ import java.util.Optional;
 import org.llmexplorer.engine.tensor.format.BF16Format;
 import org.llmexplorer.engine.tensor.format.F16Format;
 import org.llmexplorer.engine.tensor.format.F32Format;
+import org.llmexplorer.engine.tensor.format.IQ4_NLFormat;
+import org.llmexplorer.engine.tensor.format.Q2_KFormat;
+import org.llmexplorer.engine.tensor.format.Q3_KFormat;
 import org.llmexplorer.engine.tensor.format.Q4_0Format;
+import org.llmexplorer.engine.tensor.format.Q4_1Format;
+import org.llmexplorer.engine.tensor.format.Q4_KFormat;
+import org.llmexplorer.engine.tensor.format.Q5_0Format;
+import org.llmexplorer.engine.tensor.format.Q5_1Format;
+import org.llmexplorer.engine.tensor.format.Q5_KFormat;
+import org.llmexplorer.engine.tensor.format.Q6_KFormat;
 import org.llmexplorer.engine.tensor.format.Q8_0Format;
 
 /** The weight types the engine can compute with, and their formats. */
@@ -15,7 +24,9 @@ public final class TensorFormats {
 
     static {
         for (TensorFormat f : new TensorFormat[] {
-                new F32Format(), new F16Format(), new BF16Format(), new Q8_0Format(), new Q4_0Format()}) {
+                new F32Format(), new F16Format(), new BF16Format(), new Q8_0Format(), new Q4_0Format(),
+                new Q4_1Format(), new Q5_0Format(), new Q5_1Format(), new IQ4_NLFormat(), new Q2_KFormat(),
+                new Q3_KFormat(), new Q4_KFormat(), new Q5_KFormat(), new Q6_KFormat()}) {
             FORMATS.put(f.type(), f);
         }
     }

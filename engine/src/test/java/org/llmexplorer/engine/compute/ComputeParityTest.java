@@ -45,6 +45,15 @@ class ComputeParityTest {
                 Arguments.of(GgmlType.BF16, 31, 80, 3), Arguments.of(GgmlType.BF16, 128, 256, 9),
                 Arguments.of(GgmlType.Q8_0, 40, 64, 1), Arguments.of(GgmlType.Q8_0, 300, 512, 7),
                 Arguments.of(GgmlType.Q4_0, 40, 96, 1), Arguments.of(GgmlType.Q4_0, 300, 512, 8),
+                Arguments.of(GgmlType.Q4_1, 40, 96, 1), Arguments.of(GgmlType.Q4_1, 64, 512, 5),
+                Arguments.of(GgmlType.Q5_0, 40, 96, 1), Arguments.of(GgmlType.Q5_0, 64, 512, 5),
+                Arguments.of(GgmlType.Q5_1, 40, 96, 1), Arguments.of(GgmlType.Q5_1, 64, 512, 5),
+                Arguments.of(GgmlType.IQ4_NL, 40, 96, 1), Arguments.of(GgmlType.IQ4_NL, 64, 512, 5),
+                Arguments.of(GgmlType.Q2_K, 40, 256, 1), Arguments.of(GgmlType.Q2_K, 64, 512, 5),
+                Arguments.of(GgmlType.Q3_K, 40, 256, 1), Arguments.of(GgmlType.Q3_K, 64, 512, 5),
+                Arguments.of(GgmlType.Q4_K, 40, 256, 1), Arguments.of(GgmlType.Q4_K, 64, 512, 5),
+                Arguments.of(GgmlType.Q5_K, 40, 256, 1), Arguments.of(GgmlType.Q5_K, 64, 512, 5),
+                Arguments.of(GgmlType.Q6_K, 40, 256, 1), Arguments.of(GgmlType.Q6_K, 64, 512, 5),
                 // large enough to be split across threads
                 Arguments.of(GgmlType.Q8_0, 1024, 1024, 2), Arguments.of(GgmlType.Q4_0, 1024, 2048, 1));
     }

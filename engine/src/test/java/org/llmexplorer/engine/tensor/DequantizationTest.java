@@ -22,7 +22,8 @@ import org.llmexplorer.engine.gguf.GgufTensorInfo;
 class DequantizationTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"F16", "BF16", "Q8_0", "Q4_0"})
+    @ValueSource(strings = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K_S", "Q4_K_S",
+        "Q4_K_M", "Q5_K_S", "Q6_K"})
     void dequantizesExactlyLikeLlamaCpp(String type) throws Exception {
         JsonNode reference = Shared.json("archs/tiny-llama-gqa-" + type + "-dequant.json");
         try (GgufFile file = GgufFile.open(Shared.path("archs/tiny-llama-gqa-" + type + ".gguf"))) {

@@ -12,6 +12,8 @@ import org.llmexplorer.engine.compute.Parallel;
 import org.llmexplorer.engine.compute.ScalarCompute;
 import org.llmexplorer.engine.tensor.ActivationRounding;
 import org.llmexplorer.engine.tensor.GgmlType;
+import org.llmexplorer.engine.tensor.Q8_1Activations;
+import org.llmexplorer.engine.tensor.TensorFormats;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 
 /**
@@ -47,6 +49,10 @@ public final class SimdCompute implements Compute {
         kernels.put(GgmlType.BF16, new HalfKernel(true));
         kernels.put(GgmlType.Q8_0, new Q8_0Kernel());
         kernels.put(GgmlType.Q4_0, new Q4_0Kernel());
+        for (GgmlType t : new GgmlType[] {GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL,
+                GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+            kernels.put(t, new BlockKernel(TensorFormats.of(t)));
+        }
     }
 
     /** Float lanes per vector on this machine. */
@@ -94,6 +100,9 @@ public final class SimdCompute implements Compute {
             parallel.forEach(chunks, (c, worker) ->
                     kernel.matvec(w, c * chunk, Math.min(rows, (c + 1) * chunk), input, batch, out));
         }
+        if (Q8_1Activations.applies(w.type())) {
+            Q8_1Activations.addMinimumTerms(w, x, input, batch, out);
+        }
     }
 
     /** The activations as llama.cpp's dot product for this weight type sees them (see ActivationRounding). */
@@ -123,7 +132,7 @@ public final class SimdCompute implements Compute {
             }
             float amax = amaxV.reduceLanes(VectorOperators.MAX);
             float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
-            float id = amax != 0f ? 127f / amax : 0f;
+            float id = amax != 0f ? 127f / amax * ActivationRounding.scaleJitter() : 0f;
             for (int j = 0; j < 32; j += L) {
                 FloatVector q = FloatVector.fromArray(F, x, b + j).mul(id).add(magic).sub(magic);
                 q.mul(d).intoArray(out, b + j);
