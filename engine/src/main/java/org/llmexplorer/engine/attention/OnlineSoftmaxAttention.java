@@ -16,7 +16,8 @@ public final class OnlineSoftmaxAttention {
     }
 
     /**
-     * out[outOff .. + headDim) = sum over allowed keys of softmax(q . k * scale) * v.
+     * out[outOff .. + headDim) = sum over allowed keys of softmax(s) * v, where s = q . k * scale,
+     * soft-capped when {@code softcap} &gt; 0 (s becomes softcap * tanh(s / softcap)).
      *
      * @param keys    the n allowed key positions
      * @param kv      offset of this head within a position's key/value vector
@@ -24,7 +25,8 @@ public final class OnlineSoftmaxAttention {
      * @param tile    scratch of at least TILE floats
      */
     public static void attend(Compute ops, float[] q, int qOff, float[] k, float[] v, int kv, int stride,
-                              int[] keys, int n, int headDim, float scale, float[] out, int outOff, float[] tile) {
+                              int[] keys, int n, int headDim, float scale, float softcap, float[] out, int outOff,
+                              float[] tile) {
         java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
         float max = Float.NEGATIVE_INFINITY;
         double norm = 0;
@@ -33,6 +35,11 @@ public final class OnlineSoftmaxAttention {
             float tileMax = Float.NEGATIVE_INFINITY;
             for (int i = t0; i < t1; i++) {
                 tile[i - t0] = ops.dot(q, qOff, k, keys[i] * stride + kv, headDim) * scale;
+            }
+            if (softcap > 0) {
+                ops.softcap(tile, 0, t1 - t0, softcap);
+            }
+            for (int i = t0; i < t1; i++) {
                 tileMax = Math.max(tileMax, tile[i - t0]);
             }
             if (tileMax > max) { // rescale what was accumulated under the old maximum

@@ -6,7 +6,7 @@ import java.lang.management.MemoryType;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.model.InferenceState;
-import org.llmexplorer.engine.model.Llama;
+import org.llmexplorer.engine.model.Transformer;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.sampling.SplitMix64;
 
@@ -37,7 +37,7 @@ public final class Benchmark {
 
     public static Result run(Model model, Compute ops, MaskPlan masks, int promptTokens, int genTokens, int batch,
                              int repetitions) {
-        Llama llama = model.llama();
+        Transformer transformer = model.transformer();
         int vocab = model.config().vocabSize();
         InferenceState state = new InferenceState(model.config(), Math.max(promptTokens, genTokens), batch,
                 ops.threads());
@@ -46,10 +46,10 @@ public final class Benchmark {
 
         // Warm-up: the batched and the single-token paths both get compiled.
         if (promptTokens > 0) {
-            prompt(llama, ops, state, masks, prompt, Math.min(promptTokens, 2 * batch), batch);
+            prompt(transformer, ops, state, masks, prompt, Math.min(promptTokens, 2 * batch), batch);
         }
         if (genTokens > 0) {
-            generate(llama, ops, state, masks, gen, Math.min(genTokens, 8));
+            generate(transformer, ops, state, masks, gen, Math.min(genTokens, 8));
         }
 
         resetPeakHeap();
@@ -62,7 +62,7 @@ public final class Benchmark {
             if (promptTokens > 0) {
                 state.resetCounters();
                 long t0 = System.nanoTime();
-                prompt(llama, ops, state, masks, prompt, promptTokens, batch);
+                prompt(transformer, ops, state, masks, prompt, promptTokens, batch);
                 pp[r] = promptTokens * 1e9 / (System.nanoTime() - t0);
                 attentionNanos += state.attentionNanos();
                 pairs = state.attendedPairs();
@@ -70,24 +70,24 @@ public final class Benchmark {
             }
             if (genTokens > 0) {
                 long t0 = System.nanoTime();
-                generate(llama, ops, state, masks, gen, genTokens);
+                generate(transformer, ops, state, masks, gen, genTokens);
                 tg[r] = genTokens * 1e9 / (System.nanoTime() - t0);
             }
         }
         return new Result(pp, tg, peakHeap(), attentionNanos / 1e6 / repetitions, pairs, flops);
     }
 
-    private static void prompt(Llama llama, Compute ops, InferenceState s, MaskPlan masks, int[] tokens, int n,
+    private static void prompt(Transformer transformer, Compute ops, InferenceState s, MaskPlan masks, int[] tokens, int n,
                                int batch) {
-        int step = masks.looksAhead(llama.config().layers(), llama.config().heads()) ? n : batch;
+        int step = masks.looksAhead(transformer.config().layers(), transformer.config().heads()) ? n : batch;
         for (int done = 0; done < n; done += step) {
-            llama.forward(ops, s, masks, tokens, done, Math.min(step, n - done), done, false);
+            transformer.forward(ops, s, masks, tokens, done, Math.min(step, n - done), done, false);
         }
     }
 
-    private static void generate(Llama llama, Compute ops, InferenceState s, MaskPlan masks, int[] tokens, int n) {
+    private static void generate(Transformer transformer, Compute ops, InferenceState s, MaskPlan masks, int[] tokens, int n) {
         for (int i = 0; i < n; i++) {
-            llama.forward(ops, s, masks, tokens, i, 1, i, false);
+            transformer.forward(ops, s, masks, tokens, i, 1, i, false);
         }
     }
 

@@ -130,7 +130,7 @@ final class BenchCommand implements Command {
 
     /** Bytes of weights one generated token reads: every matrix once (the embedding row is negligible). */
     private static long weightBytesPerToken(Model model) {
-        var w = model.llama().weights();
+        var w = model.transformer().weights();
         long sum = w.output().byteSize();
         for (var l : w.layers()) {
             sum += l.wq().byteSize() + l.wk().byteSize() + l.wv().byteSize() + l.wo().byteSize()

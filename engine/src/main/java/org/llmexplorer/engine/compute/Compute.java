@@ -41,6 +41,65 @@ public interface Compute extends AutoCloseable {
     /** gate[i] = silu(gate[i]) * up[i] for i < n, where silu(v) = v / (1 + exp(-v)). */
     void swiglu(float[] gate, float[] up, int n);
 
+    /*
+     * The operations below are cheap next to the matrix products, and only some families need
+     * them; the scalar forms here are the specification and serve every backend.
+     */
+
+    /**
+     * LayerNorm: out = (x - mean) / sqrt(var + eps) * weight + bias, per vector of dim values,
+     * rounded as ggml rounds it (sums in double, mean, variance and scale in float).
+     */
+    default void layerNorm(float[] out, float[] x, float[] weight, float[] bias, int batch, int dim, float eps) {
+        for (int t = 0; t < batch; t++) {
+            int o = t * dim;
+            double sum = 0;
+            for (int i = 0; i < dim; i++) {
+                sum += x[o + i];
+            }
+            float mean = (float) (sum / dim);
+            double squares = 0;
+            for (int i = 0; i < dim; i++) {
+                float v = x[o + i] - mean;
+                squares += v * v;
+            }
+            float scale = 1f / (float) Math.sqrt((float) (squares / dim) + eps);
+            for (int i = 0; i < dim; i++) {
+                out[o + i] = (x[o + i] - mean) * scale * weight[i] + (bias == null ? 0f : bias[i]);
+            }
+        }
+    }
+
+    /** x[t * n + i] += bias[i] for each of batch vectors of n values. */
+    default void addBias(float[] x, float[] bias, int batch, int n) {
+        for (int t = 0; t < batch; t++) {
+            for (int i = 0; i < n; i++) {
+                x[t * n + i] += bias[i];
+            }
+        }
+    }
+
+    /** x[i] = gelu(x[i]) for i < n, as {@link Gelu} computes it. */
+    default void gelu(float[] x, int n) {
+        for (int i = 0; i < n; i++) {
+            x[i] = Gelu.of(x[i]);
+        }
+    }
+
+    /** gate[i] = gelu(gate[i]) * up[i] for i < n. */
+    default void geglu(float[] gate, float[] up, int n) {
+        for (int i = 0; i < n; i++) {
+            gate[i] = Gelu.of(gate[i]) * up[i];
+        }
+    }
+
+    /** x[off + i] = cap * tanh(x[off + i] / cap) for i < n: squeezes values into (-cap, cap). */
+    default void softcap(float[] x, int off, int n, float cap) {
+        for (int i = off; i < off + n; i++) {
+            x[i] = (float) Math.tanh(x[i] * (1f / cap)) * cap; // ggml scales by the reciprocal
+        }
+    }
+
     /** Runs body(i, worker) for i in [0, n), across this implementation's threads. */
     void parallelFor(int n, Parallel.Task body);
 

@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.model.InferenceState;
-import org.llmexplorer.engine.model.Llama;
+import org.llmexplorer.engine.model.Transformer;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.sampling.Sampler;
 import org.llmexplorer.engine.sampling.SamplerChain;
@@ -129,7 +129,7 @@ public final class Generator {
                 break;
             }
             next[0] = token;
-            model.llama().forward(ops, state, masks, next, 0, 1, pos, false);
+            model.transformer().forward(ops, state, masks, next, 0, 1, pos, false);
             remember(token, pos++);
         }
         text.append(utf8.flush());
@@ -173,7 +173,7 @@ public final class Generator {
         int step = whole ? n : state.batch();
         for (int done = 0; done < n; done += step) {
             int count = Math.min(step, n - done);
-            model.llama().forward(ops, state, masks, tokens, done, count, done, true);
+            model.transformer().forward(ops, state, masks, tokens, done, count, done, true);
             float[] logits = state.logits();
             for (int t = 0; t < count && done + t + 1 < n; t++) {
                 int next = tokens[done + t + 1];
@@ -218,12 +218,12 @@ public final class Generator {
 
     /** Feeds tokens[from .. to) at their positions, in batches; the logits of the last are left in the state. */
     private void feed(int[] tokens, int from, int to) {
-        Llama llama = model.llama();
+        Transformer transformer = model.transformer();
         boolean whole = masks.looksAhead(model.config().layers(), model.config().heads());
         int step = whole ? to - from : state.batch();
         for (int done = from; done < to; ) {
             int count = Math.min(step, to - done);
-            llama.forward(ops, state, masks, tokens, done, count, done, false);
+            transformer.forward(ops, state, masks, tokens, done, count, done, false);
             done += count;
         }
         for (int i = from; i < to; i++) {

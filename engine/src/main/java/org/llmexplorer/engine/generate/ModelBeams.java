@@ -29,7 +29,7 @@ public final class ModelBeams implements BeamSearch.Model {
         InferenceState s = new InferenceState(model.config(), contextLength, Generator.DEFAULT_BATCH, ops.threads());
         int step = masks.looksAhead(model.config().layers(), model.config().heads()) ? prompt.length : s.batch();
         for (int done = 0; done < prompt.length; done += step) {
-            model.llama().forward(ops, s, masks, prompt, done, Math.min(step, prompt.length - done), done, false);
+            model.transformer().forward(ops, s, masks, prompt, done, Math.min(step, prompt.length - done), done, false);
         }
         return new ModelBeam(s, prompt.length);
     }
@@ -57,7 +57,7 @@ public final class ModelBeams implements BeamSearch.Model {
             }
             InferenceState next = new InferenceState(model.config(), contextLength, 1, ops.threads());
             next.copyCacheFrom(state, length);
-            model.llama().forward(ops, next, masks, new int[] {token}, 0, 1, length, false);
+            model.transformer().forward(ops, next, masks, new int[] {token}, 0, 1, length, false);
             return new ModelBeam(next, length + 1);
         }
     }

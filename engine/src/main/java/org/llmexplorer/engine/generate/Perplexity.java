@@ -92,7 +92,7 @@ public final class Perplexity {
         int step = whole ? n : 32;
         for (int done = 0; done < n; done += step) {
             int count = Math.min(step, n - done);
-            model.llama().forward(ops, s, masks, tokens, done, count, done, true);
+            model.transformer().forward(ops, s, masks, tokens, done, count, done, true);
             float[] logits = s.logits();
             for (int t = 0; t < count && done + t + 1 < n; t++) {
                 lp[done + t] = logits[t * vocab + tokens[done + t + 1]] - Probabilities.logSumExp(logits, t * vocab, vocab);

@@ -11,12 +11,12 @@ import org.llmexplorer.engine.tokenizer.Tokenizer;
  */
 public final class Model implements AutoCloseable {
     private final GgufFile file;
-    private final Llama llama;
+    private final Transformer transformer;
     private final Tokenizer tokenizer;
 
-    private Model(GgufFile file, Llama llama, Tokenizer tokenizer) {
+    private Model(GgufFile file, Transformer transformer, Tokenizer tokenizer) {
         this.file = file;
-        this.llama = llama;
+        this.transformer = transformer;
         this.tokenizer = tokenizer;
     }
 
@@ -25,13 +25,17 @@ public final class Model implements AutoCloseable {
         GgufFile file = GgufFile.open(path);
         try {
             String arch = file.string("general.architecture").orElse("(none)");
-            if (!arch.equals("llama")) {
+            if (!Family.SUPPORTED.contains(arch)) {
                 throw new UnsupportedModelException(path.getFileName() + ": architecture '" + arch
-                        + "' is not supported yet (supported: llama)");
+                        + "' is not supported (supported: " + String.join(", ", Family.SUPPORTED) + ")");
+            }
+            if (file.tensor("rope_factors_long.weight").isPresent()) {
+                throw new UnsupportedModelException(path.getFileName() + ": LongRoPE scaling (rope_factors_long, "
+                        + "as in Phi-3 128k models) is not supported yet");
             }
             ModelConfig config = ModelConfig.from(file);
-            Llama llama = new Llama(config, LlamaWeights.load(file, config));
-            return new Model(file, llama, Tokenizer.from(file));
+            Transformer transformer = new Transformer(config, Weights.load(file, config));
+            return new Model(file, transformer, Tokenizer.from(file));
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
@@ -43,11 +47,11 @@ public final class Model implements AutoCloseable {
     }
 
     public ModelConfig config() {
-        return llama.config();
+        return transformer.config();
     }
 
-    public Llama llama() {
-        return llama;
+    public Transformer transformer() {
+        return transformer;
     }
 
     public Tokenizer tokenizer() {

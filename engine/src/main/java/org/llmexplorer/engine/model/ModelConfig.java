@@ -1,11 +1,12 @@
 package org.llmexplorer.engine.model;
 
+import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.gguf.GgufFile;
 import org.llmexplorer.engine.gguf.GgufFormatException;
 
 /**
- * The hyperparameters of a llama-family model, read from GGUF metadata
- * ({@code <arch>.embedding_length}, {@code <arch>.block_count}, ...).
+ * The hyperparameters of a model, read from GGUF metadata ({@code <arch>.embedding_length},
+ * {@code <arch>.block_count}, ...), with what sets its family apart ({@link Family}).
  */
 public record ModelConfig(
         String architecture,
@@ -18,18 +19,33 @@ public record ModelConfig(
         int headDim,
         int vocabSize,
         int contextLength,
-        float rmsEps,
+        float normEps,
         float ropeBase,
         int ropeDims,
-        Rope.Style ropeStyle) {
+        Family family) {
 
     /**
      * The attention the model was trained with, which is what it runs under unless a person
-     * picks another mask: causal for llama (architectures with per-layer sliding windows, such
-     * as gemma2, will describe theirs here).
+     * picks another mask: causal, with a sliding window on the local layers of families that
+     * have them (gemma2's even layers, gemma3's five of six, phi3's every layer).
      */
-    public org.llmexplorer.engine.attention.MaskPlan trainedMask() {
-        return org.llmexplorer.engine.attention.MaskPlan.causal();
+    public MaskPlan trainedMask() {
+        if (family.window() <= 0) {
+            return MaskPlan.causal();
+        }
+        StringBuilder plan = new StringBuilder("causal");
+        for (int l = 0; l < layers; l++) {
+            if (family.isLocal(l)) {
+                int last = l;
+                while (last + 1 < layers && family.isLocal(last + 1)) {
+                    last++;
+                }
+                plan.append(";L").append(l).append(last > l ? "-" + last : "").append("@sliding:w=")
+                        .append(family.window());
+                l = last;
+            }
+        }
+        return MaskPlan.parse(plan.toString(), null);
     }
 
     public int qDim() {
@@ -47,6 +63,7 @@ public record ModelConfig(
         int kvHeads = file.integer(arch + ".attention.head_count_kv").map(Long::intValue).orElse(heads);
         int headDim = file.integer(arch + ".attention.key_length").map(Long::intValue)
                 .orElse(heads > 0 ? dim / heads : 0);
+        int layers = required(file, arch + ".block_count");
         int vocab = file.array("tokenizer.ggml.tokens").map(a -> a.length())
                 .or(() -> file.integer(arch + ".vocab_size").map(Long::intValue))
                 .orElseGet(() -> file.tensor("token_embd.weight").map(t -> (int) t.shape()[1]).orElse(0));
@@ -54,17 +71,19 @@ public record ModelConfig(
                 arch,
                 file.string("general.name").orElse(file.path().getFileName().toString()),
                 dim,
-                required(file, arch + ".block_count"),
+                layers,
                 required(file, arch + ".feed_forward_length"),
                 heads,
                 kvHeads,
                 headDim,
                 vocab,
                 file.integer(arch + ".context_length").map(Long::intValue).orElse(2048),
-                file.number(arch + ".attention.layer_norm_rms_epsilon").map(Double::floatValue).orElse(1e-5f),
+                file.number(arch + ".attention.layer_norm_rms_epsilon")
+                        .or(() -> file.number(arch + ".attention.layer_norm_epsilon"))
+                        .map(Double::floatValue).orElse(1e-5f),
                 file.number(arch + ".rope.freq_base").map(Double::floatValue).orElse(10000f),
                 file.integer(arch + ".rope.dimension_count").map(Long::intValue).orElse(headDim),
-                Rope.Style.NORM);
+                Family.of(file, arch, dim, heads, headDim, layers));
         c.validate(file);
         return c;
     }

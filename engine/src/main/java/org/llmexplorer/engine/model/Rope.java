@@ -2,7 +2,8 @@ package org.llmexplorer.engine.model;
 
 /**
  * Rotary position embedding. Pair i of a head (i &lt; ropeDims/2) is rotated by the angle
- * pos * base^(-2i/ropeDims) / factor[i]. The angles are stepped by repeated multiplication in
+ * scale * pos * base^(-2i/ropeDims) / factor[i], where scale is linear rope scaling (1 / the
+ * factor a long-context model was stretched by) and factor[i] Llama 3.1's per-pair divisors. The angles are stepped by repeated multiplication in
  * float, as ggml does, so that positions far into the context round the same way llama.cpp's do.
  */
 public final class Rope {
@@ -19,11 +20,13 @@ public final class Rope {
     private final Style style;
     private final float thetaScale;
     private final float[] freqFactors;
+    private final float scale;
 
     /**
      * @param freqFactors per-pair divisors of the angle (Llama 3.1 scaling), or null
+     * @param scale       linear scaling of positions, 1 for none
      */
-    public Rope(int ropeDims, float base, float[] freqFactors, Style style) {
+    public Rope(int ropeDims, float base, float[] freqFactors, Style style, float scale) {
         if (freqFactors != null && freqFactors.length < ropeDims / 2) {
             throw new IllegalArgumentException("rope frequency factors: " + freqFactors.length + " values for "
                     + ropeDims / 2 + " pairs");
@@ -32,6 +35,7 @@ public final class Rope {
         this.style = style;
         this.thetaScale = (float) Math.pow(base, -2.0 / ropeDims);
         this.freqFactors = freqFactors;
+        this.scale = scale;
     }
 
     /** Fills cos[i], sin[i] for the ropeDims/2 pairs at this position. */
@@ -39,6 +43,9 @@ public final class Rope {
         float theta = pos;
         for (int i = 0; i < ropeDims / 2; i++) {
             float t = freqFactors == null ? theta : theta / freqFactors[i];
+            if (scale != 1f) {
+                t *= scale;
+            }
             cos[i] = (float) Math.cos(t);
             sin[i] = (float) Math.sin(t);
             theta *= thetaScale;

@@ -119,7 +119,7 @@ class AttentionExecutionTest {
                 scalar.axpy(scores[i], v, keys[i] * headDim, naive, 0, headDim);
             }
             float[] online = new float[headDim];
-            OnlineSoftmaxAttention.attend(scalar, q, 0, k, v, 0, headDim, keys, count, headDim, 0.25f, online, 0, tile);
+            OnlineSoftmaxAttention.attend(scalar, q, 0, k, v, 0, headDim, keys, count, headDim, 0.25f, 0f, online, 0, tile);
             for (int d = 0; d < headDim; d++) {
                 assertEquals(naive[d], online[d], 1e-5, "query " + query + " dim " + d);
             }
@@ -169,7 +169,7 @@ class AttentionExecutionTest {
             for (int s = 0; s < steps; s++) {
                 int len = ids.length + s;
                 InferenceState fresh = new InferenceState(c, len, len, 1);
-                model.llama().forward(scalar, fresh, plan, sequence, 0, len, 0, false);
+                model.transformer().forward(scalar, fresh, plan, sequence, 0, len, 0, false);
                 assertEquals(cached.generatedIds()[s], Sampler.argmax(fresh.logits(), 0, c.vocabSize()),
                         "step " + s + ": cached and recomputed agree");
             }

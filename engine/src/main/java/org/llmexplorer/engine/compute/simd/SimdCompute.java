@@ -192,13 +192,13 @@ public final class SimdCompute implements Compute {
         for (; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
-        float sum = 0f;
+        double sum = 0; // in double, as ggml sums it
         for (i = 0; i < n; i++) {
             float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;
             sum += e;
         }
-        float inv = 1f / sum;
+        float inv = (float) (1.0 / sum);
         i = 0;
         for (; i + L <= n; i += L) {
             FloatVector.fromArray(F, x, off + i).mul(inv).intoArray(x, off + i);

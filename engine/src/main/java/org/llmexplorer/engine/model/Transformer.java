@@ -6,40 +6,55 @@ import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.attention.OnlineSoftmaxAttention;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.compute.Parallel;
+import org.llmexplorer.engine.tensor.WeightMatrix;
 
 /**
- * The llama forward pass, as llama.cpp runs it, top to bottom:
+ * The forward pass of a decoder-only transformer, as llama.cpp runs each supported family,
+ * top to bottom (steps in brackets belong to some families only; see {@link Family}):
  *
  * <pre>
- * x = embedding[token]
+ * x = embedding[token] [* sqrt(dim)] [+ position embedding]
  * for each layer:
- *     x += Wo · Attention(RoPE(Wq · norm(x)), RoPE(Wk · norm(x)), Wv · norm(x), mask)
- *     x += Wdown · (silu(Wgate · norm(x)) * (Wup · norm(x)))
- * logits = Woutput · norm(x)
+ *     h = norm(x)                                  RMSNorm, or LayerNorm with bias
+ *     q, k, v = Wq h [+ bq], Wk h [+ bk], Wv h [+ bv]
+ *     [q, k = rmsnorm of each head]                qwen3, gemma3
+ *     q, k = RoPE(q), RoPE(k)                      unless positions are learned
+ *     o = Wo Attention(q, k, v, mask) [+ bo]       scores scaled, [soft-capped], masked
+ *     x += [norm](o)                               gemma: a norm after the block too
+ *     h = norm(x)
+ *     f = Wdown (act(Wgate h) * (Wup h)) [+ b]     SwiGLU or GeGLU; gpt2: act(Wup h + b)
+ *     x += [norm](f)
+ * logits = Woutput norm(x) [soft-capped]
  * </pre>
  *
  * A call processes a run of tokens (a prompt, or one new token) at consecutive positions; keys
  * and values of every position go to the KV cache, so later calls only compute new tokens.
  */
-public final class Llama {
+public final class Transformer {
     /** Below this many multiply-adds (bound), attention runs on the calling thread. */
     private static final long SERIAL_ATTENTION_WORK = 1 << 16;
 
     private final ModelConfig c;
-    private final LlamaWeights w;
+    private final Family f;
+    private final Weights w;
     private final Rope rope;
+    private final Rope localRope;
 
-    public Llama(ModelConfig config, LlamaWeights weights) {
+    public Transformer(ModelConfig config, Weights weights) {
         this.c = config;
+        this.f = config.family();
         this.w = weights;
-        this.rope = new Rope(config.ropeDims(), config.ropeBase(), weights.ropeFreqs(), config.ropeStyle());
+        Rope.Style style = f.rope() == null ? Rope.Style.NORM : f.rope();
+        this.rope = new Rope(config.ropeDims(), config.ropeBase(), weights.ropeFreqs(), style, f.ropeScale());
+        this.localRope = f.localRopeBase() > 0
+                ? new Rope(config.ropeDims(), f.localRopeBase(), null, style, 1f) : rope;
     }
 
     public ModelConfig config() {
         return c;
     }
 
-    public LlamaWeights weights() {
+    public Weights weights() {
         return w;
     }
 
@@ -53,46 +68,105 @@ public final class Llama {
         checkRun(s, tokens, from, count, startPos);
         int dim = c.dim();
 
-        // Token embeddings.
+        // Token embeddings, scaled (gemma) and given their position (gpt2).
         for (int t = 0; t < count; t++) {
             w.tokenEmbedding().dequantizeRow(tokens[from + t], s.x, t * dim);
+            if (f.embeddingScale() != 1f) {
+                for (int i = t * dim; i < (t + 1) * dim; i++) {
+                    s.x[i] *= f.embeddingScale();
+                }
+            }
+            if (w.positionEmbedding() != null) {
+                w.positionEmbedding().dequantizeRow(startPos + t, s.xb, 0);
+                ops.axpy(1f, s.xb, 0, s.x, t * dim, dim);
+            }
         }
 
         for (int l = 0; l < c.layers(); l++) {
-            LlamaWeights.Layer layer = w.layers()[l];
+            Weights.Layer layer = w.layers()[l];
 
             // Attention block: normalise, project to queries, keys and values, rotate by position.
-            ops.rmsNorm(s.xb, s.x, layer.attnNorm(), count, dim, c.rmsEps());
-            ops.matmul(layer.wq(), s.xb, count, s.q);
-            ops.matmul(layer.wk(), s.xb, count, s.k);
-            ops.matmul(layer.wv(), s.xb, count, s.v);
-            for (int t = 0; t < count; t++) {
-                rope.angles(startPos + t, s.cos, s.sin);
-                rope.apply(s.q, t * c.qDim(), c.heads(), c.headDim(), s.cos, s.sin);
-                rope.apply(s.k, t * c.kvDim(), c.kvHeads(), c.headDim(), s.cos, s.sin);
+            norm(ops, s, layer.attnNorm(), layer.attnNormBias(), count);
+            project(ops, layer.wq(), layer.bq(), s.xb, count, s.q);
+            project(ops, layer.wk(), layer.bk(), s.xb, count, s.k);
+            project(ops, layer.wv(), layer.bv(), s.xb, count, s.v);
+            if (layer.qNorm() != null) {
+                ops.rmsNorm(s.q, s.q, layer.qNorm(), count * c.heads(), c.headDim(), c.normEps());
+                ops.rmsNorm(s.k, s.k, layer.kNorm(), count * c.kvHeads(), c.headDim(), c.normEps());
+            }
+            if (f.rope() != null) {
+                Rope r = f.isLocal(l) ? localRope : rope;
+                for (int t = 0; t < count; t++) {
+                    r.angles(startPos + t, s.cos, s.sin);
+                    r.apply(s.q, t * c.qDim(), c.heads(), c.headDim(), s.cos, s.sin);
+                    r.apply(s.k, t * c.kvDim(), c.kvHeads(), c.headDim(), s.cos, s.sin);
+                }
+            }
+            if (f.queryScale() != 1f) {
+                for (int i = 0; i < count * c.qDim(); i++) {
+                    s.q[i] *= f.queryScale();
+                }
             }
             storeInCache(s, l, count, startPos);
             attention(ops, s, masks, l, count, startPos);
-            ops.matmul(layer.wo(), s.att, count, s.proj);
-            ops.axpy(1f, s.proj, 0, s.x, 0, count * dim);
+            project(ops, layer.wo(), layer.bo(), s.att, count, s.proj);
+            residual(ops, s, layer.postAttnNorm(), count);
 
-            // Feed-forward block: SwiGLU.
-            ops.rmsNorm(s.xb, s.x, layer.ffnNorm(), count, dim, c.rmsEps());
-            ops.matmul(layer.gate(), s.xb, count, s.hb);
-            ops.matmul(layer.up(), s.xb, count, s.hb2);
-            ops.swiglu(s.hb, s.hb2, count * c.ffnDim());
-            ops.matmul(layer.down(), s.hb, count, s.proj);
-            ops.axpy(1f, s.proj, 0, s.x, 0, count * dim);
+            // Feed-forward block: gated (SwiGLU, GeGLU) or a plain two-layer GELU network.
+            norm(ops, s, layer.ffnNorm(), layer.ffnNormBias(), count);
+            int hidden = count * c.ffnDim();
+            project(ops, layer.up(), layer.upBias(), s.xb, count, s.hb2);
+            if (layer.gate() == null) {
+                ops.gelu(s.hb2, hidden);
+                project(ops, layer.down(), layer.downBias(), s.hb2, count, s.proj);
+            } else {
+                ops.matmul(layer.gate(), s.xb, count, s.hb);
+                if (f.activation() == Family.Activation.GELU) {
+                    ops.geglu(s.hb, s.hb2, hidden);
+                } else {
+                    ops.swiglu(s.hb, s.hb2, hidden);
+                }
+                project(ops, layer.down(), layer.downBias(), s.hb, count, s.proj);
+            }
+            residual(ops, s, layer.postFfnNorm(), count);
         }
 
         // Final norm and the output head, for the last token or for all of them.
         int first = allLogits ? 0 : count - 1;
         int n = count - first;
-        ops.rmsNorm(s.xb, s.x, w.outputNorm(), count, dim, c.rmsEps());
+        norm(ops, s, w.outputNorm(), w.outputNormBias(), count);
         if (first > 0) {
             System.arraycopy(s.xb, first * dim, s.xb, 0, dim);
         }
-        ops.matmul(w.output(), s.xb, n, s.logitsFor(n));
+        float[] logits = s.logitsFor(n);
+        ops.matmul(w.output(), s.xb, n, logits);
+        if (f.finalSoftcap() > 0) {
+            ops.softcap(logits, 0, n * c.vocabSize(), f.finalSoftcap());
+        }
+    }
+
+    /** s.xb = the family's norm of the residual stream s.x, with these weights (and bias). */
+    private void norm(Compute ops, InferenceState s, float[] weight, float[] bias, int count) {
+        if (f.norm() == Family.Norm.LAYER) {
+            ops.layerNorm(s.xb, s.x, weight, bias, count, c.dim(), c.normEps());
+        } else {
+            ops.rmsNorm(s.xb, s.x, weight, count, c.dim(), c.normEps());
+        }
+    }
+
+    /** x += the block output in s.proj, normalised first where the family norms block outputs. */
+    private void residual(Compute ops, InferenceState s, float[] postNorm, int count) {
+        if (postNorm != null) {
+            ops.rmsNorm(s.proj, s.proj, postNorm, count, c.dim(), c.normEps());
+        }
+        ops.axpy(1f, s.proj, 0, s.x, 0, count * c.dim());
+    }
+
+    private static void project(Compute ops, WeightMatrix m, float[] bias, float[] in, int count, float[] out) {
+        ops.matmul(m, in, count, out);
+        if (bias != null) {
+            ops.addBias(out, bias, count, m.rows());
+        }
     }
 
     /**
@@ -108,7 +182,8 @@ public final class Llama {
         int group = heads / c.kvHeads();
         int kvDim = c.kvDim();
         int length = startPos + count;
-        float scale = (float) (1.0 / Math.sqrt(headDim));
+        float scale = f.scoreScale();
+        float softcap = f.attnSoftcap();
         float[] keys = s.cache.keys[layer];
         float[] values = s.cache.values[layer];
         AttentionRecorder recorder = s.recorder;
@@ -128,12 +203,15 @@ public final class Llama {
 
             boolean watched = recorder != null && recorder.records(layer, head);
             if (s.onlineSoftmax && !watched) {
-                OnlineSoftmaxAttention.attend(ops, s.q, qOff, keys, values, kvOff, kvDim, allowed, n, headDim, scale,
+                OnlineSoftmaxAttention.attend(ops, s.q, qOff, keys, values, kvOff, kvDim, allowed, n, headDim, scale, softcap,
                         s.att, qOff, scores);
                 return;
             }
             for (int i = 0; i < n; i++) {
                 scores[i] = ops.dot(s.q, qOff, keys, allowed[i] * kvDim + kvOff, headDim) * scale;
+            }
+            if (softcap > 0) {
+                ops.softcap(scores, 0, n, softcap);
             }
             ops.softmax(scores, 0, n);
             if (watched) {
