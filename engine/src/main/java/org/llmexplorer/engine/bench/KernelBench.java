@@ -10,6 +10,8 @@ import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.compute.ScalarCompute;
 import org.llmexplorer.engine.sampling.SplitMix64;
 import org.llmexplorer.engine.tensor.GgmlType;
+import org.llmexplorer.engine.tensor.TensorFormats;
+import org.llmexplorer.engine.tensor.format.Blocks;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 
 /**
@@ -21,9 +23,10 @@ public final class KernelBench {
     private KernelBench() {
     }
 
-    public static List<Map<String, Object>> run(Compute ops, int rows, int cols, int batch, double seconds) {
+    public static List<Map<String, Object>> run(Compute ops, int rows, int cols, int batch, double seconds,
+                                                List<GgmlType> types) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0}) {
+        for (GgmlType type : types) {
             if (!ops.supports(Compute.Op.MATMUL, type)) {
                 continue;
             }
@@ -79,7 +82,10 @@ public final class KernelBench {
         }
         if (type.isQuantized()) { // small positive fp16 scales
             for (long b = 0; b < bytes / type.blockBytes; b++) {
-                seg.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, b * type.blockBytes, Float.floatToFloat16(0.01f));
+                for (int field : Blocks.halfFields(type)) {
+                    seg.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, b * type.blockBytes + field,
+                            Float.floatToFloat16(0.01f));
+                }
             }
         }
         return new WeightMatrix("bench-" + type, type, seg, rows, cols);

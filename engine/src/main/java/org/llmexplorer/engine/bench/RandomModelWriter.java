@@ -10,6 +10,8 @@ import org.llmexplorer.engine.gguf.GgufValueType;
 import org.llmexplorer.engine.gguf.GgufWriter;
 import org.llmexplorer.engine.sampling.SplitMix64;
 import org.llmexplorer.engine.tensor.GgmlType;
+import org.llmexplorer.engine.tensor.TensorFormats;
+import org.llmexplorer.engine.tensor.format.Blocks;
 
 /**
  * Writes a llama-architecture GGUF file of a given shape and weight type filled with random
@@ -21,9 +23,8 @@ public final class RandomModelWriter {
     }
 
     public static void write(ModelShape s, GgmlType type, Path out, long seed) throws IOException {
-        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0
-                && type != GgmlType.Q4_0) {
-            throw new IllegalArgumentException("random models can be written in F32, F16, BF16, Q8_0 or Q4_0, not " + type);
+        if (!TensorFormats.supported(type)) {
+            throw new IllegalArgumentException("random models can be written in the computable types, not " + type);
         }
         GgufWriter w = new GgufWriter();
         w.put("general.architecture", GgufValue.ofString("llama"));
@@ -115,7 +116,17 @@ public final class RandomModelWriter {
                     }
                 }
             }
-            default -> throw new IllegalArgumentException(type.name());
+            default -> { // random codes, and scales small enough that values stay about +-scale
+                for (int j = 0; j < type.blockBytes; j += 8) {
+                    long bits = r.nextLong();
+                    for (int k = 0; k < 8 && j + k < type.blockBytes; k++) {
+                        m.set(ValueLayout.JAVA_BYTE, at + j + k, (byte) (bits >>> (8 * k)));
+                    }
+                }
+                for (int field : Blocks.halfFields(type)) {
+                    m.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + field, Float.floatToFloat16(scale / 512f));
+                }
+            }
         }
     }
 

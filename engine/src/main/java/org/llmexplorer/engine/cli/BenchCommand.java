@@ -31,7 +31,8 @@ final class BenchCommand implements Command {
                   --model F            a GGUF file to measure
                   --shape NAME         write a random-weight model of a real model's shape and measure it:
                                        %s
-                  --quant Q            weight type of the random model: Q8_0 (default), Q4_0, F16, BF16, F32
+                  --quant Q            weight type of the random model: Q8_0 (default), Q4_0, Q4_K, Q6_K, ... any type
+                                       the engine computes
                   --keep FILE          keep the random model in FILE (and reuse it if it exists)
                   --prompt-tokens N    prompt length (default 128)
                   --gen-tokens N       tokens generated (default 64)

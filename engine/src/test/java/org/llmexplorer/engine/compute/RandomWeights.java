@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.llmexplorer.engine.tensor.GgmlType;
 import org.llmexplorer.engine.tensor.WeightMatrix;
+import org.llmexplorer.engine.tensor.format.Blocks;
 
 /** Random weight matrices in each supported format, for op-by-op tests. */
 final class RandomWeights {
@@ -29,7 +30,7 @@ final class RandomWeights {
                     for (int j = 0; j < type.blockBytes; j++) {
                         seg.set(ValueLayout.JAVA_BYTE, at + j, (byte) random.nextInt(256));
                     }
-                    for (int offset : halfFields(type)) {
+                    for (int offset : Blocks.halfFields(type)) {
                         seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + offset,
                                 Float.floatToFloat16(0.01f + random.nextFloat() * 0.05f));
                     }
@@ -37,18 +38,6 @@ final class RandomWeights {
             }
         }
         return new WeightMatrix("random-" + type, type, seg, rows, cols);
-    }
-
-    /** Byte offsets of the fp16 fields (scales, minimums) inside one block of each block type. */
-    private static int[] halfFields(GgmlType type) {
-        return switch (type) {
-            case Q8_0, Q4_0, Q5_0, IQ4_NL -> new int[] {0};
-            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
-            case Q2_K -> new int[] {80, 82};
-            case Q3_K -> new int[] {108};
-            case Q6_K -> new int[] {208};
-            default -> throw new IllegalArgumentException("no random blocks for " + type);
-        };
     }
 
     static float[] vector(int n, Random random) {

@@ -2,6 +2,7 @@ package org.llmexplorer.engine.compute.simd;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,6 +20,11 @@ final class Lanes {
     static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     /** Float vectors one 16-byte code vector converts into. */
     static final int PARTS = 16 / L;
+    /**
+     * Bytes, as many as float lanes (at least 8): widened to int lanes with part 0 only, which
+     * compiles to one instruction wherever it sits. Needs at least 8 float lanes to fit exactly.
+     */
+    static final VectorSpecies<Byte> BL = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
 
     // Shuffles pairing lane i with lane i ^ s, for the fixed-order sum below.
     private static final VectorShuffle<Float> SWAP8 = L >= 16 ? VectorShuffle.fromOp(F, i -> i ^ 8) : null;

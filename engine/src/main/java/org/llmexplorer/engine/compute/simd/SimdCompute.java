@@ -49,8 +49,10 @@ public final class SimdCompute implements Compute {
         kernels.put(GgmlType.BF16, new HalfKernel(true));
         kernels.put(GgmlType.Q8_0, new Q8_0Kernel());
         kernels.put(GgmlType.Q4_0, new Q4_0Kernel());
+        kernels.put(GgmlType.Q4_K, new Q4_KKernel());
+        kernels.put(GgmlType.Q6_K, new Q6_KKernel());
         for (GgmlType t : new GgmlType[] {GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL,
-                GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+                GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q5_K}) {
             kernels.put(t, new BlockKernel(TensorFormats.of(t)));
         }
     }

@@ -2,10 +2,26 @@ package org.llmexplorer.engine.tensor.format;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.llmexplorer.engine.tensor.GgmlType;
 
 /** Little-endian field reads shared by the block formats. */
 public final class Blocks {
     private Blocks() {
+    }
+
+    /**
+     * Byte offsets of the fp16 fields (scales, minimums) inside one block of a block type; what
+     * is not listed is packed codes, which any byte pattern makes valid.
+     */
+    public static int[] halfFields(GgmlType type) {
+        return switch (type) {
+            case Q8_0, Q4_0, Q5_0, IQ4_NL -> new int[] {0};
+            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
+            case Q2_K -> new int[] {80, 82};
+            case Q3_K -> new int[] {108};
+            case Q6_K -> new int[] {208};
+            default -> throw new IllegalArgumentException(type + " is not a block type");
+        };
     }
 
     public static float half(MemorySegment m, long at) {
@@ -30,6 +46,27 @@ public final class Blocks {
      * of bytes j + 4 with their top two bits in the high bits of bytes j - 4 and j.
      * Returns scale &lt;&lt; 8 | min.
      */
+    /**
+     * As {@link #scaleMinK4(MemorySegment, long, int)}, from the twelve scale bytes already read
+     * as a little-endian long (bytes 0..7) and int (bytes 8..11): no memory access per call.
+     */
+    public static int scaleMinK4(long lo, int hi, int j) {
+        int sc;
+        int mn;
+        if (j < 4) {
+            sc = scaleByte(lo, hi, j) & 63;
+            mn = scaleByte(lo, hi, j + 4) & 63;
+        } else {
+            sc = (scaleByte(lo, hi, j + 4) & 0xF) | ((scaleByte(lo, hi, j - 4) >>> 6) << 4);
+            mn = (scaleByte(lo, hi, j + 4) >>> 4) | ((scaleByte(lo, hi, j) >>> 6) << 4);
+        }
+        return sc << 8 | mn;
+    }
+
+    private static int scaleByte(long lo, int hi, int i) {
+        return (int) (i < 8 ? lo >>> (8 * i) : hi >>> (8 * (i - 8))) & 0xFF;
+    }
+
     public static int scaleMinK4(MemorySegment m, long scales, int j) {
         int sc;
         int mn;
