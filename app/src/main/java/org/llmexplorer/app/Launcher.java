@@ -9,6 +9,10 @@ public final class Launcher {
     }
 
     public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains("--self-test")) {
+            int code = SelfTest.run(java.util.List.of(args));
+            System.exit(code);
+        }
         javafx.application.Application.launch(ExplorerApp.class, args);
     }
 }
