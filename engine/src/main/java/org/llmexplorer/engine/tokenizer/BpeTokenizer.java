@@ -2,7 +2,6 @@ package org.llmexplorer.engine.tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,46 +11,24 @@ import java.util.List;
  * the adjacent pair with the lowest merge rank is merged (the leftmost among equals) until no pair has a merge.
  * A symbol that is no token falls back to the tokens of its single bytes, where those exist.
  */
-public final class BpeTokenizer implements Tokenizer {
-    private final Vocabulary vocab;
-    private final SpecialTokenSplitter splitter;
+public final class BpeTokenizer extends FragmentTokenizer {
     private final PreTokenizer preTokenizer;
     private final MergeRanks ranks;
 
     /** @throws IllegalArgumentException if the vocabulary's pre-tokenizer is not one of {@link PreTokenizer}'s */
     public BpeTokenizer(Vocabulary vocab) {
-        this.vocab = vocab;
+        super(vocab);
         this.preTokenizer = PreTokenizer.named(vocab.preTokenizer()).orElseThrow(() -> new IllegalArgumentException(
                 "pre-tokenizer '" + vocab.preTokenizer() + "' is not supported (supported: "
                         + PreTokenizer.supportedNames() + ")"));
-        this.splitter = new SpecialTokenSplitter(vocab);
         this.ranks = new MergeRanks(vocab);
     }
 
     @Override
-    public Vocabulary vocabulary() {
-        return vocab;
-    }
-
-    @Override
-    public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
-        List<Integer> out = new ArrayList<>();
-        if (addSpecial && vocab.addBos() && vocab.bos() != Vocabulary.NONE) {
-            out.add(vocab.bos());
+    void encodeText(String text, boolean afterToken, List<Integer> out) {
+        for (String word : preTokenizer.split(text)) {
+            encodeWord(ByteLevel.encode(word), out);
         }
-        for (SpecialTokenSplitter.Fragment f : splitter.split(text, parseSpecial)) {
-            if (f.isToken()) {
-                out.add(f.token());
-                continue;
-            }
-            for (String word : preTokenizer.split(f.text())) {
-                encodeWord(ByteLevel.encode(word), out);
-            }
-        }
-        if (addSpecial && vocab.addEos() && vocab.eos() != Vocabulary.NONE) {
-            out.add(vocab.eos());
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** One word, already in the byte-level alphabet. */

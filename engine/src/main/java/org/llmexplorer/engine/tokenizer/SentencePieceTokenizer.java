@@ -1,7 +1,6 @@
 package org.llmexplorer.engine.tokenizer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -10,16 +9,13 @@ import java.util.List;
  * merge is the highest-scoring vocabulary entry is merged until no pair is in the vocabulary.
  * Characters the vocabulary lacks fall back to {@code <0xNN>} byte tokens.
  */
-public final class SentencePieceTokenizer implements Tokenizer {
+public final class SentencePieceTokenizer extends FragmentTokenizer {
     static final String SPACE_MARK = "\u2581";
 
-    private final Vocabulary vocab;
-    private final SpecialTokenSplitter splitter;
     private final int[] byteTokens = new int[256];
 
     public SentencePieceTokenizer(Vocabulary vocab) {
-        this.vocab = vocab;
-        this.splitter = new SpecialTokenSplitter(vocab);
+        super(vocab);
         for (int b = 0; b < 256; b++) {
             int id = vocab.id(String.format("<0x%02X>", b));
             if (id == Vocabulary.NONE && b > 0 && b < 128) {
@@ -31,37 +27,14 @@ public final class SentencePieceTokenizer implements Tokenizer {
         }
     }
 
+    /**
+     * A space first where the vocabulary asks for it and the text starts the input or follows a token, spaces as
+     * U+2581, then the pair whose joined text is the highest-scoring vocabulary entry merged first.
+     */
     @Override
-    public Vocabulary vocabulary() {
-        return vocab;
-    }
-
-    @Override
-    public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
-        List<Integer> out = new ArrayList<>();
-        if (addSpecial && vocab.addBos() && vocab.bos() != Vocabulary.NONE) {
-            out.add(vocab.bos());
-        }
-        boolean afterSpecial = true; // the text's start counts as following a special token
-        for (SpecialTokenSplitter.Fragment f : splitter.split(text, parseSpecial)) {
-            if (f.isToken()) {
-                out.add(f.token());
-                afterSpecial = true;
-                continue;
-            }
-            String piece = (vocab.addSpacePrefix() && afterSpecial ? " " : "") + f.text();
-            encodePiece(piece.replace(" ", SPACE_MARK), out);
-            afterSpecial = false;
-        }
-        if (addSpecial && vocab.addEos() && vocab.eos() != Vocabulary.NONE) {
-            out.add(vocab.eos());
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** Merges the pair whose joined text is the highest-scoring vocabulary entry first. */
-    private void encodePiece(String text, List<Integer> out) {
-        for (String symbol : PairMerger.merge(text, this::priority)) {
+    void encodeText(String text, boolean afterToken, List<Integer> out) {
+        String piece = ((vocab.addSpacePrefix() && afterToken ? " " : "") + text).replace(" ", SPACE_MARK);
+        for (String symbol : PairMerger.merge(piece, this::priority)) {
             emit(symbol, out);
         }
     }

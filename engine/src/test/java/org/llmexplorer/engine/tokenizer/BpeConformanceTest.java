@@ -1,14 +1,9 @@
 package org.llmexplorer.engine.tokenizer;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -16,9 +11,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.llmexplorer.engine.Shared;
-import org.llmexplorer.engine.gguf.GgufFile;
 
 /**
  * Every case of llama.cpp's tokenization of the corpus, for the byte-level BPE vocabularies in ../shared/tokenizers:
@@ -28,54 +20,35 @@ import org.llmexplorer.engine.gguf.GgufFile;
 class BpeConformanceTest {
     private static final String[] NAMES = {"llama3_1", "qwen3", "deepseek_v3", "gpt2"};
 
-    private final Map<String, GgufFile> files = new HashMap<>();
-    private final Map<String, Tokenizer> tokenizers = new HashMap<>();
-
-    synchronized Tokenizer tokenizer(String name) throws Exception {
-        if (!tokenizers.containsKey(name)) {
-            GgufFile f = GgufFile.open(Shared.path("tokenizers/" + name + ".gguf"));
-            files.put(name, f);
-            tokenizers.put(name, Tokenizer.from(f));
-        }
-        return tokenizers.get(name);
-    }
+    private final TokenizerFixtures fixtures = new TokenizerFixtures();
 
     @AfterAll
     void close() {
-        files.values().forEach(GgufFile::close);
+        fixtures.close();
     }
 
     static Stream<Arguments> cases() {
-        List<Arguments> out = new ArrayList<>();
-        for (String name : NAMES) {
-            JsonNode cases = Shared.json("tokenizers/" + name + "-cases.json").get("cases");
-            for (int i = 0; i < cases.size(); i++) {
-                String text = cases.get(i).get("text").asText();
-                String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
-                out.add(Arguments.of(name, i, shown.replace("\n", "\\n")));
-            }
-        }
-        return out.stream();
+        return TokenizerFixtures.cases(NAMES);
     }
 
     @ParameterizedTest(name = "{0} #{1} {2}")
     @MethodSource("cases")
     void matchesLlamaCpp(String name, int index, String shown) throws Exception {
-        JsonNode c = Shared.json("tokenizers/" + name + "-cases.json").get("cases").get(index);
-        String text = c.get("text").asText();
-        Tokenizer t = tokenizer(name);
-        int[] raw = t.encode(text, false, false);
-        assertArrayEquals(Shared.ints(c.get("ids_raw")), raw, "raw");
-        assertArrayEquals(Shared.ints(c.get("ids_special_bos")), t.encode(text, true, true), "with BOS and specials");
+        int[] raw = fixtures.assertMatchesLlamaCpp(name, index);
         // Byte-level BPE loses nothing: every byte has a token, and without special parsing only normal and
         // user-defined tokens come out, whose pieces are their text.
-        assertEquals(text, t.decode(raw), "decoded");
+        String text = TokenizerFixtures.cases(name).get(index).get("text").asText();
+        assertEquals(text, fixtures.tokenizer(name).decode(raw), "decoded");
+    }
+
+    static Stream<String> names() {
+        return Stream.of(NAMES);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama3_1", "qwen3", "deepseek_v3", "gpt2"})
+    @MethodSource("names")
     void vocabularyIsReadAsLlamaCppReadsIt(String name) throws Exception {
-        Vocabulary v = tokenizer(name).vocabulary();
+        Vocabulary v = fixtures.tokenizer(name).vocabulary();
         assertEquals("gpt2", v.model());
         switch (name) {
             case "llama3_1" -> {
@@ -94,7 +67,7 @@ class BpeConformanceTest {
 
     @Test
     void piecesFollowTokenTypes() throws Exception {
-        Tokenizer t = tokenizer("qwen3");
+        Tokenizer t = fixtures.tokenizer("qwen3");
         Vocabulary v = t.vocabulary();
         int imStart = v.id("<|im_start|>");
         assertEquals(TokenType.CONTROL, v.type(imStart));
@@ -109,9 +82,9 @@ class BpeConformanceTest {
 
     @Test
     void tenKilobytesTokenizeQuickly() throws Exception {
-        Tokenizer t = tokenizer("llama3_1");
+        Tokenizer t = fixtures.tokenizer("llama3_1");
         StringBuilder sb = new StringBuilder();
-        JsonNode cases = Shared.json("tokenizers/llama3_1-cases.json").get("cases");
+        JsonNode cases = TokenizerFixtures.cases("llama3_1");
         for (int i = 0; sb.length() < 10_000; i = (i + 1) % cases.size()) {
             sb.append(cases.get(i).get("text").asText()).append('\n');
         }
