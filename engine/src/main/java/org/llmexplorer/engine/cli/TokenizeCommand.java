@@ -26,7 +26,7 @@ final class TokenizeCommand implements Command {
     @Override
     public String usage() {
         return """
-                tokenize --model F (--text TEXT | --jsonl) [--json] [--no-bos] [--no-special]   token ids of a text
+                tokenize --model F (--text TEXT | --jsonl) [options]   token ids of a text, or of one text a line
                   --model F       a GGUF file (only its vocabulary is read)
                   --text TEXT     the text
                   --json          print {"tokens": [...]} instead of one id and piece per line
