@@ -27,8 +27,9 @@ import java.util.stream.Collectors;
  * </ul>
  * llama.cpp runs the GPT-2 and Llama 3 expressions through hand-written matchers that give the same cuts (including
  * the trailing {@code \s+} the GPT-2 string leaves out: an unmatched single whitespace character becomes a piece of
- * its own here too). The category table of llama.cpp is generated from Unicode 15; Java's is Unicode 16, so the
- * characters first assigned in Unicode 16 are letters, digits, ... here but "undefined" there.
+ * its own here too; checked against a port of those matchers on random text). llama.cpp's category table was
+ * generated from Unicode 15, Java 25's is Unicode 16: the characters first assigned in Unicode 16 have their
+ * category here but none there (which counts as neither letter, number, punctuation, mark nor symbol).
  */
 enum PreTokenizer {
     /** llama.cpp's fallback for a vocabulary that names no (or the {@code default}) pre-tokenizer. */
