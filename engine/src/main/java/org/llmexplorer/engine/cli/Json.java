@@ -1,6 +1,7 @@
 package org.llmexplorer.engine.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -17,6 +18,10 @@ final class Json {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    static JsonNode read(String text) throws JsonProcessingException {
+        return MAPPER.readTree(text);
     }
 
     static String pretty(Object value) {

@@ -1,6 +1,7 @@
 package org.llmexplorer.engine.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -32,6 +33,11 @@ public final class Llmx {
 
     /** Runs a command line and returns the exit status: 0 ok, 1 failure, 2 bad usage. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, System.in, out, err);
+    }
+
+    /** {@link #run(String[], PrintStream, PrintStream)} with the standard input commands such as tokenize read. */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
             out.println(help());
             return args.length == 0 ? 2 : 0;
@@ -47,7 +53,7 @@ public final class Llmx {
             return 0;
         }
         try {
-            return command.run(rest, out);
+            return command.run(rest, in, out);
         } catch (UsageException e) {
             err.println("llmx " + command.name() + ": " + e.getMessage() + "\n\n" + command.usage());
             return 2;

@@ -30,13 +30,25 @@ public interface Tokenizer {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    /** The tokenizer the file's {@code tokenizer.ggml.model} names. */
+    /**
+     * The tokenizer the file's {@code tokenizer.ggml.model} names: {@code llama} (SentencePiece) or {@code gpt2}
+     * (byte-level BPE, with the pre-tokenizer {@code tokenizer.ggml.pre} names).
+     */
     static Tokenizer from(GgufFile file) throws GgufFormatException {
         Vocabulary vocab = Vocabulary.from(file);
+        String name = file.path().getFileName().toString();
         return switch (vocab.model()) {
             case "llama" -> new SentencePieceTokenizer(vocab);
-            default -> throw new GgufFormatException(file.path().getFileName().toString(), "tokenizer.ggml.model", 0,
-                    "tokenizer model '" + vocab.model() + "' is not supported yet (supported: llama)");
+            case "gpt2" -> {
+                if (PreTokenizer.named(vocab.preTokenizer()).isEmpty()) {
+                    throw new GgufFormatException(name, "tokenizer.ggml.pre", 0, "BPE pre-tokenizer '"
+                            + vocab.preTokenizer() + "' is not supported (supported: "
+                            + PreTokenizer.supportedNames() + ")");
+                }
+                yield new BpeTokenizer(vocab);
+            }
+            default -> throw new GgufFormatException(name, "tokenizer.ggml.model", 0,
+                    "tokenizer model '" + vocab.model() + "' is not supported yet (supported: llama, gpt2)");
         };
     }
 }

@@ -16,7 +16,11 @@ import org.llmexplorer.engine.gguf.GgufValue;
  * <ul>
  *   <li>an empty token text becomes {@code [EMPTY_<id>]}, so that no token matches the empty string;</li>
  *   <li>when two tokens share a text, the text stands for the later id;</li>
- *   <li>a special-token id key that points outside the vocabulary is ignored (the default id stays);</li>
+ *   <li>a special-token id key that points outside the vocabulary is ignored (the default id stays); the defaults
+ *       are BOS 1, EOS 2, unknown 0 for SentencePiece ({@code llama}) and BOS = EOS = 11 for BPE ({@code gpt2});</li>
+ *   <li>BPE vocabularies must have {@code tokenizer.ggml.merges}; whether BOS is added when
+ *       {@code tokenizer.ggml.add_bos_token} is absent depends on the pre-tokenizer ({@link PreTokenizer#addsBos()}:
+ *       true for Llama 3's {@code llama-bpe});</li>
  *   <li>tokens that llama.cpp recognises by their text as end-of-turn, end-of-generation or fill-in-the-middle
  *       tokens ({@code <|eot_id|>}, {@code <end_of_turn>}, {@code <|fim_prefix|>}, ...) are treated as control
  *       tokens even when the file types them otherwise, and the end-of-generation set is built the same way;</li>
@@ -54,7 +58,9 @@ public final class Vocabulary {
     }
 
     private final String model;
+    private final String preTokenizer;
     private final String[] tokens;
+    private final String[] merges;
     private final float[] scores;
     private final TokenType[] types;
     private final boolean[] lstrip;
@@ -70,13 +76,18 @@ public final class Vocabulary {
 
     public Vocabulary(String model, String[] tokens, float[] scores, TokenType[] types, int bos, int eos,
                       int unknown, boolean addBos, boolean addEos, boolean addSpacePrefix) {
-        this(model, tokens, scores, types, bos, eos, unknown, addBos, addEos, addSpacePrefix, Extras.NONE);
+        this(model, tokens, scores, types, bos, eos, unknown, addBos, addEos, addSpacePrefix, Extras.NONE,
+                new String[0]);
     }
 
+    /** @param merges BPE merges, lowest rank first, each two texts separated by a space */
     public Vocabulary(String model, String[] tokens, float[] scores, TokenType[] types, int bos, int eos,
-                      int unknown, boolean addBos, boolean addEos, boolean addSpacePrefix, Extras extras) {
+                      int unknown, boolean addBos, boolean addEos, boolean addSpacePrefix, Extras extras,
+                      String[] merges) {
         int n = tokens.length;
         this.model = model;
+        this.preTokenizer = extras.preTokenizer() == null ? "" : extras.preTokenizer();
+        this.merges = merges.clone();
         this.tokens = new String[n];
         this.scores = scores.clone();
         this.types = types.clone();
@@ -125,7 +136,7 @@ public final class Vocabulary {
         this.endOfGeneration = Set.copyOf(eog);
 
         // Per-token strip attributes, chosen by tokenizer and model name.
-        String pre = extras.preTokenizer() == null ? "" : extras.preTokenizer();
+        String pre = preTokenizer;
         String name = extras.modelName() == null ? "" : extras.modelName().toLowerCase(Locale.ROOT);
         if (pre.contains("jina-v2-de") || pre.contains("jina-v2-es") || pre.contains("jina-v2-code")) {
             setFlag(lstrip, "<mask>", true);
@@ -190,6 +201,17 @@ public final class Vocabulary {
             types[i] = typeCodes == null ? TokenType.NORMAL : TokenType.of(typeCodes[i]);
         }
         boolean spm = model.equals("llama");
+        boolean bpe = model.equals("gpt2");
+        String[] merges = file.array("tokenizer.ggml.merges").filter(a -> a.values() instanceof String[])
+                .map(GgufValue.GgufArray::strings).orElse(null);
+        if (bpe && merges == null) {
+            throw new GgufFormatException(name, "tokenizer.ggml.merges", 0,
+                    "a BPE (gpt2) tokenizer needs tokenizer.ggml.merges, an array of strings");
+        }
+        String pre = file.string("tokenizer.ggml.pre").orElse("");
+        boolean addBosByDefault = spm || bpe && PreTokenizer.named(pre).map(PreTokenizer::addsBos).orElse(false);
+        int defaultBos = spm ? 1 : bpe ? 11 : NONE;
+        int defaultEos = spm ? 2 : bpe ? 11 : NONE;
         int n = tokens.length;
         Extras extras = new Extras(
                 id(file, "tokenizer.ggml.eot_token_id", n, NONE),
@@ -201,15 +223,15 @@ public final class Vocabulary {
                 id(file, "tokenizer.ggml.fim_rep_token_id", n, NONE),
                 id(file, "tokenizer.ggml.fim_sep_token_id", n, NONE),
                 file.string("general.name").orElse(""),
-                file.string("tokenizer.ggml.pre").orElse(""));
+                pre);
         return new Vocabulary(model, tokens, scores, types,
-                id(file, "tokenizer.ggml.bos_token_id", n, spm ? 1 : NONE),
-                id(file, "tokenizer.ggml.eos_token_id", n, spm ? 2 : NONE),
+                id(file, "tokenizer.ggml.bos_token_id", n, defaultBos),
+                id(file, "tokenizer.ggml.eos_token_id", n, defaultEos),
                 id(file, "tokenizer.ggml.unknown_token_id", n, spm ? 0 : NONE),
-                file.bool("tokenizer.ggml.add_bos_token").orElse(spm),
+                file.bool("tokenizer.ggml.add_bos_token").orElse(addBosByDefault),
                 file.bool("tokenizer.ggml.add_eos_token").orElse(false),
                 file.bool("tokenizer.ggml.add_space_prefix").orElse(spm),
-                extras);
+                extras, merges == null ? new String[0] : merges);
     }
 
     /** A special-token id key; one that is absent or outside the vocabulary leaves the default, as in llama.cpp. */
@@ -227,6 +249,21 @@ public final class Vocabulary {
 
     public int size() {
         return tokens.length;
+    }
+
+    /** The {@code tokenizer.ggml.pre} name ({@code ""} where the file has none). */
+    public String preTokenizer() {
+        return preTokenizer;
+    }
+
+    /** How many BPE merges the vocabulary has (none for SentencePiece). */
+    public int mergeCount() {
+        return merges.length;
+    }
+
+    /** The BPE merge of this rank (0 merges first) as the file writes it: the two texts separated by a space. */
+    public String merge(int rank) {
+        return merges[rank];
     }
 
     /** The token's text ({@code [EMPTY_<id>]} for a token the file gives no text). */

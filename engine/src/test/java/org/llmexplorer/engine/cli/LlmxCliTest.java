@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -27,10 +28,14 @@ class LlmxCliTest {
     }
 
     static Run llmx(String... args) {
+        return llmxWithInput("", args);
+    }
+
+    static Run llmxWithInput(String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Llmx.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        int status = Llmx.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -77,6 +82,36 @@ class LlmxCliTest {
         Run r = llmx("tokenize", "--model", STORIES, "--text", "Once upon a time", "--json");
         assertEquals(0, r.status(), r.err());
         assertArrayEquals(new int[] {1, 403, 407, 261, 378}, Shared.ints(r.json().get("tokens")));
+    }
+
+    @Test
+    void tokenizeJsonLinesMatchesLlamaCppOnABpeVocabulary() throws Exception {
+        JsonNode cases = Shared.json("tokenizers/llama3_1-cases.json").get("cases");
+        StringBuilder input = new StringBuilder();
+        for (JsonNode c : cases) {
+            input.append(JSON.writeValueAsString(c.get("text").asText())).append('\n');
+        }
+        String model = Shared.path("tokenizers/llama3_1.gguf").toString();
+        Run withBos = llmxWithInput(input.toString(), "tokenize", "--model", model, "--jsonl");
+        Run raw = llmxWithInput(input.toString(), "tokenize", "--model", model, "--jsonl", "--no-bos", "--no-special");
+        assertEquals(0, withBos.status(), withBos.err());
+        assertEquals(0, raw.status(), raw.err());
+        String[] withBosLines = withBos.out().split("\n");
+        String[] rawLines = raw.out().split("\n");
+        assertEquals(cases.size(), withBosLines.length);
+        assertEquals(cases.size(), rawLines.length);
+        for (int i = 0; i < cases.size(); i++) {
+            assertArrayEquals(Shared.ints(cases.get(i).get("ids_special_bos")), Shared.ints(JSON.readTree(withBosLines[i])),
+                    "line " + (i + 1));
+            assertArrayEquals(Shared.ints(cases.get(i).get("ids_raw")), Shared.ints(JSON.readTree(rawLines[i])),
+                    "line " + (i + 1) + " without BOS and special parsing");
+        }
+
+        Run notJson = llmxWithInput("\"fine\"\nnot json\n", "tokenize", "--model", model, "--jsonl");
+        assertEquals(1, notJson.status());
+        assertTrue(notJson.err().contains("line 2"), notJson.err());
+        Run both = llmx("tokenize", "--model", model, "--jsonl", "--text", "hi");
+        assertEquals(2, both.status());
     }
 
     @Test
