@@ -10,8 +10,8 @@ sealed interface Expr {
 
     record Name(String name) implements Expr { }
 
-    /** {@code [a, b]} or {@code (a, b)}. */
-    record ListLiteral(List<Expr> items) implements Expr { }
+    /** {@code [a, b]}, or {@code (a, b)} and {@code a, b} as a tuple. */
+    record ListLiteral(List<Expr> items, boolean tuple) implements Expr { }
 
     record DictLiteral(List<Expr> keys, List<Expr> values) implements Expr { }
 

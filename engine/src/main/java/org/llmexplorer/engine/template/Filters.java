@@ -163,7 +163,7 @@ final class Filters {
 
     private static List<Object> dictsort(Map<?, ?> m, boolean caseSensitive, String by, boolean reverse) {
         List<Object> pairs = new ArrayList<>();
-        m.forEach((k, x) -> pairs.add(Arrays.asList(k, x)));
+        m.forEach((k, x) -> pairs.add(new Tuple(Arrays.asList(k, x))));
         int index = by.equals("value") ? 1 : 0;
         Comparator<Object> order = order(caseSensitive, null);
         Comparator<Object> byPart = (a, b) -> order.compare(((List<?>) a).get(index), ((List<?>) b).get(index));
@@ -213,7 +213,7 @@ final class Filters {
                         yield (long) Double.parseDouble(t);
                     }
                 }
-                default -> fallback;
+                case null, default -> fallback;
             };
         } catch (NumberFormatException e) {
             return fallback;
@@ -227,7 +227,7 @@ final class Filters {
                 case Long l -> (double) l;
                 case Double d -> d;
                 case String s -> Double.parseDouble(s.strip());
-                default -> fallback;
+                case null, default -> fallback;
             };
         } catch (NumberFormatException e) {
             return fallback;

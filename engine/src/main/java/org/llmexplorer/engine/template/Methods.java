@@ -25,7 +25,7 @@ final class Methods {
     private static JinjaFunction dict(Map<?, ?> m, String name) {
         return switch (name) {
             case "items" -> (args, kw) -> m.entrySet().stream()
-                    .map(e -> (Object) Arrays.asList(e.getKey(), e.getValue())).toList();
+                    .map(e -> (Object) new Tuple(Arrays.asList(e.getKey(), e.getValue()))).toList();
             case "keys" -> (args, kw) -> new ArrayList<Object>(m.keySet());
             case "values" -> (args, kw) -> new ArrayList<Object>(m.values());
             case "get" -> (args, kw) -> {
@@ -118,7 +118,7 @@ final class Methods {
                     return out;
                 }
                 if (maxsplit >= 0 && out.size() >= maxsplit) {
-                    out.add(strip(s.substring(i), null, false, true));
+                    out.add(s.substring(i));
                     return out;
                 }
                 int j = i;

@@ -226,7 +226,7 @@ final class Parser {
             }
             items.add(expression(conditional));
         }
-        return new Expr.ListLiteral(items);
+        return new Expr.ListLiteral(items, true);
     }
 
     private Expr expression(boolean conditional) {
@@ -363,14 +363,14 @@ final class Parser {
                     case "(" -> {
                         if (peek().isOp(")")) {
                             next();
-                            return new Expr.ListLiteral(List.of());
+                            return new Expr.ListLiteral(List.of(), true);
                         }
                         Expr e = tuple(true);
                         expectOp(")");
                         return e;
                     }
                     case "[" -> {
-                        return new Expr.ListLiteral(items("]"));
+                        return new Expr.ListLiteral(items("]"), false);
                     }
                     case "{" -> {
                         List<Expr> keys = new ArrayList<>();

@@ -187,7 +187,7 @@ final class Renderer {
         return switch (e) {
             case Expr.Literal l -> l.value();
             case Expr.Name n -> scope.lookup(n.name());
-            case Expr.ListLiteral l -> evalAll(l.items(), scope);
+            case Expr.ListLiteral l -> l.tuple() ? new Tuple(evalAll(l.items(), scope)) : evalAll(l.items(), scope);
             case Expr.DictLiteral d -> {
                 Map<Object, Object> map = new LinkedHashMap<>();
                 for (int i = 0; i < d.keys().size(); i++) {

@@ -19,7 +19,9 @@ record Token(Kind kind, String text, Object value, int line, int column) {
     String describe() {
         return switch (kind) {
             case EOF -> "end of template";
-            case VAR_END, BLOCK_END, BLOCK_BEGIN, VAR_BEGIN -> "'" + text + "'";
+            case VAR_END -> "end of print statement '}}'";
+            case BLOCK_END -> "end of statement block '%}'";
+            case VAR_BEGIN, BLOCK_BEGIN -> "'" + text + "'";
             case TEXT -> "template data";
             default -> "'" + text + "'";
         };

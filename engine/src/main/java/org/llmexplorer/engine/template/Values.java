@@ -54,6 +54,7 @@ final class Values {
             case null -> "NoneType";
             case Boolean b -> "bool";
             case Long l -> "int";
+            case Tuple t -> "tuple";
             case Double d -> "float";
             case String s -> "str";
             case List<?> l -> "list";
@@ -85,7 +86,7 @@ final class Values {
         return switch (v) {
             case String s -> s;
             case Undefined u -> "";
-            default -> repr(v);
+            case null, default -> repr(v);
         };
     }
 
@@ -97,6 +98,7 @@ final class Values {
             case Long l -> l.toString();
             case Double d -> floatRepr(d);
             case String s -> stringRepr(s);
+            case Tuple t -> t.toString();
             case List<?> l -> {
                 StringBuilder sb = new StringBuilder("[");
                 for (Object x : l) {
@@ -455,7 +457,7 @@ final class Values {
             case Map<?, ?> m when m.containsKey(name) -> m.get(name);
             case Namespace ns when ns.attributes.containsKey(name) -> ns.attributes.get(name);
             case LoopInfo loop -> loop.attribute(name);
-            default -> Undefined.attribute(obj, name);
+            case null, default -> Undefined.attribute(obj, name);
         };
     }
 
