@@ -81,7 +81,7 @@ final class Filters {
             case "safe" -> v;
             case "escape", "e" -> Values.str(v).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                     .replace("\"", "&#34;").replace("'", "&#39;");
-            case "format" -> Values.arithmetic("%", Values.str(v), new ArrayList<>(args));
+            case "format" -> Values.arithmetic("%", Values.str(v), new Tuple(args));
             case "wordcount" -> (long) Methods.split(Values.str(v), null, -1).size();
             default -> throw new TemplateException("No filter named '" + name + "'.");
         };
@@ -109,13 +109,7 @@ final class Filters {
     }
 
     private static Object number(Object v) {
-        if (v instanceof Undefined u) {
-            throw u.error();
-        }
-        if (!Values.isNumber(v)) {
-            throw new TemplateException("expected a number, got " + Values.typeName(v));
-        }
-        return v;
+        return Values.require(v, Values.isNumber(v), "expected a number, got " + Values.typeName(v));
     }
 
     /** The value at a dotted attribute path ({@code "function.name"}), each step as {@code x[part]}. */

@@ -40,9 +40,7 @@ final class Globals {
 
     private static Object range(List<Object> args, Map<String, Object> kw) {
         for (Object a : args) {
-            if (!Values.isInt(a)) {
-                throw new TemplateException("'" + Values.typeName(a) + "' object cannot be interpreted as an integer");
-            }
+            Values.require(a, Values.isInt(a), "'" + Values.typeName(a) + "' object cannot be interpreted as an integer");
         }
         long start = args.size() > 1 ? Values.asLong(args.get(0)) : 0;
         long stop = args.size() == 1 ? Values.asLong(args.get(0)) : args.size() > 1 ? Values.asLong(args.get(1)) : 0;

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.llmexplorer.engine.template.Token.Kind;
 
 /**
@@ -245,21 +246,11 @@ final class Parser {
     }
 
     private Expr or() {
-        Expr e = and();
-        while (peek().isName("or")) {
-            next();
-            e = new Expr.Binary("or", e, and());
-        }
-        return e;
+        return leftAssociative(this::and, "or");
     }
 
     private Expr and() {
-        Expr e = not();
-        while (peek().isName("and")) {
-            next();
-            e = new Expr.Binary("and", e, not());
-        }
-        return e;
+        return leftAssociative(this::not, "and");
     }
 
     private Expr not() {
@@ -294,35 +285,27 @@ final class Parser {
     }
 
     private Expr sum() {
-        Expr e = concat();
-        while (peek().isOp("+") || peek().isOp("-")) {
-            e = new Expr.Binary(next().text(), e, concat());
-        }
-        return e;
+        return leftAssociative(this::concat, "+", "-");
     }
 
     private Expr concat() {
-        Expr e = product();
-        while (peek().isOp("~")) {
-            next();
-            e = new Expr.Binary("~", e, product());
-        }
-        return e;
+        return leftAssociative(this::product, "~");
     }
 
     private Expr product() {
-        Expr e = power();
-        while (peek().isOp("*") || peek().isOp("/") || peek().isOp("//") || peek().isOp("%")) {
-            e = new Expr.Binary(next().text(), e, power());
-        }
-        return e;
+        return leftAssociative(this::power, "*", "/", "//", "%");
     }
 
+    /** Jinja groups {@code **} from the left too: {@code 2 ** 3 ** 2} is 64. */
     private Expr power() {
-        Expr e = unary(true);
-        while (peek().isOp("**")) {
-            next();
-            e = new Expr.Binary("**", e, unary(true));
+        return leftAssociative(() -> unary(true), "**");
+    }
+
+    /** One precedence level: operands from the next tighter level joined by these operators, grouped from the left. */
+    private Expr leftAssociative(Supplier<Expr> operand, String... operators) {
+        Expr e = operand.get();
+        while ((peek().kind() == Kind.OP || peek().kind() == Kind.NAME) && List.of(operators).contains(peek().text())) {
+            e = new Expr.Binary(next().text(), e, operand.get());
         }
         return e;
     }

@@ -46,12 +46,6 @@ final class Tests {
     }
 
     private static Object integer(Object v) {
-        if (v instanceof Undefined u) {
-            throw u.error();
-        }
-        if (!Values.isInt(v)) {
-            throw new TemplateException("expected an integer, got " + Values.typeName(v));
-        }
-        return v;
+        return Values.require(v, Values.isInt(v), "expected an integer, got " + Values.typeName(v));
     }
 }

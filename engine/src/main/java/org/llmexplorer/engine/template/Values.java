@@ -303,7 +303,7 @@ final class Values {
 
     /** {@code 'format' % values} with the conversions templates use: {@code %s}, {@code %r}, {@code %d}, {@code %%}. */
     private static String percentFormat(String format, Object values) {
-        List<?> args = values instanceof List<?> l ? l : List.of(values == null ? "None" : values);
+        List<?> args = values instanceof Tuple t ? t : java.util.Arrays.asList(values);
         StringBuilder sb = new StringBuilder();
         int next = 0;
         for (int i = 0; i < format.length(); i++) {
@@ -505,10 +505,18 @@ final class Values {
     }
 
     private static long sliceIndex(Object v) {
-        if (!isInt(v)) {
-            throw new TemplateException("slice indices must be integers or None");
+        return asLong(require(v, isInt(v), "slice indices must be integers or None"));
+    }
+
+    /** The value where it is acceptable; otherwise an undefined value fails with its own message, others with this one. */
+    static Object require(Object v, boolean acceptable, String message) {
+        if (v instanceof Undefined u) {
+            throw u.error();
         }
-        return asLong(v);
+        if (!acceptable) {
+            throw new TemplateException(message);
+        }
+        return v;
     }
 
     private static long clamp(long i, long n, long step) {
