@@ -11,10 +11,10 @@ record Undefined(String message) {
     }
 
     static Undefined attribute(Object owner, Object name) {
-        String what = owner == null ? "'None'" : "'" + Values.typeName(owner) + " object'";
+        String type = owner == null ? "None" : Values.typeName(owner) + " object";
         return name instanceof String s
-                ? new Undefined(what + " has no attribute '" + s + "'")
-                : new Undefined(what + " has no element " + Values.repr(name));
+                ? new Undefined("'" + type + "' has no attribute '" + s + "'")
+                : new Undefined(type + " has no element " + Values.repr(name));
     }
 
     TemplateException error() {

@@ -148,6 +148,7 @@ class JinjaTemplateTest {
         assertEquals("||z|0", render("{{ x }}|{{ d.missing }}|{{ x | default('z') }}|{{ x | length }}", "d", Map.of()));
         assertEquals("'x' is undefined", failure("{{ x + 'a' }}").getMessage());
         assertEquals("'dict object' has no attribute 'tool_calls'", failure("{{ m.tool_calls.x }}", "m", Map.of()).getMessage());
+        assertEquals("list object has no element 0", failure("{{ messages[0].role }}", "messages", List.of()).getMessage());
         assertEquals("unsupported operand type(s) for +: 'NoneType' and 'str'", failure("{{ n + 'a' }}", "n", null).getMessage());
         assertEquals("can only concatenate str (not \"int\") to str", failure("{{ 'a' + 1 }}").getMessage());
     }
