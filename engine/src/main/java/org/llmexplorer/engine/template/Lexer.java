@@ -68,7 +68,7 @@ final class Lexer {
             if (!text.isEmpty()) {
                 add(Token.Kind.TEXT, text, text, start);
             }
-            pos = open + 2 + (control == '-' || control == '+' ? 1 : 0);
+            pos = open + 2 + (control == '-' || (control == '+' && kind != '{') ? 1 : 0);
             if (kind == '#') {
                 comment(open);
             } else {
