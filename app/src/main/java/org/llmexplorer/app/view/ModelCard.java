@@ -65,6 +65,7 @@ final class ModelCard extends VBox {
         row = fact(row, "file", mb(m.fileBytes()) + " (mapped, not copied)");
         row = fact(row, "KV cache", mb(m.kvCacheBytes()));
         row = fact(row, "trained mask", m.trainedMask());
+        row = fact(row, "chat", m.chatTemplate() ? "chat template" : "plain completion (no template)");
         fact(row, "backend", m.backend());
         tree.setText(m.moduleTree());
     }

@@ -84,10 +84,9 @@ public final class ExplorerViewModel implements AutoCloseable {
                 model.loaded(summary);
                 attention.layer.set(Math.min(attention.layer.get(), summary.layers() - 1));
                 attention.head.set(Math.min(attention.head.get(), summary.heads() - 1));
-                if (summary.chatTemplate()) {
-                    notice.set("this model has a chat template; templates are not rendered yet, so the chat "
-                            + "continues the conversation as plain text");
-                }
+                notice.set(summary.chatTemplate()
+                        ? "chat mode: the conversation is rendered with the model's chat template"
+                        : "completion mode: this model has no chat template, so it continues the conversation as text");
             });
         }
 

@@ -27,6 +27,8 @@ import org.llmexplorer.engine.model.ModuleTree;
 import org.llmexplorer.engine.sampling.SampledToken;
 import org.llmexplorer.engine.sampling.SamplerChain;
 import org.llmexplorer.engine.sampling.SamplingSettings;
+import org.llmexplorer.engine.template.ChatMessage;
+import org.llmexplorer.engine.template.ChatTemplate;
 
 /**
  * A conversation with a model: the only thing a user interface talks to. Every engine call
@@ -34,8 +36,10 @@ import org.llmexplorer.engine.sampling.SamplingSettings;
  * Commands return futures that complete when the work is done (or failed: the failure is also
  * reported to the listener, and the conversation stays as it was).
  *
- * <p>Without a chat template (this engine does not render templates yet) the conversation is a
- * text the model continues: each message is appended to the transcript.
+ * <p>A model with a chat template (its own, or a built-in one for a chat vocabulary that has
+ * none) reads the conversation rendered by the template, ending with the prompt for the
+ * assistant's turn; the reply stops at an end-of-turn token. A model without one (a base model
+ * such as stories260K) continues a plain text: each message is appended to the transcript.
  */
 public final class ChatSession implements AutoCloseable {
     /** Logits of past steps kept for re-sampling, at most this many bytes. */
@@ -61,6 +65,8 @@ public final class ChatSession implements AutoCloseable {
     private volatile int threads = Backends.defaultThreads();
 
     private Model model;
+    private ChatTemplate template; // null: plain completion
+    private String systemPrompt = "";
     private Compute compute;
     private Generator generator;
     private long seedCounter = System.nanoTime();
@@ -92,6 +98,16 @@ public final class ChatSession implements AutoCloseable {
 
     public MaskPlan masks() {
         return masks;
+    }
+
+    /** A system message put before the conversation when the model has a chat template ("" for none). */
+    public void systemPrompt(String text) {
+        this.systemPrompt = text == null ? "" : text;
+    }
+
+    /** The chat template in use, or null when the model continues plain text. */
+    public ChatTemplate template() {
+        return template;
     }
 
     public void contextLimit(int tokens) {
@@ -134,8 +150,16 @@ public final class ChatSession implements AutoCloseable {
             }
             listener.loading("preparing " + backend, 0.6);
             Compute nextCompute = Backends.create(backend, threads);
+            ChatTemplate nextTemplate;
+            try {
+                nextTemplate = templateOf(next);
+            } catch (RuntimeException | java.io.IOException e) { // a template that does not parse
+                listener.failed("chat template of " + path.getFileName() + " (continuing as plain text)", e);
+                nextTemplate = null;
+            }
             closeModel();
             model = next;
+            template = nextTemplate;
             compute = nextCompute;
             masks = masks == null ? model.config().trainedMask() : masks;
             generator = null;
@@ -437,13 +461,45 @@ public final class ChatSession implements AutoCloseable {
         }
     }
 
-    /** The conversation as the model reads it: BOS, then every message's text in order. */
+    /**
+     * The conversation as the model reads it. With a template: rendered, with the assistant's
+     * turn opened when the last message is not the assistant's, and special-token text read as
+     * those tokens (BOS added only when the rendering does not begin with it). Without one: BOS,
+     * then every message's text in order.
+     */
     private int[] transcriptTokens(List<Message> messages) {
-        StringBuilder sb = new StringBuilder();
-        for (Message m : messages) {
-            sb.append(m.text());
+        if (template == null) {
+            StringBuilder sb = new StringBuilder();
+            for (Message m : messages) {
+                sb.append(m.text());
+            }
+            return model.tokenizer().encode(sb.toString(), true, false);
         }
-        return model.tokenizer().encode(sb.toString(), true, false);
+        List<ChatMessage> chat = new ArrayList<>();
+        if (!systemPrompt.isBlank()) {
+            chat.add(ChatMessage.of("system", systemPrompt));
+        }
+        for (Message m : messages) {
+            chat.add(ChatMessage.of(m.role(), m.text()));
+        }
+        boolean openTurn = messages.isEmpty() || !messages.getLast().role().equals("assistant");
+        String text = template.render(chat, openTurn, null);
+        String bos = template.specialTokens().get("bos_token");
+        boolean hasBos = bos != null && !bos.isEmpty() && text.startsWith(bos);
+        return model.tokenizer().encode(text, !hasBos, true);
+    }
+
+    /**
+     * The model's chat template: the file's own, else a built-in one when the vocabulary has
+     * chat-turn tokens; null for a base model, which continues plain text.
+     */
+    private static ChatTemplate templateOf(Model m) throws java.io.IOException {
+        var file = m.file();
+        boolean stored = file.string(ChatTemplate.METADATA_KEY).filter(t -> !t.isBlank()).isPresent();
+        var vocab = m.tokenizer().vocabulary();
+        boolean chatVocabulary = java.util.stream.Stream.of("<|im_start|>", "<|start_header_id|>", "<start_of_turn>",
+                "[INST]", "<|user|>").anyMatch(t -> vocab.id(t) != org.llmexplorer.engine.tokenizer.Vocabulary.NONE);
+        return stored || chatVocabulary ? ChatTemplate.of(file) : null;
     }
 
     private int[] historyBefore(int messageIndex, int stepIndex) {
@@ -493,7 +549,7 @@ public final class ChatSession implements AutoCloseable {
         long kv = 2L * c.layers() * Math.min(c.contextLength(), contextLimit) * c.kvDim() * Float.BYTES;
         return new ModelSummary(path, c.name(), c.architecture(), params, types, c.contextLength(), c.layers(), c.heads(),
                 c.kvHeads(), c.dim(), c.vocabSize(), Files.size(path), kv, ModuleTree.of(c, model.file()),
-                c.trainedMask().spec(), model.file().string("tokenizer.chat_template").isPresent(), compute.name());
+                c.trainedMask().spec(), template != null, compute.name());
     }
 
     private void requireModel() {

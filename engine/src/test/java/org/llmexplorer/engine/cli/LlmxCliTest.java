@@ -40,6 +40,22 @@ class LlmxCliTest {
     }
 
     @Test
+    void chatContinuesTurnsGreedilyAsGenerateDoes() throws Exception {
+        // Greedy: the first reply is what generate gives for the same text; /regen repeats it.
+        JsonNode ref = Shared.json("reference/stories260K-greedy.json").get("cases").get(1);
+        String prompt = ref.get("prompt").asText();
+        Run r = llmxWithInput(prompt + "\n/regen\n/quit\n", "chat", "--model", STORIES, "--temperature", "0",
+                "--max-tokens", "16");
+        assertEquals(0, r.status(), r.err());
+        Run g = llmx("generate", "--model", STORIES, "--prompt", prompt, "--max-tokens", "16", "--temperature", "0",
+                "--json");
+        String reply = g.json().get("text").asText();
+        String[] lines = r.out().split("\n", 2);
+        assertTrue(lines[0].contains("no chat template"), lines[0]);
+        assertEquals("> " + reply + "\n> " + reply + "\n> \n", lines[1]);
+    }
+
+    @Test
     void generateJsonMatchesLlamaCppGreedy() throws Exception {
         JsonNode ref = Shared.json("reference/stories260K-greedy.json").get("cases").get(1);
         Run r = llmx("generate", "--model", STORIES, "--prompt", ref.get("prompt").asText(), "--max-tokens", "48",

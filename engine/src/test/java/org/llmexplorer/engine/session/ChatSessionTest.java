@@ -64,6 +64,40 @@ class ChatSessionTest {
     }
 
     @Test
+    void aModelWithAChatTemplateReadsTheRenderedConversation(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        // stories260K with a chat template added: every turn rendered as "[role] text", BOS from
+        // the template (so the tokenizer must not add a second one).
+        Path file = dir.resolve("stories-chat.gguf");
+        try (var in = org.llmexplorer.engine.gguf.GgufFile.open(Shared.path("models/stories260K.gguf"))) {
+            var w = new org.llmexplorer.engine.gguf.GgufWriter();
+            in.metadata().forEach(w::put);
+            w.put("tokenizer.chat_template", org.llmexplorer.engine.gguf.GgufValue.ofString(
+                    "{{ bos_token }}{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}"
+                    + "{% if add_generation_prompt %}[assistant]{% endif %}"));
+            for (var t : in.tensors()) {
+                w.addTensor(t.name(), t.type(), t.shape(), org.llmexplorer.engine.gguf.GgufWriter.TensorSource.of(in.data(t)));
+            }
+            w.write(file);
+        }
+        Events events = new Events();
+        try (ChatSession session = new ChatSession(events)) {
+            ModelSummary m = await(session.open(file));
+            assertTrue(m.chatTemplate());
+            session.settings(SamplingSettings.defaults(0f, 1), true, 12);
+            session.systemPrompt("Tell a story.");
+            Message reply = await(session.send("Tom had a ball."));
+            AttentionSnapshot snap = await(session.attention(0, null));
+            String transcript = String.join("", snap.tokens());
+            assertTrue(transcript.startsWith("<s>"), transcript);
+            assertEquals(transcript.indexOf("<s>"), transcript.lastIndexOf("<s>"), "one BOS: " + transcript);
+            assertTrue(transcript.contains("[system] Tell a story.\n[user] Tom had a ball.\n[assistant]"), transcript);
+            assertTrue(transcript.endsWith(reply.text() + "\n"), transcript);
+            assertTrue(events.failures.isEmpty(), events.failures.toString());
+        }
+    }
+
+    @Test
     void aConversationWithTheStoriesModel() throws Exception {
         Events events = new Events();
         try (ChatSession session = new ChatSession(events)) {
