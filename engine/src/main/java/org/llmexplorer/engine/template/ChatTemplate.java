@@ -45,8 +45,13 @@ public final class ChatTemplate {
         Vocabulary vocabulary = Vocabulary.from(file);
         Map<String, String> special = new LinkedHashMap<>();
         int padding = file.integer("tokenizer.ggml.padding_token_id").map(Long::intValue).orElse(Vocabulary.NONE);
-        putToken(special, "bos_token", vocabulary, vocabulary.bos());
-        putToken(special, "eos_token", vocabulary, vocabulary.eos());
+        // A BPE vocabulary without BOS/EOS keys gets llama.cpp's fallback id (11) for tokenizing; Hugging Face's
+        // template sees no such token, so only ids the file names (or SentencePiece's real defaults) count here.
+        boolean named = vocabulary.model().equals("llama");
+        putToken(special, "bos_token", vocabulary,
+                named || file.integer("tokenizer.ggml.bos_token_id").isPresent() ? vocabulary.bos() : Vocabulary.NONE);
+        putToken(special, "eos_token", vocabulary,
+                named || file.integer("tokenizer.ggml.eos_token_id").isPresent() ? vocabulary.eos() : Vocabulary.NONE);
         putToken(special, "unk_token", vocabulary, vocabulary.unknown());
         putToken(special, "pad_token", vocabulary, padding);
         int[] endOfTurn = IntStream.range(0, vocabulary.size()).filter(vocabulary::isEndOfGeneration).toArray();
