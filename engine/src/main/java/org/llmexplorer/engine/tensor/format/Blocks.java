@@ -63,6 +63,17 @@ public final class Blocks {
         return sc << 8 | mn;
     }
 
+    /**
+     * Scale j (0..15) of a Q3_K block, from its twelve scale bytes read as a little-endian long
+     * (bytes 0..7) and int (bytes 8..11): the low four bits in the nibbles of bytes 0..7 (j &lt; 8
+     * low, else high), the top two in bytes 8..11. Still offset by 32.
+     */
+    public static int scaleQ3K(long lo, int hi, int j) {
+        int low = j < 8 ? scaleByte(lo, hi, j) & 0xF : scaleByte(lo, hi, j - 8) >>> 4;
+        int high = (scaleByte(lo, hi, 8 + j % 4) >>> (2 * (j / 4))) & 3;
+        return low | high << 4;
+    }
+
     private static int scaleByte(long lo, int hi, int i) {
         return (int) (i < 8 ? lo >>> (8 * i) : hi >>> (8 * (i - 8))) & 0xFF;
     }
