@@ -84,13 +84,6 @@ final class Legacy32Kernel extends RowKernel {
         return Lanes.sum(acc.add(accMin));
     }
 
-    /** Two rows one after the other through one call site (see {@link Q4_0Kernel#dot2}). */
-    @Override
-    void dot2(MemorySegment w, long a, long b, float[] x, int xOff, int n, float[] out, int outA, int outB) {
-        for (int k = 0; k < 2; k++) {
-            out[k == 0 ? outA : outB] = dot(w, k == 0 ? a : b, x, xOff, n);
-        }
-    }
 
     @Override
     void dequantize(MemorySegment w, long off, int n, float[] out, int outOff) {

@@ -54,18 +54,6 @@ final class Q4_0Kernel extends RowKernel {
         return Lanes.sum(acc);
     }
 
-    /**
-     * Two rows one after the other, through one call site. Q4_0 needs so much arithmetic per
-     * byte that it does not wait for memory; and C2 stops inlining once a compilation grows past
-     * a node budget, so two inlined copies of {@link #dot} would leave vector operations as calls,
-     * whose vectors are then boxed on the heap.
-     */
-    @Override
-    void dot2(MemorySegment w, long a, long b, float[] x, int xOff, int n, float[] out, int outA, int outB) {
-        for (int k = 0; k < 2; k++) {
-            out[k == 0 ? outA : outB] = dot(w, k == 0 ? a : b, x, xOff, n);
-        }
-    }
 
     @Override
     void dequantize(MemorySegment w, long off, int n, float[] out, int outOff) {

@@ -51,13 +51,13 @@ public final class SimdCompute implements Compute {
         kernels.put(GgmlType.Q4_0, new Q4_0Kernel());
         // The K-quant and IQ4_NL kernels widen as many bytes as there are float lanes, at least 8.
         boolean wide = L >= 8;
-        kernels.put(GgmlType.Q4_K, wide ? new Q4_KKernel() : new BlockKernel(TensorFormats.of(GgmlType.Q4_K)));
+        kernels.put(GgmlType.Q4_K, wide ? new NibbleKKernel(GgmlType.Q4_K) : new BlockKernel(TensorFormats.of(GgmlType.Q4_K)));
         kernels.put(GgmlType.Q6_K, new Q6_KKernel());
         for (GgmlType t : new GgmlType[] {GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1}) {
             kernels.put(t, new Legacy32Kernel(t));
         }
         kernels.put(GgmlType.IQ4_NL, wide ? new IQ4_NLKernel() : new BlockKernel(TensorFormats.of(GgmlType.IQ4_NL)));
-        kernels.put(GgmlType.Q5_K, wide ? new Q5_KKernel() : new BlockKernel(TensorFormats.of(GgmlType.Q5_K)));
+        kernels.put(GgmlType.Q5_K, wide ? new NibbleKKernel(GgmlType.Q5_K) : new BlockKernel(TensorFormats.of(GgmlType.Q5_K)));
         for (GgmlType t : new GgmlType[] {GgmlType.Q2_K, GgmlType.Q3_K}) {
             kernels.put(t, new LowBitKKernel(t));
         }

@@ -12,21 +12,39 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.llmexplorer.engine.tensor.GgmlType;
+import org.llmexplorer.engine.tensor.TensorFormat;
+import org.llmexplorer.engine.tensor.TensorFormats;
 import org.llmexplorer.engine.tensor.format.Blocks;
-import org.llmexplorer.engine.tensor.format.Q5_KFormat;
 
 /**
- * Q5_K blocks: Q4_K's layout (see {@link Q4_KKernel}) with 32 bytes of fifth bits after the
- * scales (bit 2j of byte l for value l of sub-block 2j, bit 2j + 1 for sub-block 2j + 1) and the
- * nibbles after them; consumed in place the same way, the fifth bit shifted into each code.
+ * Q4_K and Q5_K blocks consumed in place. A block holds 256 values: fp16 d and dmin, twelve
+ * bytes of 6-bit sub-block scales and minimums, for Q5_K 32 bytes of fifth bits (bit 2j of byte
+ * l for value l of sub-block 2j, bit 2j + 1 for sub-block 2j + 1), then 128 bytes of nibbles.
+ * Per sub-block of 32, value = d sc q - dmin m, so the dot product is d sc (q . x) - dmin m
+ * (sum of x): both sums run in vector lanes and the scales apply once per sub-block. Codes
+ * become floats through the mantissa of 2^23 (see {@link Q4_0Kernel}).
  */
-final class Q5_KKernel extends RowKernel {
+final class NibbleKKernel extends RowKernel {
     private static final int BLOCK = 256;
-    private static final int BLOCK_BYTES = 176;
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final int MAGIC = 0x4B000000; // the bits of 2^23
     private static final float TWO_23 = 8388608f;
-    private static final Q5_KFormat FORMAT = new Q5_KFormat();
+
+    private final boolean fiveBits;
+    private final int blockBytes;
+    private final int qsOffset;
+    private final TensorFormat format;
+
+    NibbleKKernel(GgmlType type) {
+        if (type != GgmlType.Q4_K && type != GgmlType.Q5_K) {
+            throw new IllegalArgumentException(type + " is neither Q4_K nor Q5_K");
+        }
+        this.fiveBits = type == GgmlType.Q5_K;
+        this.blockBytes = type.blockBytes;
+        this.qsOffset = fiveBits ? 48 : 16;
+        this.format = TensorFormats.of(type);
+    }
 
     @Override
     float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
@@ -36,14 +54,14 @@ final class Q5_KKernel extends RowKernel {
         FloatVector acc3 = acc1;
         FloatVector acc4 = acc1;
         for (int b = 0; b < n / BLOCK; b++) {
-            long at = off + (long) b * BLOCK_BYTES;
+            long at = off + (long) b * blockBytes;
             float d = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at));
             float dmin = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2));
             long scalesLo = w.get(ValueLayout.JAVA_LONG_UNALIGNED, at + 4);
             int scalesHi = w.get(ValueLayout.JAVA_INT_UNALIGNED, at + 12);
             for (int j = 0; j < 4; j++) { // sub-blocks 2j (low nibbles) and 2j + 1 (high nibbles)
                 int xo = xOff + b * BLOCK + 64 * j;
-                long qs = at + 48 + 32L * j;
+                long qs = at + qsOffset + 32L * j;
                 FloatVector qLo = FloatVector.zero(F);
                 FloatVector qHi = FloatVector.zero(F);
                 FloatVector xLo = FloatVector.zero(F);
@@ -53,12 +71,17 @@ final class Q5_KKernel extends RowKernel {
                     // to one instruction whatever C2 unrolls.
                     IntVector q = (IntVector) ByteVector.fromMemorySegment(BL, w, qs + k, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.B2I, I, 0);
-                    IntVector h = (IntVector) ByteVector.fromMemorySegment(BL, w, at + 16 + k, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2I, I, 0).lanewise(VectorOperators.LSHR, 2 * j);
-                    FloatVector lo = q.and(0xF).or(h.and(1).lanewise(VectorOperators.LSHL, 4)).or(MAGIC)
-                            .reinterpretAsFloats().sub(TWO_23);
-                    FloatVector hi = q.lanewise(VectorOperators.ASHR, 4).and(0xF)
-                            .or(h.and(2).lanewise(VectorOperators.LSHL, 3)).or(MAGIC).reinterpretAsFloats().sub(TWO_23);
+                    IntVector lowCodes = q.and(0xF);
+                    IntVector highCodes = q.lanewise(VectorOperators.ASHR, 4).and(0xF);
+                    if (fiveBits) {
+                        IntVector h = (IntVector) ByteVector.fromMemorySegment(BL, w, at + 16 + k,
+                                ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I, 0)
+                                .lanewise(VectorOperators.LSHR, 2 * j);
+                        lowCodes = lowCodes.or(h.and(1).lanewise(VectorOperators.LSHL, 4));
+                        highCodes = highCodes.or(h.and(2).lanewise(VectorOperators.LSHL, 3));
+                    }
+                    FloatVector lo = lowCodes.or(MAGIC).reinterpretAsFloats().sub(TWO_23);
+                    FloatVector hi = highCodes.or(MAGIC).reinterpretAsFloats().sub(TWO_23);
                     FloatVector xl = FloatVector.fromArray(F, x, xo + k);
                     FloatVector xh = FloatVector.fromArray(F, x, xo + 32 + k);
                     qLo = lo.fma(xl, qLo);
@@ -77,16 +100,8 @@ final class Q5_KKernel extends RowKernel {
         return Lanes.sum(acc1.add(acc2).add(acc3.add(acc4)));
     }
 
-    /** Two rows one after the other through one call site (see {@link Q4_0Kernel#dot2}). */
-    @Override
-    void dot2(MemorySegment w, long a, long b, float[] x, int xOff, int n, float[] out, int outA, int outB) {
-        for (int k = 0; k < 2; k++) {
-            out[k == 0 ? outA : outB] = dot(w, k == 0 ? a : b, x, xOff, n);
-        }
-    }
-
     @Override
     void dequantize(MemorySegment w, long off, int n, float[] out, int outOff) {
-        FORMAT.dequantize(w, off / BLOCK_BYTES * BLOCK, out, outOff, n);
+        format.dequantize(w, off / blockBytes * BLOCK, out, outOff, n);
     }
 }
