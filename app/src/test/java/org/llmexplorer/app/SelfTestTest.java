@@ -1,0 +1,47 @@
+package org.llmexplorer.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The installed launcher's --self-test, run in process (headless through Monocle in the tests). */
+class SelfTestTest {
+
+    private static JsonNode run(List<String> args, int expectedStatus) throws Exception {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            status = SelfTest.run(args);
+        } finally {
+            System.setOut(saved);
+        }
+        String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
+        assertEquals(expectedStatus, status, out.toString(StandardCharsets.UTF_8));
+        return new ObjectMapper().readTree(lines[lines.length - 1]);
+    }
+
+    @Test
+    void generatesOnEveryCpuBackendAndRendersEveryPanel() throws Exception {
+        JsonNode j = run(List.of("--self-test", "--model", "../shared/models/stories260K.gguf"), 0);
+        assertTrue(j.get("ok").asBoolean(), j.toString());
+        // Greedy on both backends: the same 8 tokens (llama.cpp's, see the engine's golden tests).
+        assertEquals(j.at("/backends/scalar/tokens"), j.at("/backends/simd/tokens"));
+        assertEquals(8, j.at("/backends/simd/tokens").size());
+        assertEquals(3, j.get("panels").size(), j.toString());
+    }
+
+    @Test
+    void aMissingModelFailsWithTheReason() throws Exception {
+        JsonNode j = run(List.of("--self-test", "--model", "no-such-model.gguf"), 1);
+        assertTrue(j.get("error").asText().contains("no-such-model.gguf"), j.toString());
+    }
+}
