@@ -50,6 +50,11 @@ final class DeviceOps implements AutoCloseable {
         return cl;
     }
 
+    /** Waits for a timed launch and frees its event. */
+    long nanos(long event) {
+        return cl.nanos(event);
+    }
+
     Kernels kernels() {
         return k;
     }
