@@ -40,7 +40,7 @@ class OpenClCliTest {
         TestDevice.get();
         String model = Shared.path("models/stories260K.gguf").toString();
         Run gen = llmx("generate", "--model", model, "--prompt", "Once upon a time", "--max-tokens", "12",
-                "--backend", "opencl", "--device", "0", "--json");
+                "--temperature", "0", "--backend", "opencl", "--device", "0", "--json");
         assertEquals(0, gen.status(), gen.err());
         assertTrue(gen.out().contains("\"backend\":\"opencl\"") && gen.out().contains(", there was a little girl"),
                 gen.out());
