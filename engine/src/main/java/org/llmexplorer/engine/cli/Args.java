@@ -51,6 +51,21 @@ final class Args {
         return repeated.getOrDefault(name, List.of());
     }
 
+    /**
+     * The compute backend of --backend (default simd), with --device for opencl written as
+     * opencl:DEVICE, which is how {@link org.llmexplorer.engine.compute.Backends#create} takes it.
+     */
+    String backend() {
+        String backend = string("backend", org.llmexplorer.engine.compute.Backends.DEFAULT);
+        if (!has("device")) {
+            return backend;
+        }
+        if (!backend.equals("opencl")) {
+            throw new UsageException("--device picks an OpenCL device: it goes with --backend opencl");
+        }
+        return backend + ":" + values.get("device");
+    }
+
     boolean has(String name) {
         return values.containsKey(name);
     }

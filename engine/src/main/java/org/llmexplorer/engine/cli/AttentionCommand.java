@@ -35,17 +35,17 @@ final class AttentionCommand implements Command {
                   --json          print the tokens, the mask's matrix and the weights (row = query, column = key)
                   --png FILE      write a heatmap (forbidden cells grey)
                   --csv FILE      write the weights as CSV
-                  --backend B, --threads N   as for generate""";
+                  --backend B, --device D, --threads N   as for generate""";
     }
 
     @Override
     public int run(List<String> argList, PrintStream out) throws Exception {
-        Args args = new Args(argList, Set.of("model", "prompt", "layer", "head", "mask", "png", "csv", "backend",
+        Args args = new Args(argList, Set.of("model", "prompt", "layer", "head", "mask", "png", "csv", "backend", "device",
                 "threads"), Set.of("json"));
         int layer = args.integer("layer", 0);
         int head = args.integer("head", 0);
         try (Model model = Model.open(Path.of(args.required("model")));
-             Compute ops = Backends.create(args.string("backend", Backends.DEFAULT),
+             Compute ops = Backends.create(args.backend(),
                      args.integer("threads", Backends.defaultThreads()))) {
             ModelConfig c = model.config();
             if (layer < 0 || layer >= c.layers() || head < 0 || head >= c.heads()) {

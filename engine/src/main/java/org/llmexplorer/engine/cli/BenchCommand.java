@@ -39,7 +39,8 @@ final class BenchCommand implements Command {
                   --batch N            prompt tokens per forward pass (default 32)
                   --repetitions N      measurements of each (default 3)
                   --threads N          threads (default: all cores)
-                  --backend B          scalar or simd (default simd)
+                  --backend B          scalar, simd (default), opencl or auto (OpenCL on a GPU, else simd)
+                  --device D           with opencl: a device index or name from llmx devices
                   --mask SPEC          run under an attention mask plan (see llmx mask --help); reports the
                                        attention time and attended pairs of prompt processing
                   --no-bandwidth       skip the memory bandwidth measurement
@@ -49,7 +50,7 @@ final class BenchCommand implements Command {
     @Override
     public int run(List<String> argList, PrintStream out) throws Exception {
         Args args = new Args(argList, Set.of("model", "shape", "quant", "keep", "prompt-tokens", "gen-tokens", "batch",
-                "repetitions", "threads", "backend", "mask"), Set.of("json", "no-bandwidth"));
+                "repetitions", "threads", "backend", "device", "mask"), Set.of("json", "no-bandwidth"));
         if (args.has("model") == args.has("shape")) {
             throw new UsageException("give either --model or --shape");
         }
@@ -88,7 +89,7 @@ final class BenchCommand implements Command {
             }
             long t0 = System.nanoTime();
             try (Model model = Model.open(path);
-                 Compute ops = Backends.create(args.string("backend", Backends.DEFAULT), threads)) {
+                 Compute ops = Backends.create(args.backend(), threads)) {
                 json.put("load_ms", (System.nanoTime() - t0) / 1_000_000);
                 json.put("model", path.getFileName().toString());
                 json.put("model_bytes", Files.size(path));

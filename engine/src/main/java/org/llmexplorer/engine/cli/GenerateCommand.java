@@ -39,7 +39,8 @@ final class GenerateCommand implements Command {
                   --length-penalty A     beam scores are log-probability / length^A (default 1)
                   --no-early-stopping    keep searching after num-beams sequences have ended
                   --threads N            threads of the simd backend (default: all cores)
-                  --backend B            scalar or simd (default simd)
+                  --backend B            scalar, simd (default), opencl or auto (OpenCL on a GPU, else simd)
+                  --device D             with opencl: a device index or name from llmx devices
                   --ctx N                context length (default: the model's, at most 4096)
                   --batch N              prompt tokens per forward pass (default 32)
                   --top-probs N          record the N most probable tokens at each step (default 0)
@@ -54,7 +55,7 @@ final class GenerateCommand implements Command {
     @Override
     public int run(List<String> argList, PrintStream out) throws Exception {
         Set<String> options = new HashSet<>(SamplingOptions.NAMES);
-        options.addAll(Set.of("model", "prompt", "max-tokens", "threads", "backend", "ctx", "batch", "top-probs", "mask",
+        options.addAll(Set.of("model", "prompt", "max-tokens", "threads", "backend", "device", "ctx", "batch", "top-probs", "mask",
                 "stages", "num-beams", "num-return-sequences", "length-penalty"));
         Args args = new Args(argList, options, Set.of("json", "online-softmax", "score-prompt", "no-early-stopping"));
         Path path = Path.of(args.required("model"));
@@ -78,7 +79,7 @@ final class GenerateCommand implements Command {
                 : null;
 
         try (Model model = Model.open(path);
-             Compute ops = Backends.create(args.string("backend", Backends.DEFAULT), threads)) {
+             Compute ops = Backends.create(args.backend(), threads)) {
             int ctx = args.integer("ctx", Math.min(model.config().contextLength(), 4096));
             int[] promptIds = model.tokenizer().encode(prompt, true, true);
             int contextLength = Math.max(1, Math.min(ctx, promptIds.length + maxTokens));

@@ -22,15 +22,15 @@ final class KernelsCommand implements Command {
     @Override
     public String usage() {
         return """
-                kernels [--rows R] [--cols C] [--batch B] [--types T,...] [--backend B] [--threads N] [--seconds S] [--json]
+                kernels [--rows R] [--cols C] [--batch B] [--types T,...] [--backend B] [--device D] [--threads N] [--seconds S] [--json]
                     matrix-kernel speed per weight type (default 8192 x 2048, batch 1, every type), checked against
                     the scalar reference""";
     }
 
     @Override
     public int run(List<String> argList, PrintStream out) throws Exception {
-        Args args = new Args(argList, Set.of("rows", "cols", "batch", "types", "backend", "threads", "seconds"), Set.of("json"));
-        try (Compute ops = Backends.create(args.string("backend", Backends.DEFAULT),
+        Args args = new Args(argList, Set.of("rows", "cols", "batch", "types", "backend", "device", "threads", "seconds"), Set.of("json"));
+        try (Compute ops = Backends.create(args.backend(),
                 args.integer("threads", Backends.defaultThreads()))) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("backend", ops.name());

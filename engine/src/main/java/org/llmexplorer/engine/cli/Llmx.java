@@ -15,7 +15,7 @@ public final class Llmx {
 
     static {
         for (Command c : new Command[] {new InfoCommand(), new TokenizeCommand(), new GenerateCommand(),
-                new BenchCommand(), new KernelsCommand(),
+                new BenchCommand(), new KernelsCommand(), new DevicesCommand(),
                 new MaskCommand(), new AttentionCommand(), new PerplexityCommand(),
                 new SamplerBenchCommand(), new TemplateCommand(), new ChatCommand()}) {
             COMMANDS.put(c.name(), c);

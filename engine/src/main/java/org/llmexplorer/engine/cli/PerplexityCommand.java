@@ -28,16 +28,16 @@ final class PerplexityCommand implements Command {
                   --stride S     slide windows of ctx tokens by S, scoring each token once; without it, llama.cpp's
                                  method: chunks of ctx tokens, each starting with BOS, second half scored
                   --mask SPEC    run under an attention mask or mask plan
-                  --backend B, --threads N""";
+                  --backend B, --device D, --threads N""";
     }
 
     @Override
     public int run(List<String> argList, PrintStream out) throws Exception {
-        Args args = new Args(argList, Set.of("model", "file", "ctx", "stride", "mask", "backend", "threads"),
+        Args args = new Args(argList, Set.of("model", "file", "ctx", "stride", "mask", "backend", "device", "threads"),
                 Set.of("json"));
         String text = Files.readString(Path.of(args.required("file")));
         try (Model model = Model.open(Path.of(args.required("model")));
-             Compute ops = Backends.create(args.string("backend", Backends.DEFAULT),
+             Compute ops = Backends.create(args.backend(),
                      args.integer("threads", Backends.defaultThreads()))) {
             int ctx = args.integer("ctx", Math.min(model.config().contextLength(), 512));
             MaskPlan masks = args.has("mask") ? MaskPlan.parse(args.required("mask"), model.config().trainedMask())

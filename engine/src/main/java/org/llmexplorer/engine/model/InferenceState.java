@@ -1,6 +1,7 @@
 package org.llmexplorer.engine.model;
 
 import org.llmexplorer.engine.attention.AttentionRecorder;
+import org.llmexplorer.engine.compute.DeviceForward;
 
 /**
  * Everything one conversation needs besides the weights: the KV cache, the scratch buffers of a
@@ -29,6 +30,7 @@ public final class InferenceState {
     final int vocab;
 
     AttentionRecorder recorder;
+    DeviceForward.State device;   // when set, the device holds the KV cache, not the arrays above
     boolean onlineSoftmax;
     long attendedPairs;
     long attentionNanos;
@@ -82,6 +84,11 @@ public final class InferenceState {
 
     /** Copies the keys and values of positions [0, positions) from another conversation of the same model. */
     public void copyCacheFrom(InferenceState other, int positions) {
+        if (other.device != null) { // the other's cache is on a device: copy it there
+            other.device.copyTo(this, positions);
+            return;
+        }
+        leaveDevice();
         int n = positions * c.kvDim();
         for (int l = 0; l < c.layers(); l++) {
             System.arraycopy(other.cache.keys[l], 0, cache.keys[l], 0, n);
@@ -89,8 +96,38 @@ public final class InferenceState {
         }
     }
 
+    /** The device state that holds this conversation's KV cache, or null when the host arrays hold it. */
+    public DeviceForward.State deviceState() {
+        return device;
+    }
+
+    /** Hands the KV cache to a device's state (which has taken over every cached position), or back with null. */
+    public void deviceState(DeviceForward.State state) {
+        this.device = state;
+    }
+
+    /** Brings the KV cache back from a device to the host arrays and frees the device's copy (no-op on the host). */
+    public void leaveDevice() {
+        if (device != null) {
+            DeviceForward.State d = device;
+            device = null;
+            d.copyToHost(this);
+            d.release();
+        }
+    }
+
+    /** The host cache of one layer's keys: position p's kvDim values start at p * kvDim. */
+    public float[] cachedKeys(int layer) {
+        return cache.keys[layer];
+    }
+
+    /** The host cache of one layer's values, laid out as {@link #cachedKeys}. */
+    public float[] cachedValues(int layer) {
+        return cache.values[layer];
+    }
+
     /** Makes room for logits of n tokens (only perplexity and prompt scoring ask for more than one). */
-    float[] logitsFor(int n) {
+    public float[] logitsFor(int n) {
         if (logits.length < n * vocab) {
             logits = new float[n * vocab];
         }
@@ -105,6 +142,17 @@ public final class InferenceState {
     /** Who receives attention weights from now on (null: nobody; nothing is copied). */
     public void recorder(AttentionRecorder recorder) {
         this.recorder = recorder;
+    }
+
+    /** Who receives attention weights (null: nobody). */
+    public AttentionRecorder recorder() {
+        return recorder;
+    }
+
+    /** Adds attention work done elsewhere (on a device) to the counters. */
+    public void countAttention(long pairs, long nanos) {
+        attendedPairs += pairs;
+        attentionNanos += nanos;
     }
 
     /** Use the tiled online-softmax attention instead of the one that holds each row of scores. */

@@ -5,6 +5,7 @@ import org.llmexplorer.engine.attention.AttentionRecorder;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.attention.OnlineSoftmaxAttention;
 import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.compute.DeviceForward;
 import org.llmexplorer.engine.compute.Parallel;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 
@@ -58,14 +59,25 @@ public final class Transformer {
         return w;
     }
 
+    /** The rotary embedding of a layer (local layers of gemma3 have their own base); null without RoPE. */
+    public Rope rope(int layer) {
+        return f.rope() == null ? null : f.isLocal(layer) ? localRope : rope;
+    }
+
     /**
      * Runs tokens[from .. from + count) at positions startPos .. startPos + count - 1.
      * Afterwards {@link InferenceState#logits()} holds the logits of the last token, or of every
-     * token when {@code allLogits} is set.
+     * token when {@code allLogits} is set. A backend that runs whole passes on its own device
+     * ({@link DeviceForward}) gets the pass when it runs this model; otherwise it runs here.
      */
     public void forward(Compute ops, InferenceState s, MaskPlan masks,
                         int[] tokens, int from, int count, int startPos, boolean allLogits) {
         checkRun(s, tokens, from, count, startPos);
+        if (ops instanceof DeviceForward device && device.runs(c, w)) {
+            device.forward(this, s, masks, tokens, from, count, startPos, allLogits);
+            return;
+        }
+        s.leaveDevice(); // a device that ran earlier passes hands the KV cache back
         int dim = c.dim();
 
         // Token embeddings, scaled (gemma) and given their position (gpt2).
@@ -95,7 +107,7 @@ public final class Transformer {
                 ops.rmsNorm(s.k, s.k, layer.kNorm(), count * c.kvHeads(), c.headDim(), c.normEps());
             }
             if (f.rope() != null) {
-                Rope r = f.isLocal(l) ? localRope : rope;
+                Rope r = rope(l);
                 for (int t = 0; t < count; t++) {
                     r.angles(startPos + t, s.cos, s.sin);
                     r.apply(s.q, t * c.qDim(), c.heads(), c.headDim(), s.cos, s.sin);

@@ -8,12 +8,12 @@ import org.llmexplorer.engine.tensor.GgmlType;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 import org.llmexplorer.engine.tensor.format.Blocks;
 
-/** Random weight matrices in each supported format, for op-by-op tests. */
-final class RandomWeights {
+/** Random weight matrices in each supported format, for op-by-op tests (the opencl module's too). */
+public final class RandomWeights {
     private RandomWeights() {
     }
 
-    static WeightMatrix matrix(GgmlType type, int rows, int cols, Random random) {
+    public static WeightMatrix matrix(GgmlType type, int rows, int cols, Random random) {
         long bytes = type.bytesFor((long) rows * cols);
         MemorySegment seg = Arena.ofAuto().allocate(bytes, 64);
         long blocks = bytes / type.blockBytes;
@@ -40,7 +40,7 @@ final class RandomWeights {
         return new WeightMatrix("random-" + type, type, seg, rows, cols);
     }
 
-    static float[] vector(int n, Random random) {
+    public static float[] vector(int n, Random random) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = (float) random.nextGaussian();

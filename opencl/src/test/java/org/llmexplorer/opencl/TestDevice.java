@@ -1,0 +1,38 @@
+package org.llmexplorer.opencl;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+
+/**
+ * The device the tests run on: the default one (a GPU if any). Tests skip, saying why, only
+ * where this machine has no OpenCL device at all; any other failure fails them.
+ */
+final class TestDevice {
+    private static Device device;
+    private static String missing;
+
+    private TestDevice() {
+    }
+
+    static synchronized Device get() {
+        if (device == null && missing == null) {
+            try {
+                List<Device> all = Devices.list();
+                if (all.isEmpty()) {
+                    missing = "no OpenCL device on this machine (install pocl-opencl-icd for the CPU)";
+                } else {
+                    device = Devices.preferred(all);
+                }
+            } catch (OpenClException e) {
+                missing = e.getMessage();
+            }
+        }
+        assumeTrue(device != null, () -> "OpenCL tests skipped: " + missing);
+        return device;
+    }
+
+    static OpenClCompute compute() {
+        return new OpenClCompute(get(), 2);
+    }
+}
