@@ -17,7 +17,7 @@ public final class Llmx {
         for (Command c : new Command[] {new InfoCommand(), new TokenizeCommand(), new GenerateCommand(),
                 new BenchCommand(), new KernelsCommand(),
                 new MaskCommand(), new AttentionCommand(), new PerplexityCommand(),
-                new SamplerBenchCommand()}) {
+                new SamplerBenchCommand(), new TrainCommand()}) {
             COMMANDS.put(c.name(), c);
         }
     }
