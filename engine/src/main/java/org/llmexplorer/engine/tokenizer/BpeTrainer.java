@@ -44,9 +44,9 @@ public final class BpeTrainer {
         List<String> symbols = new ArrayList<>();
         Map<Character, Integer> byteSymbol = new HashMap<>();
         for (int b = 0; b < 256; b++) {
-            String c = ByteLevel.encode(new String(new byte[] {(byte) b}, java.nio.charset.StandardCharsets.ISO_8859_1));
-            byteSymbol.put(c.charAt(0), symbols.size());
-            symbols.add(c);
+            char c = ByteLevel.charOf(b);
+            byteSymbol.put(c, symbols.size());
+            symbols.add(String.valueOf(c));
         }
         List<String> sortedWords = new ArrayList<>(wordCounts.keySet());
         sortedWords.sort(null); // a fixed order, so ties and counts never depend on hashing
