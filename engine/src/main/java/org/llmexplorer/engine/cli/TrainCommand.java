@@ -104,7 +104,7 @@ final class TrainCommand implements Command {
                 given == null ? ", learning a " + settings.vocab() + "-token BPE vocabulary" : "");
         Corpus corpus = Corpus.prepare(texts, settings.valFraction(), given, settings.vocab(), settings.preTokenizer());
         if (corpus.tokenizer().size() != settings.vocab()) { // the text had fewer frequent pairs than merges asked for
-            settings = withVocab(settings, corpus.tokenizer().size());
+            settings = settings.withVocab(corpus.tokenizer().size());
         }
         double prepSeconds = (System.nanoTime() - t0) / 1e9;
         if (args.has("val-text")) {
@@ -179,11 +179,6 @@ final class TrainCommand implements Command {
         }
     }
 
-    private static TrainingSettings withVocab(TrainingSettings s, int vocab) {
-        return new TrainingSettings(s.layers(), s.dim(), s.heads(), s.kvHeads(), s.ffnDim(), vocab, s.context(),
-                s.seqLen(), s.batch(), s.steps(), s.lr(), s.warmup(), s.weightDecay(), s.clip(), s.beta1(), s.beta2(),
-                s.valFraction(), s.seed(), s.mask(), s.evalEvery(), s.evalBatches(), s.preTokenizer());
-    }
 
     private static Map<String, Object> summaryJson(Trainer.Summary s, TrainingSettings settings, TrainingData data,
                                                    Path out, double prepSeconds) throws IOException {

@@ -36,6 +36,12 @@ public record TrainingSettings(
                 warmup, weightDecay, clip, beta1, beta2, valFraction, seed, mask, evalEvery, evalBatches, preTokenizer);
     }
 
+    /** The same run with another vocabulary size (a text may offer fewer merges than asked for). */
+    public TrainingSettings withVocab(int newVocab) {
+        return new TrainingSettings(layers, dim, heads, kvHeads, ffnDim, newVocab, context, seqLen, batch, steps, lr,
+                warmup, weightDecay, clip, beta1, beta2, valFraction, seed, mask, evalEvery, evalBatches, preTokenizer);
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);
