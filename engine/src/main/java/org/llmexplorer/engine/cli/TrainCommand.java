@@ -168,6 +168,7 @@ final class TrainCommand implements Command {
         int dim = a.integer("dim", 128);
         int ffn = a.integer("ffn", 0) > 0 ? a.integer("ffn", 0) : LlamaShape.of(1, dim, 1, 1, 0, 1, 1).ffnDim();
         try {
+            Trainer.masks(a.string("mask", "causal"));
             return new TrainingSettings(a.integer("layers", 4), dim, heads,
                     a.integer("kv-heads", heads), ffn, a.integer("vocab", 1024), a.integer("ctx", seq),
                     seq, a.integer("batch", 16), steps, a.number("lr", 3e-3f), a.integer("warmup", Math.max(1, steps / 20)),
