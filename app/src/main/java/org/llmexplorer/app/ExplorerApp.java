@@ -8,6 +8,7 @@ import javafx.application.Platform;
 import javafx.stage.Stage;
 import org.llmexplorer.app.view.MainWindow;
 import org.llmexplorer.app.viewmodel.ExplorerViewModel;
+import org.llmexplorer.engine.model.DefaultModel;
 
 /**
  * The LLM Explorer application. Opens the model given with {@code --model F}, else the last one
@@ -36,7 +37,8 @@ public final class ExplorerApp extends Application {
         if (last != null && Files.isRegularFile(Path.of(last))) {
             return Path.of(last);
         }
-        return null; // no embedded default model yet: the window invites the user to open one
+        // The model shipped with the application; without one the window invites the user to open one.
+        return DefaultModel.find().orElse(null);
     }
 
     @Override

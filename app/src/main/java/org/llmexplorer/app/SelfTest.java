@@ -43,7 +43,7 @@ public final class SelfTest {
         try {
             Path model = ExplorerApp.initialModel(args, null);
             if (model == null) {
-                throw new IllegalArgumentException("no model: pass --model FILE.gguf (this build has no embedded default)");
+                throw new IllegalArgumentException("no model: pass --model FILE.gguf (no default model found beside the application)");
             }
             if (!Files.isRegularFile(model)) {
                 throw new IllegalArgumentException("model file not found: " + model);

@@ -72,10 +72,12 @@ public final class MainWindow {
         Tab token = new Tab("Token", new TokenView(vm.inspector));
         Tab attention = new Tab("Attention", new ScrollPane(new AttentionView(vm.attention, vm.model.modelProperty(),
                 this::saveAs, vm.context()::notifyUser)));
+        Tab train = new Tab("Train", new ScrollPane(new TrainView(vm.train, this::saveAs)));
+        train.setId("tab-train");
         sampling.setId("tab-sampling");
         token.setId("tab-token");
         attention.setId("tab-attention");
-        tabs.getTabs().addAll(sampling, token, attention);
+        tabs.getTabs().addAll(sampling, token, attention, train);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setPrefWidth(520);
         tabs.setId("tabs");

@@ -27,6 +27,7 @@ public final class ExplorerViewModel implements AutoCloseable {
     public final InspectorViewModel inspector;
     public final AttentionViewModel attention;
     public final DownloadsViewModel downloads;
+    public final TrainViewModel train;
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
 
     public ExplorerViewModel(Executor ui, AppDirs dirs) {
@@ -41,6 +42,7 @@ public final class ExplorerViewModel implements AutoCloseable {
         inspector = new InspectorViewModel(ctx, chat, sampling);
         attention = new AttentionViewModel(ctx);
         downloads = new DownloadsViewModel(ctx);
+        train = new TrainViewModel(ctx);
         sampling.load(settings);
         attention.mask.set(settings.mask == null ? "" : settings.mask);
         attention.apply();
@@ -133,6 +135,7 @@ public final class ExplorerViewModel implements AutoCloseable {
     @Override
     public void close() {
         downloads.close();
+        train.close();
         ctx.session.close();
     }
 }

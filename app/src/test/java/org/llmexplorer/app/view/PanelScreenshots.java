@@ -102,6 +102,24 @@ class PanelScreenshots {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.attention.comparedProperty().get() != null);
         WaitForAsyncUtils.waitForFxEvents();
         shot(robot, window.scene().getRoot(), out.resolve("window-attention.png"));
+
+        // The Train tab after a short run on a story text, probe heatmap refreshed as it learned.
+        robot.interact(() -> {
+            tabs.getSelectionModel().select(3);
+            vm.train.textFile.set(Path.of("..", "shared", "reference", "stories260K-perplexity.txt").toString());
+            vm.train.layers.set(2);
+            vm.train.dim.set(64);
+            vm.train.vocab.set(400);
+            vm.train.seqLen.set(32);
+            vm.train.steps.set(150);
+            vm.train.probe.set("Once upon a time, there was a little girl named Lily.");
+            vm.train.probeHead.set(1);
+        });
+        AtomicReference<java.util.concurrent.CompletableFuture<?>> run = new AtomicReference<>();
+        robot.interact(() -> run.set(vm.train.start()));
+        run.get().get(300, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        shot(robot, window.scene().getRoot(), out.resolve("window-train.png"));
     }
 
     private static void shot(FxRobot robot, Node node, Path file) throws Exception {

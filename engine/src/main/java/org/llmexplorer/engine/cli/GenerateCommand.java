@@ -32,7 +32,7 @@ final class GenerateCommand implements Command {
     @Override
     public String usage() {
         return """
-                generate --model F --prompt TEXT [options]   continue a prompt
+                generate [--model F] --prompt TEXT [options]   continue a prompt (default: the shipped model)
                   --max-tokens N         tokens to generate (default 128)
                 %s  --num-beams N          beam search with N beams (default 1: sample)
                   --num-return-sequences N   best N sequences of the beam search (default 1, at most num-beams)
@@ -58,7 +58,7 @@ final class GenerateCommand implements Command {
         options.addAll(Set.of("model", "prompt", "max-tokens", "threads", "backend", "device", "ctx", "batch", "top-probs", "mask",
                 "stages", "num-beams", "num-return-sequences", "length-penalty"));
         Args args = new Args(argList, options, Set.of("json", "online-softmax", "score-prompt", "no-early-stopping"));
-        Path path = Path.of(args.required("model"));
+        Path path = ModelOption.path(args);
         String prompt = args.required("prompt");
         int maxTokens = args.integer("max-tokens", 128);
         if (maxTokens < 0) {

@@ -25,7 +25,7 @@ final class InfoCommand implements Command {
     @Override
     public String usage() {
         return """
-                info --model F [--json]   architecture, hyperparameters, tokenizer, tensors, module tree
+                info [--model F] [--json]   architecture, hyperparameters, tokenizer, tensors, module tree
                   --model F   a GGUF file
                   --json      print one JSON object""";
     }
@@ -33,7 +33,7 @@ final class InfoCommand implements Command {
     @Override
     public int run(List<String> argList, PrintStream out) throws Exception {
         Args args = new Args(argList, Set.of("model"), Set.of("json"));
-        try (GgufFile file = GgufFile.open(Path.of(args.required("model")))) {
+        try (GgufFile file = GgufFile.open(ModelOption.path(args))) {
             Map<String, Object> info = describe(file);
             if (args.flag("json")) {
                 out.println(Json.write(info));

@@ -17,7 +17,7 @@ public final class Llmx {
         for (Command c : new Command[] {new InfoCommand(), new TokenizeCommand(), new GenerateCommand(),
                 new BenchCommand(), new KernelsCommand(), new DevicesCommand(),
                 new MaskCommand(), new AttentionCommand(), new PerplexityCommand(),
-                new SamplerBenchCommand(), new TemplateCommand(), new ChatCommand()}) {
+                new SamplerBenchCommand(), new TemplateCommand(), new ChatCommand(), new TrainCommand()}) {
             COMMANDS.put(c.name(), c);
         }
     }

@@ -23,7 +23,7 @@ final class PerplexityCommand implements Command {
     @Override
     public String usage() {
         return """
-                perplexity --model F --file TEXT [--ctx N] [--stride S] [--json]   perplexity of a text file
+                perplexity [--model F] --file TEXT [--ctx N] [--stride S] [--json]   perplexity of a text file
                   --ctx N        tokens per chunk or window (default: the model's context, at most 512)
                   --stride S     slide windows of ctx tokens by S, scoring each token once; without it, llama.cpp's
                                  method: chunks of ctx tokens, each starting with BOS, second half scored
@@ -36,7 +36,7 @@ final class PerplexityCommand implements Command {
         Args args = new Args(argList, Set.of("model", "file", "ctx", "stride", "mask", "backend", "device", "threads"),
                 Set.of("json"));
         String text = Files.readString(Path.of(args.required("file")));
-        try (Model model = Model.open(Path.of(args.required("model")));
+        try (Model model = Model.open(ModelOption.path(args));
              Compute ops = Backends.create(args.backend(),
                      args.integer("threads", Backends.defaultThreads()))) {
             int ctx = args.integer("ctx", Math.min(model.config().contextLength(), 512));

@@ -22,14 +22,22 @@ public record ModelConfig(
         float normEps,
         float ropeBase,
         int ropeDims,
-        Family family) {
+        Family family,
+        String maskSpec) {
+
+    /** Where a model trained under another mask than causal says so (models trained by this engine's trainer). */
+    public static final String MASK_KEY = "llmexplorer.attention.mask";
 
     /**
      * The attention the model was trained with, which is what it runs under unless a person
      * picks another mask: causal, with a sliding window on the local layers of families that
-     * have them (gemma2's even layers, gemma3's five of six, phi3's every layer).
+     * have them (gemma2's even layers, gemma3's five of six, phi3's every layer), or the plan
+     * the file names under {@link #MASK_KEY}.
      */
     public MaskPlan trainedMask() {
+        if (maskSpec != null) {
+            return MaskPlan.parse(maskSpec, MaskPlan.causal());
+        }
         if (family.window() <= 0) {
             return MaskPlan.causal();
         }
@@ -83,7 +91,8 @@ public record ModelConfig(
                         .map(Double::floatValue).orElse(1e-5f),
                 file.number(arch + ".rope.freq_base").map(Double::floatValue).orElse(10000f),
                 file.integer(arch + ".rope.dimension_count").map(Long::intValue).orElse(headDim),
-                Family.of(file, arch, dim, heads, headDim, layers));
+                Family.of(file, arch, dim, heads, headDim, layers),
+                file.string(MASK_KEY).orElse(null));
         c.validate(file);
         return c;
     }

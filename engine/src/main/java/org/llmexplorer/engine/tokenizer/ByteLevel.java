@@ -36,6 +36,11 @@ final class ByteLevel {
         return new String(chars);
     }
 
+    /** The alphabet character of one byte value (0 to 255). */
+    static char charOf(int b) {
+        return CHAR_OF_BYTE[b];
+    }
+
     /** The byte an alphabet character stands for, or -1 for a code point outside the alphabet. */
     static int byteOf(int codePoint) {
         return codePoint >= 0 && codePoint < BYTE_OF_CHAR.length ? BYTE_OF_CHAR[codePoint] : -1;

@@ -13,12 +13,12 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>All methods add into {@code out}: out[o + t * os + r] += w row r . x token t.
  */
-final class FloatTiles {
+public final class FloatTiles {
     private FloatTiles() {
     }
 
     /** Floats of scratch space {@link #tile4x4} needs. */
-    static final int SCRATCH = 16 * L;
+    public static final int SCRATCH = 16 * L;
 
     /**
      * Rows r &lt; 4 at w[wOff + r * ws ..], tokens t &lt; 4 at x[xOff + t * xs ..], n values each
@@ -26,7 +26,7 @@ final class FloatTiles {
      * in a separate small loop: sixteen inlined lane sums make the method too large for the JIT
      * to keep the vectors in registers.
      */
-    static void tile4x4(float[] w, int wOff, int ws, float[] x, int xOff, int xs, int n, float[] out, int o, int os,
+    public static void tile4x4(float[] w, int wOff, int ws, float[] x, int xOff, int xs, int n, float[] out, int o, int os,
                         float[] scratch) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
@@ -100,7 +100,7 @@ final class FloatTiles {
     }
 
     /** One row at w[wOff ..] with one token at x[xOff ..]; returns the dot product. */
-    static float dot(float[] w, int wOff, float[] x, int xOff, int n) {
+    public static float dot(float[] w, int wOff, float[] x, int xOff, int n) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i + L <= n; i += L) {

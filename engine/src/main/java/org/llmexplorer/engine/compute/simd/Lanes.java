@@ -11,11 +11,11 @@ import jdk.incubator.vector.VectorSpecies;
  * width (capped at 16 lanes, so that one 16-byte load of quantized codes fills whole float
  * vectors), and 16-byte vectors of quantized codes.
  */
-final class Lanes {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 16
+public final class Lanes {
+    public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 16
             ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
     /** Float lanes per vector: 16 with AVX-512, 8 with AVX2, 4 with NEON or SSE. */
-    static final int L = F.length();
+    public static final int L = F.length();
     /** Sixteen bytes of quantized codes. */
     static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     /** Float vectors one 16-byte code vector converts into. */
@@ -40,7 +40,7 @@ final class Lanes {
      * the order to the implementation, and the interpreter and the JIT choose differently, which
      * would make results depend on how warm the JVM is.
      */
-    static float sum(FloatVector v) {
+    public static float sum(FloatVector v) {
         if (L >= 16) {
             v = v.add(v.rearrange(SWAP8));
         }
