@@ -76,6 +76,11 @@ public final class OpenClCompute implements Compute, DeviceForward {
     }
 
     @Override
+    public String describe() {
+        return "opencl on " + device.name() + " (" + device.type() + ")";
+    }
+
+    @Override
     public int threads() {
         return cpu.threads();
     }

@@ -22,6 +22,8 @@ public final class Settings {
     public int beams = 1;
     public int contextLimit = 2048;
     public String mask = "";
+    /** The compute backend as {@code Backends.create} names it. */
+    public String backend = "auto";
 
     public void remember(String model) {
         recentModels.remove(model);

@@ -3,6 +3,7 @@ package org.llmexplorer.app.view;
 import java.util.stream.Collectors;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.TextArea;
@@ -11,6 +12,7 @@ import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import org.llmexplorer.app.viewmodel.ModelViewModel;
+import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.session.ModelSummary;
 
 /** The model card: what is loaded, loading progress, the module tree. */
@@ -47,7 +49,21 @@ final class ModelCard extends VBox {
         tree.setPrefRowCount(18);
         TitledPane treePane = new TitledPane("Module tree", tree);
         treePane.setExpanded(false);
-        getChildren().addAll(title, new HBox(6, open, get), progress, cancel, status, facts, treePane);
+        ComboBox<Backends.Choice> backend = new ComboBox<>(vm.backends());
+        backend.setId("backend");
+        backend.setMaxWidth(Double.MAX_VALUE);
+        backend.setValue(vm.backend.get());
+        vm.backend.addListener((o, a, b) -> backend.setValue(b));
+        backend.setOnAction(e -> {
+            Backends.Choice c = backend.getValue();
+            if (c != null && !c.equals(vm.backend.get())) {
+                vm.useBackend(c);
+            }
+        });
+        Label runsOn = new Label("Runs on");
+        runsOn.getStyleClass().add("hint");
+        getChildren().addAll(title, new HBox(6, open, get), runsOn, backend, progress, cancel, status, facts, treePane);
+        vm.discoverBackends();
         vm.modelProperty().addListener((o, a, m) -> show(m));
     }
 

@@ -12,6 +12,9 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.session.ModelSummary;
 
 /** The model card and loading: which model is open, loading progress, recent files. */
@@ -22,10 +25,54 @@ public final class ModelViewModel {
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(0);
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(false);
     private final ObservableList<String> recent = FXCollections.observableArrayList();
+    private final ObservableList<Backends.Choice> backends = FXCollections.observableArrayList();
+    /** The chosen backend; setting it moves the open model there (see {@link #useBackend}). */
+    public final ObjectProperty<Backends.Choice> backend = new SimpleObjectProperty<>();
 
     ModelViewModel(AppContext ctx) {
         this.ctx = ctx;
         recent.setAll(ctx.settings.recentModels);
+        String saved = ctx.settings.backend == null || ctx.settings.backend.isBlank() ? "auto" : ctx.settings.backend;
+        Backends.Choice initial = new Backends.Choice(saved, saved);
+        backends.setAll(initial);
+        backend.set(initial);
+        ctx.session.backend(saved, Backends.defaultThreads());
+    }
+
+    /** The backends to choose from: the CPU ones at once, OpenCL devices once {@link #discoverBackends} ran. */
+    public ObservableList<Backends.Choice> backends() {
+        return backends;
+    }
+
+    /** Lists the OpenCL devices off the UI thread (PoCL takes a second to answer). */
+    public CompletableFuture<Void> discoverBackends() {
+        return CompletableFuture.supplyAsync(Backends::choices).thenAccept(list -> ctx.ui.execute(() -> {
+            String chosen = backend.get() == null ? "auto" : backend.get().name();
+            backends.setAll(list);
+            backends.stream().filter(c -> c.name().equals(chosen)).findFirst().ifPresentOrElse(backend::set, () -> {
+                Backends.Choice gone = new Backends.Choice(chosen, chosen + " (not on this machine)");
+                backends.add(gone);
+                backend.set(gone);
+            });
+        }));
+    }
+
+    /**
+     * Runs the open model (and the ones opened later) on this backend and remembers it. One
+     * that cannot start leaves the model where it was and says why in the status line.
+     */
+    public CompletableFuture<ModelSummary> useBackend(Backends.Choice choice) {
+        Backends.Choice before = backend.get();
+        backend.set(choice);
+        return ctx.session.switchBackend(choice.name(), Backends.defaultThreads())
+                .whenComplete((summary, error) -> ctx.ui.execute(() -> {
+                    if (error == null) {
+                        ctx.settings.backend = choice.name();
+                        ctx.saveSettings();
+                    } else {
+                        backend.set(before);
+                    }
+                }));
     }
 
     public ReadOnlyObjectProperty<ModelSummary> modelProperty() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -173,6 +174,33 @@ class ExplorerViewModelTest {
             assertTrue(vm.noticeProperty().get().contains("bad.gguf"), vm.noticeProperty().get());
             assertEquals(2, vm.chat.messages().size(), "the conversation is kept");
             assertEquals("llama", vm.model.modelProperty().get().architecture(), "the old model stays loaded");
+        }
+    }
+
+    @Test
+    void theBackendIsChosenRememberedAndARefusedOneKeepsTheModelWhereItWas() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            assertEquals("auto", vm.model.backend.get().name(), "the default");
+            vm.model.discoverBackends().get(30, TimeUnit.SECONDS);
+            var names = vm.model.backends().stream().map(org.llmexplorer.engine.compute.Backends.Choice::name).toList();
+            assertEquals(java.util.List.of("auto", "simd", "scalar"), names.subList(0, 3));
+            assertTrue(names.stream().skip(3).allMatch(n -> n.matches("opencl:\\d+")), names.toString());
+
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            var scalar = vm.model.backends().get(2);
+            vm.model.useBackend(scalar).get(30, TimeUnit.SECONDS);
+            assertEquals("scalar (1 thread)", vm.model.modelProperty().get().backend());
+            assertTrue(vm.model.statusProperty().get().contains("scalar"), vm.model.statusProperty().get());
+
+            var missing = new org.llmexplorer.engine.compute.Backends.Choice("opencl:99", "a device that is not there");
+            var refused = vm.model.useBackend(missing);
+            assertThrows(java.util.concurrent.ExecutionException.class, () -> refused.get(30, TimeUnit.SECONDS));
+            assertEquals("scalar (1 thread)", vm.model.modelProperty().get().backend(), "still on the scalar path");
+            assertTrue(vm.noticeProperty().get().contains("opencl:99"), vm.noticeProperty().get());
+            assertEquals("scalar", vm.model.backend.get().name(), "the choice goes back");
+        }
+        try (ExplorerViewModel again = new ExplorerViewModel(Runnable::run, dirs())) {
+            assertEquals("scalar", again.model.backend.get().name(), "remembered in settings.json");
         }
     }
 

@@ -2,6 +2,7 @@ package org.llmexplorer.engine.compute;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.llmexplorer.engine.compute.simd.SimdCompute;
@@ -65,6 +66,35 @@ public final class Backends {
     @SuppressWarnings("unchecked")
     public static List<Map<String, Object>> devices() {
         return (List<Map<String, Object>>) callOpenCl("devices", new Class<?>[0]);
+    }
+
+    /** A backend one can ask {@link #create} for, with words for a menu. */
+    public record Choice(String name, String label) {
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    /**
+     * The backends this machine offers: auto, simd, scalar, then one per OpenCL device (none
+     * where the module, the library or a device is missing). Device discovery can take a second:
+     * call it off the UI thread.
+     */
+    public static List<Choice> choices() {
+        List<Choice> out = new ArrayList<>(List.of(
+                new Choice("auto", "auto (OpenCL on a GPU, else SIMD)"),
+                new Choice("simd", "SIMD on the CPU"),
+                new Choice("scalar", "scalar on the CPU (the reference, 1 thread)")));
+        try {
+            for (Map<String, Object> d : devices()) {
+                out.add(new Choice("opencl:" + d.get("index"),
+                        "OpenCL " + d.get("index") + ": " + d.get("name") + " (" + d.get("type") + ")"));
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // no OpenCL here: the CPU choices only
+        }
+        return out;
     }
 
     private static Object callOpenCl(String method, Class<?>[] types, Object... args) {

@@ -17,6 +17,11 @@ public interface Compute extends AutoCloseable {
 
     String name();
 
+    /** What runs the operations, for people: the name and where (threads, the device). */
+    default String describe() {
+        return name() + " (" + threads() + (threads() == 1 ? " thread)" : " threads)");
+    }
+
     /** Number of threads the operations use. */
     int threads();
 

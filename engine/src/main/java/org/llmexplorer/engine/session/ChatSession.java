@@ -114,9 +114,49 @@ public final class ChatSession implements AutoCloseable {
         this.contextLimit = Math.max(16, tokens);
     }
 
+    /** The backend (as {@link Backends#create} names them) for the next model opened. */
     public void backend(String name, int threadCount) {
         this.backend = name;
         this.threads = Math.max(1, threadCount);
+    }
+
+    /**
+     * Moves the open model to another backend (the conversation is kept; the next command
+     * reads it again on the new backend). A backend that cannot start leaves the model where it
+     * was, said to the listener. Without a model, only remembers the choice.
+     */
+    public CompletableFuture<ModelSummary> switchBackend(String name, int threadCount) {
+        return submit("switch to " + name, () -> {
+            if (model == null) {
+                backend(name, threadCount);
+                return null;
+            }
+            Compute next = Backends.create(name, Math.max(1, threadCount));
+            backend(name, threadCount);
+            compute.close();
+            compute = next;
+            generator = null;
+            logitsCache.clear();
+            ModelSummary summary = summary(model.file().path());
+            listener.loaded(summary);
+            return summary;
+        });
+    }
+
+    /**
+     * The chosen backend, or the SIMD CPU path when it cannot start (no OpenCL library, no
+     * device, a kernel that does not build): said to the listener, never a failed open.
+     */
+    private Compute createCompute() {
+        try {
+            return Backends.create(backend, threads);
+        } catch (RuntimeException | LinkageError e) {
+            if (backend.equals(Backends.DEFAULT) || backend.equals("scalar")) {
+                throw e;
+            }
+            listener.failed("backend " + backend + " (using " + Backends.DEFAULT + " instead)", e);
+            return Backends.create(Backends.DEFAULT, threads);
+        }
     }
 
     /** The text of a token (control tokens shown as written), for labels; "" before a model is open. */
@@ -149,7 +189,7 @@ public final class ChatSession implements AutoCloseable {
                 throw new java.util.concurrent.CancellationException("loading cancelled");
             }
             listener.loading("preparing " + backend, 0.6);
-            Compute nextCompute = Backends.create(backend, threads);
+            Compute nextCompute = createCompute();
             ChatTemplate nextTemplate;
             try {
                 nextTemplate = templateOf(next);
@@ -549,7 +589,19 @@ public final class ChatSession implements AutoCloseable {
         long kv = 2L * c.layers() * Math.min(c.contextLength(), contextLimit) * c.kvDim() * Float.BYTES;
         return new ModelSummary(path, c.name(), c.architecture(), params, types, c.contextLength(), c.layers(), c.heads(),
                 c.kvHeads(), c.dim(), c.vocabSize(), Files.size(path), kv, ModuleTree.of(c, model.file()),
-                c.trainedMask().spec(), template != null, compute.name());
+                c.trainedMask().spec(), template != null, backendInUse());
+    }
+
+    /** The backend as people should read it, saying so when a device hands this model to the CPU. */
+    private String backendInUse() {
+        String what = compute.describe();
+        if (compute instanceof org.llmexplorer.engine.compute.DeviceForward device) {
+            String reason = device.declines(model.config(), model.transformer().weights());
+            if (reason != null) {
+                what += "; this model runs on the CPU (simd): " + reason;
+            }
+        }
+        return what;
     }
 
     private void requireModel() {

@@ -98,6 +98,33 @@ class ChatSessionTest {
     }
 
     @Test
+    void aBackendThatCannotStartFallsBackToTheCpuAndSaysSo() throws Exception {
+        // The engine's tests run without the opencl module: asking for it must not fail the open.
+        Events events = new Events();
+        try (ChatSession session = new ChatSession(events)) {
+            session.backend("opencl:0", 2);
+            ModelSummary m = await(session.open(Shared.path("models/stories260K.gguf")));
+            assertEquals("simd (2 threads)", m.backend());
+            assertEquals(1, events.failures.size(), events.failures.toString());
+            assertTrue(events.failures.getFirst().contains("backend opencl:0")
+                    && events.failures.getFirst().contains("not part of this build"), events.failures.toString());
+            session.settings(SamplingSettings.defaults(0f, 1), true, 10);
+            String onSimd = await(session.send("Once upon a time")).text();
+
+            // Moving the open model to the scalar reference keeps the conversation and, greedy,
+            // the reply; a backend that cannot start leaves the model where it was.
+            ModelSummary scalar = await(session.switchBackend("scalar", 2));
+            assertEquals("scalar (1 thread)", scalar.backend());
+            assertEquals(onSimd, await(session.regenerate()).text());
+            var refused = session.switchBackend("no-such-backend", 2);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> await(refused));
+            assertTrue(e.getCause().getMessage().contains("unknown backend 'no-such-backend'"), e.getCause().getMessage());
+            assertEquals(onSimd, await(session.regenerate()).text());
+            assertEquals(2, session.conversation().size());
+        }
+    }
+
+    @Test
     void aConversationWithTheStoriesModel() throws Exception {
         Events events = new Events();
         try (ChatSession session = new ChatSession(events)) {
