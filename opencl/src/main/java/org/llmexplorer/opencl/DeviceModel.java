@@ -34,8 +34,12 @@ final class DeviceModel {
                  Buffer downBias, Buffer postFfnNorm) {
     }
 
-    DeviceModel(ClContext cl, ModelConfig c, Weights w) {
+    /** Weight types the device multiplies; matrices of other types stay on the host. */
+    private final java.util.Set<org.llmexplorer.engine.tensor.GgmlType> kernelTypes;
+
+    DeviceModel(ClContext cl, ModelConfig c, Weights w, java.util.Set<org.llmexplorer.engine.tensor.GgmlType> kernelTypes) {
         this.weights = new WeakReference<>(w);
+        this.kernelTypes = kernelTypes;
         try {
             layers = new Layer[c.layers()];
             for (int l = 0; l < layers.length; l++) {
@@ -90,6 +94,9 @@ final class DeviceModel {
         if (m == null) {
             return null;
         }
+        if (!kernelTypes.contains(m.type())) {
+            return new DeviceMatrix(m.type(), m.rows(), m.cols(), null, m);
+        }
         long address = m.data().address();
         Buffer b = uploaded.get(address);
         if (b == null || b.bytes < m.byteSize()) {
@@ -97,7 +104,7 @@ final class DeviceModel {
             buffers.add(b);
             uploaded.put(address, b);
         }
-        return new DeviceMatrix(m.type(), m.rows(), m.cols(), b);
+        return new DeviceMatrix(m.type(), m.rows(), m.cols(), b, m);
     }
 
     private Buffer vector(ClContext cl, float[] v) {

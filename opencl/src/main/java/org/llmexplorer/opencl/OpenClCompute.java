@@ -25,10 +25,11 @@ import org.llmexplorer.engine.tensor.WeightMatrix;
 
 /**
  * The OpenCL backend: whole forward passes on one device ({@link DeviceForward}), with each
- * model's weights uploaded once and each conversation's KV cache on the device. A model the
- * device cannot run (a weight type or step without a kernel, too little memory) runs on the
- * CPU instead, through the SIMD backend this class also is for host-array operations; the
- * reason is printed once to standard error.
+ * model's weights uploaded once and each conversation's KV cache on the device. A step the
+ * device has no kernel for (a weight type, a norm, an activation) runs on the CPU for that step
+ * alone ({@link ForwardPass}); a model whose attention the device cannot run, or whose weights do
+ * not fit, runs wholly on the CPU, through the SIMD backend this class also is for host-array
+ * operations. Either is said once on standard error.
  */
 public final class OpenClCompute implements Compute, DeviceForward {
 
@@ -42,6 +43,7 @@ public final class OpenClCompute implements Compute, DeviceForward {
     private final Kernels kernels;
     private final SimdCompute cpu;
     private final Set<DeviceOp> disabled;
+    private final Set<GgmlType> matmulTypes;
     private final List<DeviceModel> models = new ArrayList<>();
     private final Map<Weights, String> decisions = Collections.synchronizedMap(new WeakHashMap<>());
     private final Set<InferenceState> onCpu = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
@@ -49,13 +51,18 @@ public final class OpenClCompute implements Compute, DeviceForward {
     private volatile boolean closed;
 
     public OpenClCompute(Device device, int threads) {
-        this(device, threads, EnumSet.noneOf(DeviceOp.class));
+        this(device, threads, EnumSet.noneOf(DeviceOp.class), EnumSet.noneOf(GgmlType.class));
     }
 
-    /** A backend whose device pretends not to have some steps (to see the CPU fallback at work). */
-    public OpenClCompute(Device device, int threads, Set<DeviceOp> disabled) {
+    /**
+     * A backend whose device pretends not to have some steps and some weight types' matrix
+     * products (to see the CPU fallback at work).
+     */
+    public OpenClCompute(Device device, int threads, Set<DeviceOp> disabled, Set<GgmlType> disabledTypes) {
         this.device = device;
         this.disabled = disabled.isEmpty() ? EnumSet.noneOf(DeviceOp.class) : EnumSet.copyOf(disabled);
+        this.matmulTypes = EnumSet.copyOf(Kernels.MATMUL_TYPES);
+        this.matmulTypes.removeAll(disabledTypes);
         this.cl = new ClContext(device);
         try {
             this.kernels = new Kernels(cl);
@@ -88,7 +95,7 @@ public final class OpenClCompute implements Compute, DeviceForward {
     /** Matrix products of every type with a kernel; the other operations exist for every type. */
     @Override
     public boolean supports(Op op, GgmlType type) {
-        return op != Op.MATMUL || Kernels.MATMUL_TYPES.contains(type);
+        return op != Op.MATMUL || matmulTypes.contains(type);
     }
 
     /** Whether the device runs this step of a forward pass. */
@@ -104,24 +111,20 @@ public final class OpenClCompute implements Compute, DeviceForward {
         return reason.equals("null") ? null : reason;
     }
 
-    /** Why the device cannot run this model, or null. */
+    /**
+     * Why the device cannot run this model, or null: its attention needs a step the device lacks
+     * (the soft-cap inside attention), or its weights do not fit. Steps and weight types without
+     * a kernel do not stop it: they run on the CPU ({@link #hostSteps}).
+     */
     private String why(ModelConfig c, Weights w) {
-        List<String> missing = new ArrayList<>();
-        for (DeviceOp op : needs(c, w)) {
-            if (!supports(op)) {
-                missing.add(op.name().toLowerCase(java.util.Locale.ROOT));
-            }
+        if (c.family().attnSoftcap() > 0 && !supports(DeviceOp.SOFTCAP)) {
+            return device.name() + " has no kernel for the soft-cap inside attention";
         }
         for (WeightMatrix m : matrices(w)) {
-            if (!Kernels.MATMUL_TYPES.contains(m.type())) {
-                missing.add("matmul of " + m.type() + " (" + m.name() + ")");
-            } else if (m.byteSize() > device.maxAllocation()) {
+            if (matmulTypes.contains(m.type()) && m.byteSize() > device.maxAllocation()) {
                 return m.name() + " takes " + ClContext.mib(m.byteSize()) + ", more than the largest buffer "
                         + device.name() + " allows (" + ClContext.mib(device.maxAllocation()) + ")";
             }
-        }
-        if (!missing.isEmpty()) {
-            return device.name() + " has no kernel for " + String.join(", ", new LinkedHashSet<>(missing));
         }
         long bytes = DeviceModel.bytes(c, w);
         if (bytes > device.globalMemory() * 9 / 10) {
@@ -129,6 +132,26 @@ public final class OpenClCompute implements Compute, DeviceForward {
                     + ClContext.mib(device.globalMemory());
         }
         return null;
+    }
+
+    /**
+     * The steps of this model's passes that run on the CPU because the device has no kernel for
+     * them (steps by name, matrix products by weight type), in words; empty when none.
+     */
+    @Override
+    public List<String> hostSteps(ModelConfig c, Weights w) {
+        Set<String> steps = new LinkedHashSet<>();
+        for (DeviceOp op : needs(c, w)) {
+            if (!supports(op)) {
+                steps.add(op.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        for (WeightMatrix m : matrices(w)) {
+            if (!matmulTypes.contains(m.type())) {
+                steps.add("matmul of " + m.type());
+            }
+        }
+        return List.copyOf(steps);
     }
 
     /** The steps this model's forward pass takes besides matrix products. */
@@ -174,6 +197,12 @@ public final class OpenClCompute implements Compute, DeviceForward {
         String reason = declines(config, weights);
         if (reason != null) {
             tell("running " + config.name() + " on the CPU (simd): " + reason);
+        } else {
+            List<String> host = hostSteps(config, weights);
+            if (!host.isEmpty()) {
+                tell(device.name() + " has no kernel for " + String.join(", ", host) + ": those steps of "
+                        + config.name() + " run on the CPU");
+            }
         }
         return reason == null;
     }
@@ -188,7 +217,7 @@ public final class OpenClCompute implements Compute, DeviceForward {
             try {
                 DeviceModel model = model(transformer.config(), transformer.weights());
                 DeviceState s = stateFor(state, model, transformer.config(), startPos);
-                new ForwardPass(cl, kernels, model, s).run(transformer, state, masks, tokens, from, count, startPos,
+                new ForwardPass(cl, kernels, model, s, disabled, cpu).run(transformer, state, masks, tokens, from, count, startPos,
                         allLogits);
                 return;
             } catch (OpenClException.OutOfDeviceMemory e) {
@@ -214,7 +243,7 @@ public final class OpenClCompute implements Compute, DeviceForward {
         }
         DeviceModel m;
         try {
-            m = new DeviceModel(cl, c, w);
+            m = new DeviceModel(cl, c, w, matmulTypes);
         } catch (OpenClException.OutOfDeviceMemory e) {
             decisions.put(w, e.getMessage());
             throw e;

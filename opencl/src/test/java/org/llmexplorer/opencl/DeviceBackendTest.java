@@ -28,6 +28,7 @@ import org.llmexplorer.engine.model.InferenceState;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.model.Transformer;
 import org.llmexplorer.engine.sampling.Sampler;
+import org.llmexplorer.engine.tensor.GgmlType;
 
 /**
  * The device backend as the rest of the engine meets it: recorded attention, the KV cache
@@ -132,25 +133,57 @@ class DeviceBackendTest {
     }
 
     /**
-     * A step the device lacks makes it decline the model (gpt2's LayerNorm here), which then
-     * runs on the CPU with the CPU's tokens; a model without that step still runs on the device.
+     * A device without a step's kernel runs that step alone on the CPU and the rest of the pass
+     * on the device: here every step the model needs and its weight type's matrix product are
+     * taken away (gpt2: LayerNorm, GELU, biases; llama: RMSNorm, rope, SwiGLU; Q8_0 products), and
+     * the greedy tokens are still the CPU's, with the conversation on the device.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-gpt2-F32", "tiny-llama-gqa-F32", "tiny-llama-gqa-Q8_0", "tiny-qwen2-F32"})
+    void stepsWithoutAKernelRunOnTheCpuOneByOne(String name) throws Exception {
+        try (OpenClCompute partial = new OpenClCompute(TestDevice.get(), 2, EnumSet.allOf(OpenClCompute.DeviceOp.class),
+                EnumSet.of(GgmlType.F32, GgmlType.Q8_0));
+             Model model = Model.open(Shared.path("archs/" + name + ".gguf"))) {
+            var weights = model.transformer().weights();
+            assertFalse(partial.supports(Compute.Op.MATMUL, GgmlType.Q8_0));
+            assertNull(partial.declines(model.config(), weights), "the device still runs the model");
+            java.util.List<String> onCpu = partial.hostSteps(model.config(), weights);
+            assertTrue(onCpu.stream().anyMatch(s -> s.startsWith("matmul of ")), onCpu.toString());
+            assertTrue(onCpu.contains(model.config().architecture().equals("gpt2") ? "layer_norm" : "rms_norm"),
+                    onCpu.toString());
+
+            int[] prompt = model.tokenizer().encode("The cat sat on the mat and", true, true);
+            Generator g = new Generator(model, partial, prompt.length + 12);
+            GenerationResult mixed = g.generate(prompt, 12, Sampler.greedy(), 0, null, null);
+            assertNotNull(g.state().deviceState(), "the conversation is on the device");
+            GenerationResult onHost = new Generator(model, cpu, prompt.length + 12)
+                    .generate(prompt, 12, Sampler.greedy(), 0, null, null);
+            assertArrayEquals(onHost.generatedIds(), mixed.generatedIds());
+        }
+    }
+
+    /**
+     * What cannot be split off, the soft-cap inside gemma2's attention, makes the device decline
+     * the model, which then runs wholly on the CPU with the CPU's tokens; a model without that
+     * step still runs on the device.
      */
     @Test
-    void aModelTheDeviceCannotRunFallsBackToTheCpu() throws Exception {
-        try (OpenClCompute partial = new OpenClCompute(TestDevice.get(), 2, EnumSet.of(OpenClCompute.DeviceOp.LAYER_NORM));
-             Model gpt2 = Model.open(Shared.path("archs/tiny-gpt2-F32.gguf"));
+    void aModelWhoseAttentionTheDeviceCannotRunFallsBackToTheCpu() throws Exception {
+        try (OpenClCompute partial = new OpenClCompute(TestDevice.get(), 2, EnumSet.of(OpenClCompute.DeviceOp.SOFTCAP),
+                EnumSet.noneOf(GgmlType.class));
+             Model gemma2 = Model.open(Shared.path("archs/tiny-gemma2-F32.gguf"));
              Model llama = Model.open(Shared.path("archs/tiny-llama-gqa-F32.gguf"))) {
-            String reason = partial.declines(gpt2.config(), gpt2.transformer().weights());
+            String reason = partial.declines(gemma2.config(), gemma2.transformer().weights());
             assertNotNull(reason);
-            assertTrue(reason.contains("layer_norm"), reason);
+            assertTrue(reason.contains("soft-cap inside attention"), reason);
             assertNull(partial.declines(llama.config(), llama.transformer().weights()));
-            assertFalse(partial.supports(OpenClCompute.DeviceOp.LAYER_NORM));
+            assertFalse(partial.supports(OpenClCompute.DeviceOp.SOFTCAP));
 
-            int[] prompt = gpt2.tokenizer().encode("The cat sat on the mat and", true, true);
-            Generator g = new Generator(gpt2, partial, prompt.length + 12);
+            int[] prompt = gemma2.tokenizer().encode("The cat sat on the mat and", true, true);
+            Generator g = new Generator(gemma2, partial, prompt.length + 12);
             GenerationResult fallback = g.generate(prompt, 12, Sampler.greedy(), 0, null, null);
             assertNull(g.state().deviceState(), "nothing went to the device");
-            GenerationResult onCpu = new Generator(gpt2, cpu, prompt.length + 12)
+            GenerationResult onCpu = new Generator(gemma2, cpu, prompt.length + 12)
                     .generate(prompt, 12, Sampler.greedy(), 0, null, null);
             assertArrayEquals(onCpu.generatedIds(), fallback.generatedIds());
         }

@@ -22,6 +22,14 @@ public interface DeviceForward {
     /** Null when this backend runs whole passes of this model on its device, otherwise the reason it does not. */
     String declines(ModelConfig config, Weights weights);
 
+    /**
+     * The steps of this model's passes that the device hands to the CPU, one at a time, for want
+     * of a kernel (in words, e.g. "layer_norm", "matmul of Q4_K"); empty when it runs them all.
+     */
+    default java.util.List<String> hostSteps(ModelConfig config, Weights weights) {
+        return java.util.List.of();
+    }
+
     /** Whether forward passes of this model run on the device; cheap enough to ask before every pass. */
     default boolean runs(ModelConfig config, Weights weights) {
         return declines(config, weights) == null;

@@ -597,8 +597,11 @@ public final class ChatSession implements AutoCloseable {
         String what = compute.describe();
         if (compute instanceof org.llmexplorer.engine.compute.DeviceForward device) {
             String reason = device.declines(model.config(), model.transformer().weights());
+            List<String> onCpu = device.hostSteps(model.config(), model.transformer().weights());
             if (reason != null) {
                 what += "; this model runs on the CPU (simd): " + reason;
+            } else if (!onCpu.isEmpty()) {
+                what += "; on the CPU for want of a kernel: " + String.join(", ", onCpu);
             }
         }
         return what;
