@@ -96,6 +96,7 @@ final class BenchCommand implements Command {
                 long weightBytes = weightBytesPerToken(model);
                 json.put("weight_bytes_per_token", weightBytes);
                 json.put("backend", ops.name());
+                json.put("runs_on", ops.describe());
                 json.put("threads", ops.threads());
                 json.put("prompt_tokens", pp);
                 json.put("gen_tokens", tg);
