@@ -21,6 +21,7 @@ import org.llmexplorer.engine.compute.simd.SimdCompute;
 import org.llmexplorer.engine.generate.GenerationResult;
 import org.llmexplorer.engine.generate.Generator;
 import org.llmexplorer.engine.generate.Probabilities;
+import org.llmexplorer.engine.model.GoldenJudging;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.sampling.Sampler;
 import org.llmexplorer.engine.tensor.ActivationRounding;
@@ -84,9 +85,8 @@ class DeviceGoldenParityTest {
         JsonNode c = Shared.json(reference(modelPath)).get("cases").get(index);
         int[] expectedTokens = Shared.ints(c.get("generated_token_ids"));
         // The engine's tolerances (GoldenParityTest says why): F32 2e-3, rounded activations 1e-2, bf16 3e-2.
-        double tolerance = modelPath.endsWith("-BF16.gguf") ? 3e-2
-                : modelPath.matches(".*-(F16|Q.*|IQ4_NL)\\.gguf") ? 1e-2 : 2e-3;
-        boolean eightBit = modelPath.matches(".*-(Q[0-9].*|IQ4_NL)\\.gguf");
+        double tolerance = GoldenJudging.tolerance(modelPath);
+        boolean eightBit = GoldenJudging.eightBit(modelPath);
 
         try (Model model = Model.open(Shared.path(modelPath))) {
             assertTrue(device.runs(model.config(), model.transformer().weights()),
@@ -95,10 +95,7 @@ class DeviceGoldenParityTest {
             assertArrayEquals(Shared.ints(c.get("prompt_token_ids")), prompt, "prompt ids");
             GenerationResult r = new Generator(model, device, prompt.length + expectedTokens.length)
                     .generate(prompt, expectedTokens.length, Sampler.greedy(), 0, null, null);
-            int mustAgree = expectedTokens.length;
-            if (c.has("min_top1_top2_prob_gap") && c.get("min_top1_top2_prob_gap").asDouble() < 0.25) {
-                mustAgree = c.get("argmin_gap_position").asInt();
-            }
+            int mustAgree = GoldenJudging.mustAgree(c, expectedTokens.length);
             assertArrayEquals(Arrays.copyOf(expectedTokens, mustAgree), Arrays.copyOf(r.generatedIds(), mustAgree),
                     "generated ids before the thinnest margin");
 
@@ -110,15 +107,7 @@ class DeviceGoldenParityTest {
             // close to the nearer CPU backend (closeness below), so a wrong kernel cannot hide in
             // the range. stories260K is held to more: the device alone within 2e-3 of llama.cpp.
             JsonNode positions = c.get("top5_first_positions");
-            float[] nudges = {1f};
-            if (eightBit) {
-                nudges = new float[11];
-                nudges[0] = 1f;
-                for (int k = 0; k < 5; k++) {
-                    nudges[1 + 2 * k] = 1f + (1 << k) * 1e-6f;
-                    nudges[2 + 2 * k] = 1f - (1 << k) * 1e-6f;
-                }
-            }
+            float[] nudges = GoldenJudging.nudges(modelPath);
             List<List<float[]>> runs = new ArrayList<>();
             List<float[]> onDevice = null;
             List<float[]> onScalar = null;

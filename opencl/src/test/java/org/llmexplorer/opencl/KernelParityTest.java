@@ -44,21 +44,7 @@ class KernelParityTest {
     }
 
     static Stream<Arguments> matmulCases() {
-        return Stream.of(
-                Arguments.of(GgmlType.F32, 37, 172, 1), Arguments.of(GgmlType.F32, 64, 256, 5),
-                Arguments.of(GgmlType.F16, 33, 172, 1), Arguments.of(GgmlType.F16, 64, 96, 4),
-                Arguments.of(GgmlType.BF16, 31, 80, 3), Arguments.of(GgmlType.BF16, 128, 256, 9),
-                Arguments.of(GgmlType.Q8_0, 40, 64, 1), Arguments.of(GgmlType.Q8_0, 300, 512, 7),
-                Arguments.of(GgmlType.Q4_0, 40, 96, 1), Arguments.of(GgmlType.Q4_0, 300, 512, 8),
-                Arguments.of(GgmlType.Q4_1, 40, 96, 1), Arguments.of(GgmlType.Q4_1, 64, 512, 5),
-                Arguments.of(GgmlType.Q5_0, 40, 96, 1), Arguments.of(GgmlType.Q5_0, 64, 512, 5),
-                Arguments.of(GgmlType.Q5_1, 40, 96, 1), Arguments.of(GgmlType.Q5_1, 64, 512, 5),
-                Arguments.of(GgmlType.IQ4_NL, 40, 96, 1), Arguments.of(GgmlType.IQ4_NL, 64, 512, 5),
-                Arguments.of(GgmlType.Q2_K, 40, 256, 1), Arguments.of(GgmlType.Q2_K, 64, 512, 5),
-                Arguments.of(GgmlType.Q3_K, 40, 256, 1), Arguments.of(GgmlType.Q3_K, 64, 512, 5),
-                Arguments.of(GgmlType.Q4_K, 40, 256, 1), Arguments.of(GgmlType.Q4_K, 64, 512, 5),
-                Arguments.of(GgmlType.Q5_K, 40, 256, 1), Arguments.of(GgmlType.Q5_K, 64, 512, 5),
-                Arguments.of(GgmlType.Q6_K, 40, 256, 1), Arguments.of(GgmlType.Q6_K, 64, 512, 5),
+        return RandomWeights.matmulCases(
                 Arguments.of(GgmlType.Q8_0, 1024, 2048, 2), Arguments.of(GgmlType.Q4_K, 512, 2048, 3));
     }
 

@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 import org.llmexplorer.engine.tensor.GgmlType;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 import org.llmexplorer.engine.tensor.format.Blocks;
@@ -46,5 +48,28 @@ public final class RandomWeights {
             v[i] = (float) random.nextGaussian();
         }
         return v;
+    }
+
+    /**
+     * Matrix-product cases (type, rows, cols, batch) for every weight type: a single row block
+     * and one vector, then several blocks and a batch, with odd sizes where the type allows
+     * them; a test adds the large cases it needs.
+     */
+    public static Stream<Arguments> matmulCases(Arguments... more) {
+        return Stream.concat(Stream.of(
+                Arguments.of(GgmlType.F32, 37, 172, 1), Arguments.of(GgmlType.F32, 64, 256, 5),
+                Arguments.of(GgmlType.F16, 33, 172, 1), Arguments.of(GgmlType.F16, 64, 96, 4),
+                Arguments.of(GgmlType.BF16, 31, 80, 3), Arguments.of(GgmlType.BF16, 128, 256, 9),
+                Arguments.of(GgmlType.Q8_0, 40, 64, 1), Arguments.of(GgmlType.Q8_0, 300, 512, 7),
+                Arguments.of(GgmlType.Q4_0, 40, 96, 1), Arguments.of(GgmlType.Q4_0, 300, 512, 8),
+                Arguments.of(GgmlType.Q4_1, 40, 96, 1), Arguments.of(GgmlType.Q4_1, 64, 512, 5),
+                Arguments.of(GgmlType.Q5_0, 40, 96, 1), Arguments.of(GgmlType.Q5_0, 64, 512, 5),
+                Arguments.of(GgmlType.Q5_1, 40, 96, 1), Arguments.of(GgmlType.Q5_1, 64, 512, 5),
+                Arguments.of(GgmlType.IQ4_NL, 40, 96, 1), Arguments.of(GgmlType.IQ4_NL, 64, 512, 5),
+                Arguments.of(GgmlType.Q2_K, 40, 256, 1), Arguments.of(GgmlType.Q2_K, 64, 512, 5),
+                Arguments.of(GgmlType.Q3_K, 40, 256, 1), Arguments.of(GgmlType.Q3_K, 64, 512, 5),
+                Arguments.of(GgmlType.Q4_K, 40, 256, 1), Arguments.of(GgmlType.Q4_K, 64, 512, 5),
+                Arguments.of(GgmlType.Q5_K, 40, 256, 1), Arguments.of(GgmlType.Q5_K, 64, 512, 5),
+                Arguments.of(GgmlType.Q6_K, 40, 256, 1), Arguments.of(GgmlType.Q6_K, 64, 512, 5)), Stream.of(more));
     }
 }

@@ -98,9 +98,7 @@ class GoldenParityTest {
         // times coarser than fp16: on this random-weight model, leaving out the rounding of any
         // one projection moves a top probability by 0.01 to 0.06, and llama.cpp's own expf and
         // summation order leave it 0.025 away at one step, so bf16 gets 3e-2.
-        double tolerance = modelPath.endsWith("-BF16.gguf") ? 3e-2
-                : modelPath.matches(".*-(F16|Q8_0|Q4_0|Q4_1|Q5_0|Q5_1|IQ4_NL|Q2_K|Q3_K_S|Q4_K_S|Q4_K_M|Q5_K_S|Q6_K)\\.gguf")
-                ? 1e-2 : 2e-3;
+        double tolerance = GoldenJudging.tolerance(modelPath);
 
         try (Model model = Model.open(Shared.path(modelPath))) {
             int[] prompt = model.tokenizer().encode(c.get("prompt").asText(), true, true);
@@ -113,10 +111,7 @@ class GoldenParityTest {
             // differences in the rounding of quantized activations can pick the other one; the
             // fixtures give each case's smallest margin and where it is. Below 0.25 the tokens
             // must agree up to that position, otherwise all of them.
-            int mustAgree = expectedTokens.length;
-            if (c.has("min_top1_top2_prob_gap") && c.get("min_top1_top2_prob_gap").asDouble() < 0.25) {
-                mustAgree = c.get("argmin_gap_position").asInt();
-            }
+            int mustAgree = GoldenJudging.mustAgree(c, expectedTokens.length);
             assertArrayEquals(Arrays.copyOf(expectedTokens, mustAgree), Arrays.copyOf(r.generatedIds(), mustAgree),
                     "generated ids before the thinnest margin");
 
@@ -131,16 +126,7 @@ class GoldenParityTest {
             // double, SIMD in float lanes, two legitimate orders whose difference alone grows
             // to a few thousandths through gemma2's 26 layers.
             JsonNode positions = c.get("top5_first_positions");
-            boolean eightBit = modelPath.matches(".*-(Q[0-9].*|IQ4_NL)\\.gguf");
-            float[] nudges = {1f};
-            if (eightBit) {
-                nudges = new float[11];
-                nudges[0] = 1f;
-                for (int k = 0; k < 5; k++) {
-                    nudges[1 + 2 * k] = 1f + (1 << k) * 1e-6f;
-                    nudges[2 + 2 * k] = 1f - (1 << k) * 1e-6f;
-                }
-            }
+            float[] nudges = GoldenJudging.nudges(modelPath);
             List<List<float[]>> runs = new ArrayList<>();
             try {
                 for (float nudge : nudges) {

@@ -1,0 +1,54 @@
+package org.llmexplorer.engine.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * How a backend's output is judged against llama.cpp's golden cases, shared by the CPU
+ * backends' test ({@link GoldenParityTest}, which says why each figure is what it is) and the
+ * OpenCL device's.
+ */
+public final class GoldenJudging {
+    private GoldenJudging() {
+    }
+
+    /**
+     * How far a top-5 probability may lie from llama.cpp's: 2e-3 for F32 weights, 1e-2 where
+     * activations are rounded to fp16 or 8-bit blocks, 3e-2 for bf16.
+     */
+    public static double tolerance(String modelPath) {
+        return modelPath.endsWith("-BF16.gguf") ? 3e-2 : modelPath.matches(".*-(F16|Q.*|IQ4_NL)\\.gguf") ? 1e-2 : 2e-3;
+    }
+
+    /** Whether the weights' activations are rounded to 8-bit blocks (Q8_0, Q8_1 or Q8_K). */
+    public static boolean eightBit(String modelPath) {
+        return modelPath.matches(".*-(Q[0-9].*|IQ4_NL)\\.gguf");
+    }
+
+    /**
+     * How many generated tokens must equal llama.cpp's: all of them, or, where llama.cpp's own
+     * margin between its top two tokens falls below 0.25, those before the thinnest margin.
+     */
+    public static int mustAgree(JsonNode goldenCase, int generated) {
+        if (goldenCase.has("min_top1_top2_prob_gap") && goldenCase.get("min_top1_top2_prob_gap").asDouble() < 0.25) {
+            return goldenCase.get("argmin_gap_position").asInt();
+        }
+        return generated;
+    }
+
+    /**
+     * The scales of activation rounding to run at: 1 alone, or for 8-bit rounding also nudged
+     * by ±1, 2, 4, 8 and 16 parts per million (a last-bit difference flips codes).
+     */
+    public static float[] nudges(String modelPath) {
+        if (!eightBit(modelPath)) {
+            return new float[] {1f};
+        }
+        float[] nudges = new float[11];
+        nudges[0] = 1f;
+        for (int k = 0; k < 5; k++) {
+            nudges[1 + 2 * k] = 1f + (1 << k) * 1e-6f;
+            nudges[2 + 2 * k] = 1f - (1 << k) * 1e-6f;
+        }
+        return nudges;
+    }
+}
