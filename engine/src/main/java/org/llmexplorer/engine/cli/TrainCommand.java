@@ -227,9 +227,10 @@ final class TrainCommand implements Command {
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 double eta = elapsed / Math.max(1, s.step()) * (s.steps() - s.step());
                 int filled = (int) (30L * s.step() / s.steps());
-                System.err.printf("%s[%s%s] %d/%d loss %.4f (avg %.4f) val %.4f lr %.2e %.0f tok/s eta %s%s",
+                String shownVal = Double.isNaN(val) ? "-" : String.format("%.4f", val); // none before the first evaluation
+                System.err.printf("%s[%s%s] %d/%d loss %.4f (avg %.4f) val %s lr %.2e %.0f tok/s eta %s%s",
                         terminal ? "\r" : "", "#".repeat(filled), ".".repeat(30 - filled), s.step(), s.steps(), s.loss(),
-                        smoothed, val, s.lr(), s.tokensPerSecond(), time(eta), terminal ? "" : "\n");
+                        smoothed, shownVal, s.lr(), s.tokensPerSecond(), time(eta), terminal ? "" : "\n");
             }
         }
 
