@@ -34,9 +34,11 @@ final class ModelCard extends VBox {
         ProgressBar progress = new ProgressBar();
         progress.progressProperty().bind(vm.progressProperty());
         progress.visibleProperty().bind(vm.loadingProperty());
+        progress.managedProperty().bind(progress.visibleProperty()); // no gap while nothing loads
         progress.setMaxWidth(Double.MAX_VALUE);
         Button cancel = new Button("Cancel");
         cancel.visibleProperty().bind(vm.loadingProperty());
+        cancel.managedProperty().bind(cancel.visibleProperty());
         cancel.setOnAction(e -> vm.cancel());
         Label status = new Label();
         status.textProperty().bind(vm.statusProperty());

@@ -156,9 +156,12 @@ public final class TrainViewModel implements AutoCloseable {
                 status.set("training failed: " + cause.getMessage());
             } else {
                 trained.set(true);
-                status.set(String.format("%s after %d steps: loss %.3f, validation %.3f, %.0f tokens/s",
-                        summary.cancelled() ? "cancelled" : "done", summary.steps(), summary.finalLoss(),
-                        summary.validationLoss(), summary.tokensPerSecond()));
+                String val = Double.isNaN(summary.validationLoss())
+                        ? "no validation (the held-out text is shorter than one sequence)"
+                        : String.format("validation %.3f", summary.validationLoss());
+                status.set(String.format("%s after %d steps: loss %.3f, %s, %.0f tokens/s",
+                        summary.cancelled() ? "cancelled" : "done", summary.steps(), summary.finalLoss(), val,
+                        summary.tokensPerSecond()));
             }
         }));
     }
@@ -205,6 +208,9 @@ public final class TrainViewModel implements AutoCloseable {
 
             @Override
             public void validation(long step, double loss) {
+                if (!Double.isFinite(loss)) { // no held-out windows: nothing to draw (a NaN point blanks the chart)
+                    return;
+                }
                 LossPoint point = new LossPoint(step, loss);
                 ctx.ui.execute(() -> validationLoss.add(point));
             }

@@ -45,6 +45,25 @@ class TrainViewModelTest {
     }
 
     @Test
+    void aTextTooShortToValidateDrawsNoValidationPointsAndSaysSo() throws Exception {
+        // Three short lines: the held-out end is shorter than one sequence, so there is no
+        // validation loss; a NaN point would blank the whole chart.
+        Path p = dir.resolve("short.txt");
+        Files.writeString(p, "the cat sat on the mat.\na dog ran to the sea.\nthe bird sang in the tree.\n");
+        try (ExplorerViewModel vm = vm()) {
+            TrainViewModel t = vm.train;
+            small(t);
+            t.steps.set(5);
+            t.textFile.set(p.toString());
+            Trainer.Summary s = t.start().get(60, TimeUnit.SECONDS);
+            assertTrue(Double.isNaN(s.validationLoss()));
+            assertTrue(t.validationLoss().isEmpty(), t.validationLoss().toString());
+            assertTrue(t.trainLoss().stream().allMatch(l -> Double.isFinite(l.loss())));
+            assertTrue(t.statusProperty().get().contains("no validation"), t.statusProperty().get());
+        }
+    }
+
+    @Test
     void trainsWithCurvesAndAProbeHeatmapThenExports() throws Exception {
         try (ExplorerViewModel vm = vm()) {
             TrainViewModel t = vm.train;

@@ -135,9 +135,13 @@ final class TrainCommand implements Command {
             if (args.flag("json")) {
                 out.println(Json.write(json));
             } else {
-                out.printf("trained %d steps: loss %.4f -> %.4f, validation %.4f (perplexity %.2f), %.0f tokens/s; wrote %s%n",
-                        summary.steps(), summary.firstLoss(), summary.finalLoss(), summary.validationLoss(),
-                        Math.exp(summary.validationLoss()), summary.tokensPerSecond(), outPath);
+                String val = Double.isFinite(summary.validationLoss())
+                        ? String.format("validation %.4f (perplexity %.2f)", summary.validationLoss(),
+                                Math.exp(summary.validationLoss()))
+                        : "no validation (the held-out text is shorter than one sequence)";
+                out.printf("trained %d steps: loss %.4f -> %.4f, %s, %.0f tokens/s; wrote %s%n",
+                        summary.steps(), summary.firstLoss(), summary.finalLoss(), val, summary.tokensPerSecond(),
+                        outPath);
             }
         }
         return 0;
@@ -186,8 +190,9 @@ final class TrainCommand implements Command {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("first_loss", s.firstLoss());
         json.put("final_loss", s.finalLoss());
-        json.put("val_loss", s.validationLoss());
-        json.put("val_ppl", Math.exp(s.validationLoss()));
+        boolean validated = Double.isFinite(s.validationLoss()); // no held-out window: null, not NaN (not JSON)
+        json.put("val_loss", validated ? s.validationLoss() : null);
+        json.put("val_ppl", validated ? Math.exp(s.validationLoss()) : null);
         json.put("tokens_per_s", s.tokensPerSecond());
         json.put("steps", s.steps());
         json.put("train_seconds", s.seconds());

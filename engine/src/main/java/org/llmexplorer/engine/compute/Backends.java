@@ -83,9 +83,9 @@ public final class Backends {
      */
     public static List<Choice> choices() {
         List<Choice> out = new ArrayList<>(List.of(
-                new Choice("auto", "auto (OpenCL on a GPU, else SIMD)"),
+                new Choice("auto", "auto (a GPU if any, else SIMD)"),
                 new Choice("simd", "SIMD on the CPU"),
-                new Choice("scalar", "scalar on the CPU (the reference, 1 thread)")));
+                new Choice("scalar", "scalar (the reference, 1 thread)")));
         try {
             for (Map<String, Object> d : devices()) {
                 out.add(new Choice("opencl:" + d.get("index"),

@@ -2,7 +2,8 @@ package org.llmexplorer.engine.train;
 
 /**
  * A text cut into a training part and a held-out part: runs of lines, every k-th run held out,
- * so that the held-out text comes from all over the corpus rather than from its end alone.
+ * so that the held-out text comes from all over the corpus rather than from its end alone. A text
+ * of too few lines for that gives its last share (from a word's start) instead.
  */
 public record TextSplit(String train, String validation) {
     /** Lines per run (fewer for short texts). */
@@ -24,6 +25,15 @@ public record TextSplit(String train, String validation) {
             for (int i = r * run; i < Math.min(lines.length, (r + 1) * run); i++) {
                 into.append(lines[i]);
             }
+        }
+        if (validation.isEmpty() && text.length() > 1) {
+            // Fewer lines than runs to choose from: hold out the text's last share instead,
+            // cut where a word starts.
+            int cut = (int) Math.round(text.length() * (1 - Math.min(0.5, validationFraction)));
+            while (cut > text.length() / 2 && !Character.isWhitespace(text.charAt(cut - 1))) {
+                cut--;
+            }
+            return new TextSplit(text.substring(0, cut), text.substring(cut));
         }
         return new TextSplit(train.toString(), validation.toString());
     }
