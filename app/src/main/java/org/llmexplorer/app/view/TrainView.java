@@ -72,6 +72,11 @@ public final class TrainView extends VBox {
                 // keep the last valid rate while typing
             }
         });
+        vm.lr.addListener((o, a, b) -> {
+            if (!lr.getText().equals(String.valueOf(b))) {
+                lr.setText(String.valueOf(b));
+            }
+        });
         form.add(new Label("lr"), 2, 3);
         form.add(lr, 3, 3);
         TextField mask = new TextField();
@@ -167,6 +172,11 @@ public final class TrainView extends VBox {
         s.setEditable(true);
         s.setPrefWidth(90);
         s.valueProperty().addListener((o, a, b) -> value.set(b));
+        value.addListener((o, a, b) -> { // both ways: the view model may change it too
+            if (!b.equals(s.getValue())) {
+                s.getValueFactory().setValue(b.intValue());
+            }
+        });
         return s;
     }
 
