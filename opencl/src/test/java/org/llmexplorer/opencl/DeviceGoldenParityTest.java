@@ -129,7 +129,10 @@ class DeviceGoldenParityTest {
                 ActivationRounding.jitterScale(1f);
             }
             boolean stories = modelPath.startsWith("models/");
-            double closeness = eightBit || modelPath.matches(".*-(F16|BF16)\\.gguf") ? 1e-2
+            // Where activations are rounded (fp16, bf16, 8-bit blocks) another summation order may
+            // round a value to its neighbour: as far from the CPU as the engine lets itself be from
+            // llama.cpp (bf16 3e-2, the others 1e-2); F32 weights 1e-3 (gemma2's 26 layers 5e-3).
+            double closeness = eightBit || modelPath.matches(".*-(F16|BF16)\\.gguf") ? tolerance
                     : modelPath.contains("gemma2") ? 5e-3 : 1e-3;
             double worstVsCpu = 0;
             double worstVsLlama = 0;

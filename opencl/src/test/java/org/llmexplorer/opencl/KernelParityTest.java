@@ -56,6 +56,27 @@ class KernelParityTest {
     @ParameterizedTest(name = "{0} {1}x{2} batch {3}")
     @MethodSource("matmulCases")
     void matmulAgrees(GgmlType type, int rows, int cols, int batch) {
+        checkMatmul(type, rows, cols, batch);
+    }
+
+    /**
+     * The same with the other way of sharing a row among work-items: the group reduction a GPU
+     * gets, run here on a CPU device (or one work-item per row, where the device is a GPU).
+     */
+    @ParameterizedTest(name = "{0} {1}x{2} batch {3}")
+    @MethodSource("matmulCases")
+    void matmulAgreesWithTheOtherRowSharing(GgmlType type, int rows, int cols, int batch) {
+        Kernels k = device.kernels();
+        int usual = k.matmulGroup();
+        k.matmulGroup(usual == 1 ? k.group : 1);
+        try {
+            checkMatmul(type, rows, cols, batch);
+        } finally {
+            k.matmulGroup(usual);
+        }
+    }
+
+    private void checkMatmul(GgmlType type, int rows, int cols, int batch) {
         Random random = new Random(rows * 31L + cols + type.ordinal());
         WeightMatrix w = RandomWeights.matrix(type, rows, cols, random);
         float[] x = RandomWeights.vector(batch * cols, random);

@@ -8,6 +8,7 @@
 // with the type as a constant, so the compiler keeps only that type's branch of block_dot.
 
 #define TOKENS_PER_PASS 4
+#define PARTS 8
 
 enum weight_type { F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K };
 
@@ -50,19 +51,26 @@ inline void matmul_rows(const enum weight_type type, const int block, global con
     global const uchar* r = w + (ulong) row * row_bytes;
     for (int t0 = 0; t0 < batch; t0 += TOKENS_PER_PASS) {
         const int tokens = min(TOKENS_PER_PASS, batch - t0);
-        float acc[TOKENS_PER_PASS];
+        // A work-item's blocks go round PARTS running sums, added pairwise at the end: where a
+        // work-item takes many blocks (one per row on a CPU device) the sum then rounds as a
+        // tree would, not as one long chain.
+        float acc[TOKENS_PER_PASS][PARTS];
         for (int t = 0; t < TOKENS_PER_PASS; t++) {
-            acc[t] = 0.0f;
+            for (int k = 0; k < PARTS; k++) {
+                acc[t][k] = 0.0f;
+            }
         }
-        for (int b = lid; b < blocks; b += size) {
+        int k = 0;
+        for (int b = lid; b < blocks; b += size, k = (k + 1) % PARTS) {
             for (int t = 0; t < tokens; t++) {
                 const int token = t0 + t;
-                acc[t] += block_dot(type, r, b, cols, xf + token * cols, xq + token * cols, xd + token * scales,
-                                    xs + token * scales);
+                acc[t][k] += block_dot(type, r, b, cols, xf + token * cols, xq + token * cols, xd + token * scales,
+                                       xs + token * scales);
             }
         }
         for (int t = 0; t < TOKENS_PER_PASS; t++) {
-            partial[t * size + lid] = acc[t];
+            partial[t * size + lid] = ((acc[t][0] + acc[t][1]) + (acc[t][2] + acc[t][3]))
+                                    + ((acc[t][4] + acc[t][5]) + (acc[t][6] + acc[t][7]));
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int s = size / 2; s > 0; s >>= 1) {
