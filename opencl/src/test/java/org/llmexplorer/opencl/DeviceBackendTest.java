@@ -189,6 +189,30 @@ class DeviceBackendTest {
         }
     }
 
+    /**
+     * The other way of sharing matrix rows among work-items (a group per row on a CPU device such
+     * as PoCL, one work-item per row on a GPU) through whole passes: llama.cpp's greedy tokens on
+     * stories260K and on a K-quant fixture either way.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"models/stories260K.gguf", "archs/tiny-llama-gqa-Q4_K_M.gguf"})
+    void theOtherRowSharingGivesLlamaCppsTokens(String path) throws Exception {
+        String reference = path.startsWith("models/") ? "reference/stories260K-greedy.json"
+                : path.replace(".gguf", "-greedy.json");
+        var c = Shared.json(reference).get("cases").get(0);
+        int[] expected = Shared.ints(c.get("generated_token_ids"));
+        int mustAgree = org.llmexplorer.engine.model.GoldenJudging.mustAgree(c, expected.length);
+        try (OpenClCompute other = new OpenClCompute(TestDevice.get(), 2); Model model = Model.open(Shared.path(path))) {
+            Kernels k = other.kernels();
+            k.matmulGroup(k.matmulGroup() == 1 ? k.group : 1);
+            int[] prompt = Shared.ints(c.get("prompt_token_ids"));
+            GenerationResult r = new Generator(model, other, prompt.length + expected.length)
+                    .generate(prompt, expected.length, Sampler.greedy(), 0, null, null);
+            assertArrayEquals(java.util.Arrays.copyOf(expected, mustAgree),
+                    java.util.Arrays.copyOf(r.generatedIds(), mustAgree));
+        }
+    }
+
     @Test
     void backendsCreatesItByName() {
         TestDevice.get();
