@@ -133,5 +133,16 @@ class ExplorerWindowTest {
         waitUntil(() -> vm.chat.messages().size() == 2, "chat reopened");
         assertEquals(branched, vm.chat.messages().get(1).text());
         assertTrue(robot.lookup("#token-1-3").tryQuery().isPresent(), "reopened replies keep their tokens");
+
+        // Runs on: choose the scalar backend; the model moves there and the card says so.
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.ComboBox<org.llmexplorer.engine.compute.Backends.Choice> backend =
+                robot.lookup("#backend").queryAs(javafx.scene.control.ComboBox.class);
+        waitUntil(() -> backend.getItems().size() >= 3, "backends listed");
+        robot.interact(() -> backend.getSelectionModel().select(backend.getItems().stream()
+                .filter(c -> c.name().equals("scalar")).findFirst().orElseThrow()));
+        waitUntil(() -> vm.model.modelProperty().get().backend().equals("scalar (1 thread)"), "model on the scalar backend");
+        assertTrue(robot.lookup(".label").queryAllAs(javafx.scene.control.Label.class).stream()
+                .anyMatch(l -> "scalar (1 thread)".equals(l.getText())), "the model card shows the backend");
     }
 }
