@@ -124,7 +124,7 @@ public final class ModelViewModel {
 
     void loaded(ModelSummary summary) {
         model.set(summary);
-        status.set("model: " + summary.name() + " (" + summary.backend() + ")");
+        status.set("model: " + summary.name() + " on " + summary.backend());
         progress.set(1);
     }
 }
