@@ -22,8 +22,9 @@ import org.llmexplorer.engine.tensor.format.Blocks;
  * bytes of 6-bit sub-block scales and minimums, for Q5_K 32 bytes of fifth bits (bit 2j of byte
  * l for value l of sub-block 2j, bit 2j + 1 for sub-block 2j + 1), then 128 bytes of nibbles.
  * Per sub-block of 32, value = d sc q - dmin m, so the dot product is d sc (q . x) - dmin m
- * (sum of x): both sums run in vector lanes and the scales apply once per sub-block. Codes
- * become floats through the mantissa of 2^23 (see {@link Q4_0Kernel}).
+ * (sum of x): q . x runs in vector lanes with the scale applied once per sub-block, and the sums
+ * of x, the same for every row, are made once per vector ({@link #perVector}). Codes become
+ * floats through the mantissa of 2^23 (see {@link Q4_0Kernel}).
  */
 final class NibbleKKernel extends RowKernel {
     private static final int BLOCK = 256;
@@ -46,13 +47,31 @@ final class NibbleKKernel extends RowKernel {
         this.format = TensorFormats.of(type);
     }
 
+    /** The sum of x over each sub-block of 32: the minimums' part of every row's dot product. */
+    @Override
+    float[] perVector(float[] x, int xOff, int n) {
+        float[] sums = new float[n / 32];
+        for (int s = 0; s < sums.length; s++) {
+            float sum = 0;
+            for (int i = xOff + 32 * s; i < xOff + 32 * s + 32; i++) {
+                sum += x[i];
+            }
+            sums[s] = sum;
+        }
+        return sums;
+    }
+
     @Override
     float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
-        // Four accumulators: one chain of dependent multiply-adds would wait on each one's latency.
+        return dot(w, off, x, xOff, n, perVector(x, xOff, n));
+    }
+
+    @Override
+    float dot(MemorySegment w, long off, float[] x, int xOff, int n, float[] xSums) {
+        // Two accumulators: one chain of dependent multiply-adds would wait on each one's latency.
         FloatVector acc1 = FloatVector.zero(F);
         FloatVector acc2 = acc1;
-        FloatVector acc3 = acc1;
-        FloatVector acc4 = acc1;
+        float minimums = 0; // dmin m (sum of x) per sub-block, the sums made once per x
         for (int b = 0; b < n / BLOCK; b++) {
             long at = off + (long) b * blockBytes;
             float d = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at));
@@ -64,8 +83,6 @@ final class NibbleKKernel extends RowKernel {
                 long qs = at + qsOffset + 32L * j;
                 FloatVector qLo = FloatVector.zero(F);
                 FloatVector qHi = FloatVector.zero(F);
-                FloatVector xLo = FloatVector.zero(F);
-                FloatVector xHi = FloatVector.zero(F);
                 for (int k = 0; k < 32; k += L) {
                     // L bytes widened to L int lanes: always part 0, so the conversion compiles
                     // to one instruction whatever C2 unrolls.
@@ -82,22 +99,18 @@ final class NibbleKKernel extends RowKernel {
                     }
                     FloatVector lo = lowCodes.or(MAGIC).reinterpretAsFloats().sub(TWO_23);
                     FloatVector hi = highCodes.or(MAGIC).reinterpretAsFloats().sub(TWO_23);
-                    FloatVector xl = FloatVector.fromArray(F, x, xo + k);
-                    FloatVector xh = FloatVector.fromArray(F, x, xo + 32 + k);
-                    qLo = lo.fma(xl, qLo);
-                    xLo = xLo.add(xl);
-                    qHi = hi.fma(xh, qHi);
-                    xHi = xHi.add(xh);
+                    qLo = lo.fma(FloatVector.fromArray(F, x, xo + k), qLo);
+                    qHi = hi.fma(FloatVector.fromArray(F, x, xo + 32 + k), qHi);
                 }
                 int sm1 = Blocks.scaleMinK4(scalesLo, scalesHi, 2 * j);
                 int sm2 = Blocks.scaleMinK4(scalesLo, scalesHi, 2 * j + 1);
                 acc1 = qLo.fma(FloatVector.broadcast(F, d * (sm1 >>> 8)), acc1);
-                acc2 = xLo.fma(FloatVector.broadcast(F, -dmin * (sm1 & 0xFF)), acc2);
-                acc3 = qHi.fma(FloatVector.broadcast(F, d * (sm2 >>> 8)), acc3);
-                acc4 = xHi.fma(FloatVector.broadcast(F, -dmin * (sm2 & 0xFF)), acc4);
+                acc2 = qHi.fma(FloatVector.broadcast(F, d * (sm2 >>> 8)), acc2);
+                int s = b * 8 + 2 * j;
+                minimums += dmin * ((sm1 & 0xFF) * xSums[s] + (sm2 & 0xFF) * xSums[s + 1]);
             }
         }
-        return Lanes.sum(acc1.add(acc2).add(acc3.add(acc4)));
+        return Lanes.sum(acc1.add(acc2)) - minimums;
     }
 
     @Override
