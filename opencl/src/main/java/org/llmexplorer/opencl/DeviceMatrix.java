@@ -10,10 +10,6 @@ import org.llmexplorer.opencl.ClContext.Buffer;
  * computes from {@code host}.
  */
 record DeviceMatrix(GgmlType type, int rows, int cols, Buffer data, WeightMatrix host) {
-    DeviceMatrix(GgmlType type, int rows, int cols, Buffer data) {
-        this(type, rows, cols, data, null);
-    }
-
     boolean onDevice() {
         return data != null;
     }

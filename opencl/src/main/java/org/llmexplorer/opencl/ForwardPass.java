@@ -235,7 +235,7 @@ final class ForwardPass {
         } else if (device(OpenClCompute.DeviceOp.RMS_NORM)) {
             k.rmsNorm(s.x, weight, s.xb, count, c.dim(), c.normEps());
         } else {
-            cl.write(s.xb, 0, map(s.x, n, (x, out) -> cpu.rmsNorm(out, x, hostWeight, count, c.dim(), c.normEps())), 0, n);
+            rmsNormOnCpu(s.x, s.xb, hostWeight, count, c.dim());
         }
     }
 
@@ -244,8 +244,7 @@ final class ForwardPass {
         if (device(OpenClCompute.DeviceOp.QK_NORM)) {
             k.rmsNorm(v, weight, v, vectors, c.headDim(), c.normEps());
         } else {
-            int n = vectors * c.headDim();
-            cl.write(v, 0, map(v, n, (x, out) -> cpu.rmsNorm(out, x, hostWeight, vectors, c.headDim(), c.normEps())), 0, n);
+            rmsNormOnCpu(v, v, hostWeight, vectors, c.headDim());
         }
     }
 
@@ -299,9 +298,7 @@ final class ForwardPass {
             if (device(OpenClCompute.DeviceOp.POST_NORM)) {
                 k.rmsNorm(s.proj, postNorm, s.proj, count, c.dim(), c.normEps());
             } else {
-                int n = count * c.dim();
-                cl.write(s.proj, 0, map(s.proj, n, (x, out) -> cpu.rmsNorm(out, x, hostPostNorm, count, c.dim(),
-                        c.normEps())), 0, n);
+                rmsNormOnCpu(s.proj, s.proj, hostPostNorm, count, c.dim());
             }
         }
         k.add(s.x, s.proj, count * c.dim());
@@ -326,6 +323,12 @@ final class ForwardPass {
             cl.write(out, 0, map(in.source(), count * w.cols(), count * w.rows(),
                     (x, o) -> cpu.matmul(w.host(), x, count, o)), 0, count * w.rows());
         }
+    }
+
+    /** to = RMSNorm of each of vectors of dim values of from, times weight, computed on the CPU. */
+    private void rmsNormOnCpu(Buffer from, Buffer to, float[] weight, int vectors, int dim) {
+        int n = vectors * dim;
+        cl.write(to, 0, map(from, n, (x, out) -> cpu.rmsNorm(out, x, weight, vectors, dim, c.normEps())), 0, n);
     }
 
     // ---- moving a step's data to the CPU and back ---------------------------------------------

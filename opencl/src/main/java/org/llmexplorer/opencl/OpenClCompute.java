@@ -47,6 +47,8 @@ public final class OpenClCompute implements Compute, DeviceForward {
     private final List<DeviceModel> models = new ArrayList<>();
     private final Map<Weights, String> decisions = Collections.synchronizedMap(new WeakHashMap<>());
     private final Set<InferenceState> onCpu = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    /** Models whose decision (declined, or steps on the CPU) has been said. */
+    private final Set<Weights> announced = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private final Set<String> told = Collections.synchronizedSet(new LinkedHashSet<>());
     private volatile boolean closed;
 
@@ -194,14 +196,16 @@ public final class OpenClCompute implements Compute, DeviceForward {
 
     @Override
     public boolean runs(ModelConfig config, Weights weights) {
-        String reason = declines(config, weights);
-        if (reason != null) {
-            tell("running " + config.name() + " on the CPU (simd): " + reason);
-        } else {
-            List<String> host = hostSteps(config, weights);
-            if (!host.isEmpty()) {
-                tell(device.name() + " has no kernel for " + String.join(", ", host) + ": those steps of "
-                        + config.name() + " run on the CPU");
+        String reason = declines(config, weights); // memoised: this runs before every pass
+        if (announced.add(weights)) {
+            if (reason != null) {
+                tell("running " + config.name() + " on the CPU (simd): " + reason);
+            } else {
+                List<String> host = hostSteps(config, weights);
+                if (!host.isEmpty()) {
+                    tell(device.name() + " has no kernel for " + String.join(", ", host) + ": those steps of "
+                            + config.name() + " run on the CPU");
+                }
             }
         }
         return reason == null;
@@ -246,6 +250,7 @@ public final class OpenClCompute implements Compute, DeviceForward {
             m = new DeviceModel(cl, c, w, matmulTypes);
         } catch (OpenClException.OutOfDeviceMemory e) {
             decisions.put(w, e.getMessage());
+            announced.remove(w); // the decision changed: say the new one
             throw e;
         }
         models.add(m);

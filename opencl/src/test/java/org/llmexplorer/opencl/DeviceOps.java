@@ -65,7 +65,7 @@ final class DeviceOps implements AutoCloseable {
         Activations a = new Activations(cl, batch, w.cols());
         try {
             Buffer out = room(batch * w.rows());
-            k.matmul(new DeviceMatrix(w.type(), w.rows(), w.cols(), data), a.of(up(x), w.cols()), batch, out);
+            k.matmul(new DeviceMatrix(w.type(), w.rows(), w.cols(), data, w), a.of(up(x), w.cols()), batch, out);
             return down(out, batch * w.rows());
         } finally {
             a.release(cl);

@@ -596,8 +596,9 @@ public final class ChatSession implements AutoCloseable {
     private String backendInUse() {
         String what = compute.describe();
         if (compute instanceof org.llmexplorer.engine.compute.DeviceForward device) {
-            String reason = device.declines(model.config(), model.transformer().weights());
-            List<String> onCpu = device.hostSteps(model.config(), model.transformer().weights());
+            var weights = model.transformer().weights();
+            String reason = device.declines(model.config(), weights);
+            List<String> onCpu = reason == null ? device.hostSteps(model.config(), weights) : List.of();
             if (reason != null) {
                 what += "; this model runs on the CPU (simd): " + reason;
             } else if (!onCpu.isEmpty()) {
