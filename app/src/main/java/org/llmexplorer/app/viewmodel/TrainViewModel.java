@@ -156,9 +156,8 @@ public final class TrainViewModel implements AutoCloseable {
                 status.set("training failed: " + cause.getMessage());
             } else {
                 trained.set(true);
-                String val = Double.isNaN(summary.validationLoss())
-                        ? "no validation (the held-out text is shorter than one sequence)"
-                        : String.format("validation %.3f", summary.validationLoss());
+                String val = summary.validated() ? String.format("validation %.3f", summary.validationLoss())
+                        : Trainer.Summary.NO_VALIDATION;
                 status.set(String.format("%s after %d steps: loss %.3f, %s, %.0f tokens/s",
                         summary.cancelled() ? "cancelled" : "done", summary.steps(), summary.finalLoss(), val,
                         summary.tokensPerSecond()));

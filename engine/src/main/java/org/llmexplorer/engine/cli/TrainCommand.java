@@ -135,10 +135,10 @@ final class TrainCommand implements Command {
             if (args.flag("json")) {
                 out.println(Json.write(json));
             } else {
-                String val = Double.isFinite(summary.validationLoss())
+                String val = summary.validated()
                         ? String.format("validation %.4f (perplexity %.2f)", summary.validationLoss(),
                                 Math.exp(summary.validationLoss()))
-                        : "no validation (the held-out text is shorter than one sequence)";
+                        : Trainer.Summary.NO_VALIDATION;
                 out.printf("trained %d steps: loss %.4f -> %.4f, %s, %.0f tokens/s; wrote %s%n",
                         summary.steps(), summary.firstLoss(), summary.finalLoss(), val, summary.tokensPerSecond(),
                         outPath);
@@ -190,9 +190,8 @@ final class TrainCommand implements Command {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("first_loss", s.firstLoss());
         json.put("final_loss", s.finalLoss());
-        boolean validated = Double.isFinite(s.validationLoss()); // no held-out window: null, not NaN (not JSON)
-        json.put("val_loss", validated ? s.validationLoss() : null);
-        json.put("val_ppl", validated ? Math.exp(s.validationLoss()) : null);
+        json.put("val_loss", s.validated() ? s.validationLoss() : null); // null, not NaN (which is not JSON)
+        json.put("val_ppl", s.validated() ? Math.exp(s.validationLoss()) : null);
         json.put("tokens_per_s", s.tokensPerSecond());
         json.put("steps", s.steps());
         json.put("train_seconds", s.seconds());

@@ -22,6 +22,13 @@ public final class Trainer implements AutoCloseable {
     /** How a run ended. */
     public record Summary(long steps, double firstLoss, double finalLoss, double validationLoss,
                           double tokensPerSecond, double seconds, boolean cancelled) {
+        /** What to say instead of a validation loss when there was none. */
+        public static final String NO_VALIDATION = "no validation (the held-out text is shorter than one sequence)";
+
+        /** Whether there was a validation loss (NaN where no held-out window existed). */
+        public boolean validated() {
+            return Double.isFinite(validationLoss);
+        }
     }
 
     private final TrainingSettings settings;
