@@ -1,5 +1,6 @@
 package org.llmexplorer.app;
 
+import org.llmexplorer.app.store.AppDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,6 +1,6 @@
 package org.llmexplorer.opencl;
 
-import org.llmexplorer.engine.compute.DeviceForward;
+import org.llmexplorer.engine.model.DeviceForward;
 import org.llmexplorer.engine.model.InferenceState;
 import org.llmexplorer.engine.model.ModelConfig;
 import org.llmexplorer.opencl.ClContext.Buffer;

@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.compute.Compute;
-import org.llmexplorer.engine.compute.DeviceForward;
+import org.llmexplorer.engine.model.DeviceForward;
 import org.llmexplorer.engine.compute.Parallel;
 import org.llmexplorer.engine.compute.simd.SimdCompute;
 import org.llmexplorer.engine.model.Family;

@@ -10,7 +10,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import javafx.scene.shape.Rectangle;
 import org.llmexplorer.app.viewmodel.InspectorViewModel;
-import org.llmexplorer.engine.generate.TokenProbability;
+import org.llmexplorer.engine.sampling.TokenProbability;
 import org.llmexplorer.engine.sampling.StageReport;
 import org.llmexplorer.engine.session.Step;
 

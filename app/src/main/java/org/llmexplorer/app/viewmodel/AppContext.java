@@ -3,7 +3,7 @@ package org.llmexplorer.app.viewmodel;
 import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
-import org.llmexplorer.app.AppDirs;
+import org.llmexplorer.app.store.AppDirs;
 import org.llmexplorer.app.store.JsonStore;
 import org.llmexplorer.app.store.Settings;
 import org.llmexplorer.engine.session.ChatSession;

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
-import org.llmexplorer.app.AppDirs;
+import org.llmexplorer.app.store.AppDirs;
 import org.llmexplorer.app.store.JsonStore;
 import org.llmexplorer.app.store.Settings;
 import org.llmexplorer.engine.sampling.StageReport;

@@ -17,7 +17,7 @@ import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.llmexplorer.app.AppDirs;
+import org.llmexplorer.app.store.AppDirs;
 import org.llmexplorer.app.viewmodel.ExplorerViewModel;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;

@@ -19,7 +19,7 @@ import javafx.stage.Stage;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.llmexplorer.app.AppDirs;
+import org.llmexplorer.app.store.AppDirs;
 import org.llmexplorer.app.viewmodel.ExplorerViewModel;
 import org.llmexplorer.app.viewmodel.StepRef;
 import org.testfx.api.FxRobot;

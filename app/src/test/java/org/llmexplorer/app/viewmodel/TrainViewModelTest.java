@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.llmexplorer.app.AppDirs;
+import org.llmexplorer.app.store.AppDirs;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.train.Trainer;
 

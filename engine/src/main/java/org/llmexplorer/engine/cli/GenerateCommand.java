@@ -16,7 +16,7 @@ import org.llmexplorer.engine.generate.GeneratedToken;
 import org.llmexplorer.engine.generate.GenerationResult;
 import org.llmexplorer.engine.generate.Generator;
 import org.llmexplorer.engine.generate.ModelBeams;
-import org.llmexplorer.engine.generate.TokenProbability;
+import org.llmexplorer.engine.sampling.TokenProbability;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.sampling.SamplerChain;
 import org.llmexplorer.engine.sampling.SamplingSettings;

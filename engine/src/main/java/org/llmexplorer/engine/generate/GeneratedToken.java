@@ -1,5 +1,6 @@
 package org.llmexplorer.engine.generate;
 
+import org.llmexplorer.engine.sampling.TokenProbability;
 import java.util.List;
 import org.llmexplorer.engine.sampling.StageReport;
 

@@ -1,5 +1,6 @@
 package org.llmexplorer.engine.generate;
 
+import org.llmexplorer.engine.sampling.TokenProbability;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;

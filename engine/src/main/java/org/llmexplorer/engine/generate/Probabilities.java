@@ -1,5 +1,7 @@
 package org.llmexplorer.engine.generate;
 
+import org.llmexplorer.engine.sampling.TokenProbability;
+
 /** Softmax over raw logits, computed in double, and the most probable tokens. */
 public final class Probabilities {
     private Probabilities() {

@@ -1,7 +1,6 @@
 package org.llmexplorer.engine.model;
 
 import org.llmexplorer.engine.attention.AttentionRecorder;
-import org.llmexplorer.engine.compute.DeviceForward;
 
 /**
  * Everything one conversation needs besides the weights: the KV cache, the scratch buffers of a

@@ -5,7 +5,6 @@ import org.llmexplorer.engine.attention.AttentionRecorder;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.attention.OnlineSoftmaxAttention;
 import org.llmexplorer.engine.compute.Compute;
-import org.llmexplorer.engine.compute.DeviceForward;
 import org.llmexplorer.engine.compute.Parallel;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 

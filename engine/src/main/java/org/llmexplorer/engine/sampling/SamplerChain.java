@@ -2,7 +2,7 @@ package org.llmexplorer.engine.sampling;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.llmexplorer.engine.generate.TokenProbability;
+import org.llmexplorer.engine.sampling.TokenProbability;
 
 /**
  * The sampler chain: the stages of {@link SamplingSettings} in their order, then a draw from

@@ -1,6 +1,6 @@
 package org.llmexplorer.engine.sampling;
 
-import org.llmexplorer.engine.generate.TokenProbability;
+import org.llmexplorer.engine.sampling.TokenProbability;
 
 /**
  * The distribution one stage of the chain left: how many tokens survive, its entropy (in bits),

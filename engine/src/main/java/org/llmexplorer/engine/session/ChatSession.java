@@ -456,7 +456,7 @@ public final class ChatSession implements AutoCloseable {
             String piece = utf8.push(model.tokenizer().piece(t, false));
             text.append(piece);
             Step step = new Step(t, piece, score.p()[context.length - 1 + i], score.rank()[context.length - 1 + i],
-                    new org.llmexplorer.engine.generate.TokenProbability[0], List.of(), context.length + i, 0);
+                    new org.llmexplorer.engine.sampling.TokenProbability[0], List.of(), context.length + i, 0);
             steps.add(step);
             listener.token(messageIndex, step);
         }
@@ -595,7 +595,7 @@ public final class ChatSession implements AutoCloseable {
     /** The backend as people should read it, saying so when a device hands this model to the CPU. */
     private String backendInUse() {
         String what = compute.describe();
-        if (compute instanceof org.llmexplorer.engine.compute.DeviceForward device) {
+        if (compute instanceof org.llmexplorer.engine.model.DeviceForward device) {
             var weights = model.transformer().weights();
             String reason = device.declines(model.config(), weights);
             List<String> onCpu = reason == null ? device.hostSteps(model.config(), weights) : List.of();

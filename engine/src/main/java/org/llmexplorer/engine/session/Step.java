@@ -1,7 +1,7 @@
 package org.llmexplorer.engine.session;
 
 import java.util.List;
-import org.llmexplorer.engine.generate.TokenProbability;
+import org.llmexplorer.engine.sampling.TokenProbability;
 import org.llmexplorer.engine.sampling.StageReport;
 
 /**

@@ -1,10 +1,7 @@
-package org.llmexplorer.engine.compute;
+package org.llmexplorer.engine.model;
 
 import org.llmexplorer.engine.attention.MaskPlan;
-import org.llmexplorer.engine.model.InferenceState;
-import org.llmexplorer.engine.model.ModelConfig;
-import org.llmexplorer.engine.model.Transformer;
-import org.llmexplorer.engine.model.Weights;
+import org.llmexplorer.engine.compute.Compute;
 
 /**
  * A {@link Compute} that runs whole forward passes on a device of its own (a GPU through

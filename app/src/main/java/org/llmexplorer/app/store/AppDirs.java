@@ -1,4 +1,4 @@
-package org.llmexplorer.app;
+package org.llmexplorer.app.store;
 
 import java.nio.file.Path;
 
