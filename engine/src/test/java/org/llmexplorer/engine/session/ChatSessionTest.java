@@ -18,7 +18,7 @@ import org.llmexplorer.engine.sampling.StageReport;
 
 class ChatSessionTest {
 
-    static final class Events implements SessionListener {
+    static class Events implements SessionListener {
         final List<Step> tokens = new CopyOnWriteArrayList<>();
         final List<String> finished = new CopyOnWriteArrayList<>();
         final List<String> failures = new CopyOnWriteArrayList<>();
@@ -93,6 +93,20 @@ class ChatSessionTest {
             assertEquals(transcript.indexOf("<s>"), transcript.lastIndexOf("<s>"), "one BOS: " + transcript);
             assertTrue(transcript.contains("[system] Tell a story.\n[user] Tom had a ball.\n[assistant]"), transcript);
             assertTrue(transcript.endsWith(reply.text() + "\n"), transcript);
+            // Each token knows its message: the user's words and the reply's, not the template's markers.
+            StringBuilder user = new StringBuilder();
+            StringBuilder assistant = new StringBuilder();
+            for (int i = 0; i < snap.tokens().length; i++) {
+                TokenSpan s = snap.spans()[i];
+                if (s.message() >= 0) {
+                    (s.message() == 0 ? user : assistant).append(session.conversation().get(s.message()).text(),
+                            s.start(), s.end());
+                }
+            }
+            assertEquals("Tom had a ball.", user.toString());
+            assertEquals(reply.text(), assistant.toString());
+            int firstOfReply = snap.tokenAt(1, 0, 1);
+            assertTrue(firstOfReply > 0 && snap.spans()[firstOfReply].start() == 0, "reply starts at a token");
             assertTrue(events.failures.isEmpty(), events.failures.toString());
         }
     }
@@ -222,6 +236,38 @@ class ChatSessionTest {
             assertTrue(!events.notices.isEmpty(), "the session said the oldest turns slid out");
             assertTrue(events.notices.getLast().contains("64-token context"), events.notices.getLast());
             assertTrue(session.conversation().size() < 8);
+        }
+    }
+
+    @Test
+    void attentionAndResamplingAskedWhileAReplyStreamsAreAnsweredBetweenItsTokens() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<ChatSession> self = new java.util.concurrent.atomic.AtomicReference<>();
+        List<java.util.concurrent.CompletableFuture<?>> asked = new CopyOnWriteArrayList<>();
+        List<Boolean> doneAtNextToken = new CopyOnWriteArrayList<>();
+        Events events = new Events() {
+            @Override
+            public void token(int messageIndex, Step step) {
+                super.token(messageIndex, step);
+                if (tokens.size() == 6) { // the 6th token: ask, as a view would while watching
+                    asked.add(self.get().attention(1, null));
+                    asked.add(self.get().resample(messageIndex, 2, SamplingSettings.greedy()));
+                } else if (tokens.size() == 7) {
+                    asked.forEach(f -> doneAtNextToken.add(f.isDone()));
+                }
+            }
+        };
+        try (ChatSession session = new ChatSession(events)) {
+            self.set(session);
+            await(session.open(Shared.path("models/stories260K.gguf")));
+            session.settings(SamplingSettings.defaults(0f, 1), true, 40);
+            Message reply = await(session.send("Once upon a time"));
+            assertEquals(List.of(true, true), doneAtNextToken, "answered before the 7th token");
+            AttentionSnapshot during = (AttentionSnapshot) asked.get(0).get();
+            AttentionSnapshot after = await(session.attention(1, null));
+            assertTrue(reply.steps().size() > 10, reply.text());
+            assertTrue(during.tokens().length < after.tokens().length, "the reply so far, not the whole reply");
+            assertEquals(reply.steps().get(2).token(), (int) (Integer) asked.get(1).get(), "greedy re-sample of step 2");
+            assertTrue(events.failures.isEmpty(), events.failures.toString());
         }
     }
 }
