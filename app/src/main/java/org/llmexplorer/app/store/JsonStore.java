@@ -26,9 +26,26 @@ public final class JsonStore {
     }
 
     public static <T> void write(Path file, T value) throws IOException {
+        writeBytes(file, MAPPER.writeValueAsBytes(value));
+    }
+
+    /** JSON text of a value, for writing later on another thread while the value goes on changing. */
+    public static byte[] bytes(Object value) throws IOException {
+        return MAPPER.writeValueAsBytes(value);
+    }
+
+    /** Writes bytes atomically: a temporary file moved over the old one. */
+    public static void writeBytes(Path file, byte[] bytes) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        MAPPER.writeValue(tmp.toFile(), value);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true); // on disk before the move: a power cut leaves the old file or the new, never an empty one
+        }
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

@@ -15,7 +15,15 @@ public final class Settings {
     public int topK = 40;
     public double topP = 0.95;
     public double minP = 0.05;
+    public double typicalP = 1.0;
     public double repeatPenalty = 1.0;
+    public double presencePenalty = 0;
+    public double frequencyPenalty = 0;
+    /** Sampler stages in the order they run; those in {@link #stagesOff} are switched off. */
+    public List<String> stageOrder = new ArrayList<>();
+    public List<String> stagesOff = new ArrayList<>();
+    /** Logit bias as written in the panel, e.g. {@code ' the'=-5, 13=+2}. */
+    public String logitBias = "";
     public int maxTokens = 200;
     public long seed = 42;
     public boolean seedLocked;
@@ -24,6 +32,14 @@ public final class Settings {
     public String mask = "";
     /** The compute backend as {@code Backends.create} names it. */
     public String backend = "auto";
+    /** The conversation open when the application last closed (its id in the history). */
+    public String lastChat;
+    /** Window layout: the two dividers of the main split, which side panels are open, the window size. */
+    public double[] dividers = {0.2, 0.58};
+    public boolean sidebarOpen = true;
+    public boolean inspectorOpen = true;
+    public double windowWidth = 1360;
+    public double windowHeight = 820;
 
     public void remember(String model) {
         recentModels.remove(model);

@@ -4,16 +4,26 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import javafx.beans.value.ObservableValue;
 import javafx.geometry.Insets;
+import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
-import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ScrollPane;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
 import javafx.scene.control.Spinner;
+import javafx.scene.control.SpinnerValueFactory;
+import javafx.scene.control.TextField;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.ToggleGroup;
 import javafx.scene.control.Tooltip;
-import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import org.llmexplorer.app.viewmodel.AttentionViewModel;
 import org.llmexplorer.engine.attention.AttentionMatrix;
@@ -22,42 +32,42 @@ import org.llmexplorer.engine.session.AttentionSnapshot;
 import org.llmexplorer.engine.session.ModelSummary;
 
 /**
- * Attention over the conversation: one head large, beside the mask's connectivity; every head of
- * the layer small (click to choose); a second mask to compare; applying a mask to generation.
+ * Attention over the conversation, with the mask controls beside it: a layer and head; the mask
+ * as a picker and a control per parameter (its connectivity drawn at once in the thumbnail, the
+ * weights recomputed off the UI thread); the weights as a labelled, zoomable matrix, as one
+ * query's weights over the text, or as every head of the layer; a second mask to compare;
+ * export as PNG, CSV or JSON.
  */
 final class AttentionView extends VBox {
-    static final String[] MASKS = {"", "causal", "sliding:w=8", "sliding:w=4,causal=false", "dilated:w=4,d=2",
-        "strided:l=4,head=split", "fixed:l=4,c=1", "prefix:p=6", "longformer:w=8,global=0",
-        "bigbird:w=8,global=0,r=2,seed=1", "random:r=4,seed=1,causal=true", "global", "L0-1@sliding:w=4"};
-
     private final AttentionViewModel vm;
-    private final HeatmapCanvas heat = new HeatmapCanvas(230);
-    private final HeatmapCanvas mask = new HeatmapCanvas(110);
-    private final HeatmapCanvas other = new HeatmapCanvas(230);
-    private final FlowPane heads = new FlowPane(4, 4);
+    private final HeatmapView heat = new HeatmapView(true);
+    private final HeatmapView other = new HeatmapView(true);
+    private final HeatmapView thumbnail = new HeatmapView(false);
+    private final AttentionTextView text = new AttentionTextView();
+    private final HeadGrid grid = new HeadGrid();
     private final Spinner<Integer> layer = new Spinner<>(0, 0, 0);
     private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
-
-    private final java.util.function.Function<String, Path> saveAs;
-    private final java.util.function.Consumer<String> notice;
+    private final ToggleGroup mode = new ToggleGroup();
+    private final Function<String, Path> saveAs;
+    private final Consumer<String> notice;
 
     /**
      * @param saveAs asks where to save a file (a suggested name in, null when cancelled)
      * @param notice tells the user what happened
      */
-    AttentionView(AttentionViewModel vm, javafx.beans.value.ObservableValue<ModelSummary> model,
-                  java.util.function.Function<String, Path> saveAs, java.util.function.Consumer<String> notice) {
+    AttentionView(AttentionViewModel vm, ObservableValue<ModelSummary> model, Function<String, Path> saveAs,
+                  Consumer<String> notice) {
+        this.vm = vm;
         this.saveAs = saveAs;
         this.notice = notice;
-        this.vm = vm;
-        setSpacing(8);
-        setPadding(new Insets(10));
-        Label title = new Label("Attention");
-        title.getStyleClass().add("panel-title");
+        setSpacing(6);
+        setPadding(new Insets(8));
+        setMinWidth(0);
+
         layer.setId("layer");
         head.setId("head");
-        layer.setPrefWidth(80);
-        head.setPrefWidth(80);
+        layer.setPrefWidth(70);
+        head.setPrefWidth(70);
         vm.layer.addListener((o, a, b) -> {
             if (layer.getValueFactory() != null && !b.equals(layer.getValue())) {
                 layer.getValueFactory().setValue(b.intValue());
@@ -67,108 +77,215 @@ final class AttentionView extends VBox {
             if (head.getValueFactory() != null && !b.equals(head.getValue())) {
                 head.getValueFactory().setValue(b.intValue());
             }
-        });
-        layer.valueProperty().addListener((o, a, b) -> vm.layer.set(b));
-        head.valueProperty().addListener((o, a, b) -> {
-            vm.head.set(b);
             redraw();
         });
+        layer.valueProperty().addListener((o, a, b) -> vm.layer.set(b));
+        head.valueProperty().addListener((o, a, b) -> vm.head.set(b));
         model.addListener((o, a, m) -> {
-            layer.setValueFactory(new javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory(0,
-                    m.layers() - 1, Math.min(vm.layer.get(), m.layers() - 1)));
-            head.setValueFactory(new javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory(0,
-                    m.heads() - 1, Math.min(vm.head.get(), m.heads() - 1)));
+            if (m == null) {
+                return;
+            }
+            layer.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(0, m.layers() - 1,
+                    Math.min(vm.layer.get(), m.layers() - 1)));
+            head.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(0, m.heads() - 1,
+                    Math.min(vm.head.get(), m.heads() - 1)));
         });
-        ComboBox<String> pick = new ComboBox<>();
-        pick.setId("mask");
-        pick.setEditable(true);
-        pick.getItems().addAll(MASKS);
-        pick.setPromptText("the model's own mask");
-        pick.setPrefWidth(230);
-        pick.valueProperty().bindBidirectional(vm.mask);
-        pick.setTooltip(new Tooltip("A mask (e.g. sliding:w=8) or a plan per layer (L0-3@sliding:w=8;L4-@causal)"));
+
+        ToggleButton matrix = toggle("Matrix", "view-matrix", "the query-by-key matrix of the head");
+        ToggleButton row = toggle("Text", "view-text", "one query's attention drawn over the text");
+        ToggleButton heads = toggle("All heads", "view-heads", "every head of the layer; click one to open it");
+        matrix.setSelected(true);
+        mode.selectedToggleProperty().addListener((o, a, b) -> {
+            if (b == null) {
+                a.setSelected(true); // one view is always chosen
+            }
+            redraw();
+        });
+        Button fit = new Button("Fit");
+        fit.setTooltip(new Tooltip("Fit the matrix to the view (or double-click it); the mouse wheel zooms, dragging pans"));
+        fit.setOnAction(e -> {
+            heat.fit();
+            other.fit();
+        });
+        MenuButton export = new MenuButton("Export");
+        export.getItems().addAll(item("PNG…", () -> export("png")), item("CSV…", () -> export("csv")),
+                item("JSON…", () -> export("json")));
+        Label title = new Label("Attention");
+        title.getStyleClass().add("panel-title");
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        HBox top = new HBox(6, title, label("layer"), layer, label("head"), head, gap, export);
+        top.setAlignment(Pos.CENTER_LEFT);
+
+        MaskControls controls = new MaskControls(vm);
+        HBox.setHgrow(controls, Priority.ALWAYS);
+        thumbnail.setId("connectivity");
+        thumbnail.setPrefSize(80, 80);
+        thumbnail.setMinSize(80, 80);
+        thumbnail.setMaxSize(80, 80);
+        Tooltip.install(thumbnail, new Tooltip("The mask's connectivity for this head: which keys (columns) each query "
+                + "(rows) may see; grey is forbidden"));
+        Label thumbLabel = new Label("connectivity");
+        thumbLabel.getStyleClass().add("hint");
+        VBox thumb = new VBox(2, thumbnail, thumbLabel);
+        thumb.setAlignment(Pos.TOP_CENTER);
+        thumb.setMinWidth(Region.USE_PREF_SIZE);
+        HBox maskRow = new HBox(8, controls, thumb);
+
         CheckBox compare = new CheckBox("compare with");
+        compare.setId("compare-mask");
+        compare.setMinWidth(Region.USE_PREF_SIZE);
         compare.selectedProperty().bindBidirectional(vm.compare);
-        ComboBox<String> second = new ComboBox<>();
-        second.setEditable(true);
-        second.getItems().addAll(MASKS);
-        second.valueProperty().bindBidirectional(vm.compareMask);
+        TextField second = new TextField();
+        second.setId("compare-spec");
+        second.setText(vm.compareMask.get());
+        second.setOnAction(e -> vm.compareMask.set(second.getText().strip()));
         second.disableProperty().bind(vm.compare.not());
-        Button show = new Button("Show");
-        show.setId("show-attention");
-        show.disableProperty().bind(vm.busyProperty());
-        show.setOnAction(e -> vm.refresh());
-        Button apply = new Button("Use for generation");
-        apply.setId("apply-mask");
-        apply.setOnAction(e -> vm.apply());
-        Label applied = new Label();
-        applied.getStyleClass().add("hint");
-        applied.textProperty().bind(vm.appliedProperty().map(s -> "generation runs under: " + s));
-        Label error = new Label();
-        error.getStyleClass().add("error-text");
-        error.textProperty().bind(vm.errorProperty());
-        Button png = new Button("PNG");
-        png.setOnAction(e -> export("png"));
-        Button csv = new Button("CSV");
-        csv.setOnAction(e -> export("csv"));
-        Button json = new Button("JSON");
-        json.setOnAction(e -> export("json"));
+        HBox.setHgrow(second, Priority.ALWAYS);
+        HBox compareRow = new HBox(6, compare, second);
+        compareRow.setAlignment(Pos.CENTER_LEFT);
 
         heat.setId("heatmap");
-        mask.setId("connectivity");
         other.setId("heatmap-compare");
-        Label maskLabel = new Label("mask connectivity of this head (grey: forbidden)");
-        maskLabel.getStyleClass().add("hint");
-        Label aLabel = new Label();
-        aLabel.getStyleClass().add("hint");
-        aLabel.textProperty().bind(vm.mask.map(m -> m == null || m.isBlank() ? "the model's own mask" : m));
-        Label bLabel = new Label();
-        bLabel.getStyleClass().add("hint");
-        bLabel.textProperty().bind(vm.compareMask);
-        VBox compared = new VBox(2, bLabel, other);
-        compared.visibleProperty().bind(vm.compare);
-        compared.managedProperty().bind(vm.compare);
-        ScrollPane grid = new ScrollPane(heads);
-        grid.setFitToWidth(true);
-        grid.setPrefViewportHeight(160);
-        getChildren().addAll(title,
-                new HBox(6, new Label("layer"), layer, new Label("head"), head, show),
-                new HBox(6, pick, apply), new HBox(6, compare, second), applied, error,
-                new HBox(8, new VBox(2, aLabel, heat), compared), new HBox(8, mask, maskLabel),
-                new Label("all heads of the layer (click to choose)"), grid,
-                new HBox(6, new Label("export"), png, csv, json));
+        heat.onCell(vm::selectCell);
+        heat.onToken(vm::selectToken);
+        other.onCell(vm::selectCell);
+        text.onToken(vm::selectToken);
+        grid.onHead(h -> {
+            vm.head.set(h);
+            matrix.setSelected(true);
+        });
+        VBox.setVgrow(heat, Priority.ALWAYS);
+        Label otherLabel = new Label();
+        otherLabel.getStyleClass().add("hint");
+        otherLabel.textProperty().bind(vm.compareMask.map(m -> "compared: " + m));
+        VBox otherBox = new VBox(2, otherLabel, other);
+        VBox.setVgrow(other, Priority.ALWAYS);
+        otherBox.visibleProperty().bind(vm.compare);
+        otherBox.managedProperty().bind(vm.compare);
+        HBox.setHgrow(heat, Priority.ALWAYS);
+        HBox.setHgrow(otherBox, Priority.ALWAYS);
+        HBox matrices = new HBox(6, heat, otherBox);
+        StackPane views = new StackPane(matrices, text, grid);
+        views.setMinHeight(140);
+        VBox.setVgrow(views, Priority.ALWAYS);
+        matrices.visibleProperty().bind(matrix.selectedProperty());
+        text.visibleProperty().bind(row.selectedProperty());
+        grid.visibleProperty().bind(heads.selectedProperty());
+
+        Label hover = new Label();
+        hover.setId("heatmap-hover");
+        hover.getStyleClass().add("hint");
+        hover.textProperty().bind(heat.cellUnderMouseProperty().map(h -> h.isEmpty()
+                ? "hover a cell for query, key and weight; click a cell or a token to find it in the chat" : h));
+        Label status = new Label();
+        status.setMinWidth(0);
+        status.getStyleClass().add("hint");
+        status.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
+            AttentionSnapshot s = vm.snapshotProperty().get();
+            String base = s == null ? "" : s.tokens().length + " tokens" + (s.first() > 0 ? " (the last " + s.tokens().length
+                    + " of " + (s.first() + s.tokens().length) + ")" : "") + " · layer " + s.layer() + " · " + s.plan();
+            return vm.busyProperty().get() ? base + " · computing…" : base;
+        }, vm.snapshotProperty(), vm.busyProperty()));
+        hover.setMaxWidth(Double.MAX_VALUE);
+        hover.setMinWidth(0);
+        Region gap2 = new Region();
+        HBox.setHgrow(gap2, Priority.ALWAYS);
+        HBox.setHgrow(status, Priority.SOMETIMES);
+        HBox viewRow = new HBox(6, matrix, row, heads, fit, gap2, status);
+        viewRow.setAlignment(Pos.CENTER_LEFT);
+
+        getChildren().addAll(top, maskRow, compareRow, viewRow, views, hover);
         vm.snapshotProperty().addListener((o, a, b) -> redraw());
         vm.comparedProperty().addListener((o, a, b) -> redraw());
+        vm.connectivityProperty().addListener((o, a, b) -> redraw());
+        vm.staleProperty().addListener((o, a, b) -> heat.stale(b));
+        vm.selectedTokenProperty().addListener((o, a, b) -> select());
+        vm.cellQueryProperty().addListener((o, a, b) -> select());
+        vm.cellKeyProperty().addListener((o, a, b) -> select());
+        widthProperty().addListener((o, a, b) -> {
+            if (heads.isSelected()) {
+                redraw();
+            }
+        });
     }
 
+    private ToggleButton toggle(String text, String id, String tip) {
+        ToggleButton b = new ToggleButton(text);
+        b.setId(id);
+        b.setToggleGroup(mode);
+        b.setTooltip(new Tooltip(tip));
+        b.setMinWidth(Region.USE_PREF_SIZE);
+        return b;
+    }
+
+    private static Label label(String text) {
+        Label l = new Label(text);
+        l.setMinWidth(Region.USE_PREF_SIZE);
+        return l;
+    }
+
+    private static MenuItem item(String text, Runnable action) {
+        MenuItem m = new MenuItem(text);
+        m.setOnAction(e -> action.run());
+        return m;
+    }
+
+    private void select() {
+        heat.select(vm.selectedTokenProperty().get(), vm.cellQueryProperty().get(), vm.cellKeyProperty().get());
+        other.select(vm.selectedTokenProperty().get(), vm.cellQueryProperty().get(), vm.cellKeyProperty().get());
+        if (text.isVisible()) {
+            redraw();
+        }
+    }
+
+    /**
+     * Draws what the view model holds: the head's weights under the connectivity of the mask now
+     * chosen (which may be newer than the weights: they are being recomputed), the comparison, the
+     * text view and the grid of heads.
+     */
     private void redraw() {
         AttentionSnapshot s = vm.snapshotProperty().get();
+        boolean[][] now = vm.connectivityProperty().get();
         if (s == null) {
+            heat.show(null, now, null);
+            thumbnail.show(null, now, null);
+            text.show(null, null, null, -1);
+            grid.show(null, null, -1);
             return;
         }
         int h = Math.min(vm.head.get(), s.weights().length - 1);
-        heat.show(s.weights()[h], s.allowed()[h], s.tokens());
-        mask.show(null, s.allowed()[h], s.tokens());
+        boolean[][] allowed = now != null && now.length == s.tokens().length ? now : s.allowed()[h];
+        heat.show(s.weights()[h], allowed, s.tokens());
+        heat.stale(vm.staleProperty().get());
+        thumbnail.show(null, allowed, s.tokens());
         AttentionSnapshot c = vm.comparedProperty().get();
-        if (c != null) {
+        if (c != null && vm.compare.get()) {
             other.show(c.weights()[h], c.allowed()[h], c.tokens());
         }
-        heads.getChildren().clear();
-        for (int k = 0; k < s.weights().length; k++) {
-            HeatmapCanvas small = new HeatmapCanvas(90);
-            small.setId("head-" + k);
-            small.show(s.weights()[k], s.allowed()[k], s.tokens());
-            int chosen = k;
-            small.setOnMouseClicked(e -> head.getValueFactory().setValue(chosen));
-            heads.getChildren().add(small);
+        heat.select(vm.selectedTokenProperty().get(), vm.cellQueryProperty().get(), vm.cellKeyProperty().get());
+        if (text.isVisible()) {
+            int q = vm.selectedTokenProperty().get() >= 0 ? vm.selectedTokenProperty().get() : vm.cellQueryProperty().get();
+            text.show(s.weights()[h], allowed, s.tokens(), q);
         }
+        if (grid.isVisible()) {
+            grid.show(s.weights(), s.allowed(), h);
+        }
+    }
+
+    HeatmapView heatmap() {
+        return heat;
+    }
+
+    HeatmapView connectivity() {
+        return thumbnail;
     }
 
     /** Writes the shown head's weights where the user says. */
     private void export(String kind) {
         AttentionSnapshot s = vm.snapshotProperty().get();
         if (s == null) {
-            notice.accept("nothing to export: press Show first");
+            notice.accept("nothing to export yet: the conversation has no attention weights");
             return;
         }
         int h = Math.min(vm.head.get(), s.weights().length - 1);

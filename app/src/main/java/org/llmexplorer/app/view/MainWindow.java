@@ -5,7 +5,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
@@ -13,52 +17,80 @@ import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ScrollPane;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
-import javafx.scene.control.TextInputDialog;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToolBar;
+import javafx.scene.control.Tooltip;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
 import org.controlsfx.control.StatusBar;
+import org.llmexplorer.app.store.Settings;
 import org.llmexplorer.app.viewmodel.ExplorerViewModel;
+import org.llmexplorer.app.viewmodel.StepRef;
 
 /**
- * The window: model card on the left, the chat in the middle, sampling, token probabilities
- * and attention on the right, status and context gauge at the bottom.
+ * The window: three panes side by side that the user can resize (the dividers are remembered)
+ * and whose sides fold away: the chat history and the model card on the left, the conversation
+ * in the middle, the inspector on the right (sampling with its live distribution, attention with
+ * its mask controls, generation settings, training). Alerts that must be read stay at the top
+ * until dismissed; the status bar passes on the rest.
  */
 public final class MainWindow {
+    static final double SIDEBAR_MIN = 180;
+    static final double INSPECTOR_MIN = 380;
+
     private final ExplorerViewModel vm;
     private final Stage stage;
     private final Scene scene;
     private final TabPane tabs = new TabPane();
+    private final TabPane side = new TabPane();
+    private final SplitPane split = new SplitPane();
     private final StatusBar status = new StatusBar();
+    private final ChatView chat;
+    private final AttentionView attention;
+    private final SamplingPanel sampling;
+    private final ToggleButton sidebarToggle = new ToggleButton("Chats & model");
+    private final ToggleButton inspectorToggle = new ToggleButton("Inspector");
+    private boolean restoring;
 
     public MainWindow(Stage stage, ExplorerViewModel vm) {
         this.stage = stage;
         this.vm = vm;
-        BorderPane root = new BorderPane();
-        root.setTop(toolbar());
+        Settings settings = vm.context().settings();
+
         ModelCard card = new ModelCard(vm.model, this::openModelFile, this::showDownloads);
-        ScrollPane left = new ScrollPane(card);
-        left.setFitToWidth(true);
-        left.setPrefWidth(290);
-        root.setLeft(left);
-        root.setCenter(new ChatView(vm.chat, ref -> {
-            vm.inspector.selected.set(ref);
-            tabs.getSelectionModel().select(1);
-        }));
-        SamplingView samplingView = new SamplingView(vm.sampling);
-        samplingView.comparison((a, b, first, second) -> {
+        ScrollPane cardScroll = new ScrollPane(card);
+        cardScroll.setFitToWidth(true);
+        Tab chats = new Tab("Chats", new HistoryView(vm.history));
+        chats.setId("tab-chats");
+        Tab modelTab = new Tab("Model", cardScroll);
+        modelTab.setId("tab-model");
+        side.getTabs().addAll(chats, modelTab);
+        side.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        side.setId("sidebar");
+        side.setMinWidth(SIDEBAR_MIN);
+
+        chat = new ChatView(vm.chat, vm.attention, this::inspect);
+        chat.setId("chat");
+
+        sampling = new SamplingPanel(vm.sampling, vm.inspector);
+        GenerationView generation = new GenerationView(vm.sampling);
+        generation.comparison((a, b, first, second) -> {
             first.setText("…");
             second.setText("…");
-            vm.chat.compare(a, b).whenComplete((replies, error) -> javafx.application.Platform.runLater(() -> {
+            vm.chat.compare(a, b).whenComplete((replies, error) -> Platform.runLater(() -> {
                 if (error != null || replies.size() < 2) {
                     first.setText(error == null ? "" : "failed: " + error.getMessage());
                     second.setText("");
@@ -68,24 +100,39 @@ public final class MainWindow {
                 second.setText(replies.get(1).text());
             }));
         });
-        Tab sampling = new Tab("Sampling", new ScrollPane(samplingView));
-        Tab token = new Tab("Token", new TokenView(vm.inspector));
-        Tab attention = new Tab("Attention", new ScrollPane(new AttentionView(vm.attention, vm.model.modelProperty(),
-                this::saveAs, vm.context()::notifyUser)));
-        Tab train = new Tab("Train", new ScrollPane(new TrainView(vm.train, this::saveAs)));
+        attention = new AttentionView(vm.attention, vm.model.modelProperty(), this::saveAs, vm.context()::notifyUser);
+        Tab samplingTab = new Tab("Sampling", sampling);
+        Tab attentionTab = new Tab("Attention", attention);
+        Tab generationTab = new Tab("Generation", scroll(generation));
+        Tab train = new Tab("Train", scroll(new TrainView(vm.train, this::saveAs)));
+        samplingTab.setId("tab-sampling");
+        attentionTab.setId("tab-attention");
+        generationTab.setId("tab-generation");
         train.setId("tab-train");
-        sampling.setId("tab-sampling");
-        token.setId("tab-token");
-        attention.setId("tab-attention");
-        tabs.getTabs().addAll(sampling, token, attention, train);
+        samplingTab.setTooltip(new Tooltip("The selected token's distribution through the sampler, and the controls that shape it"));
+        attentionTab.setTooltip(new Tooltip("Attention weights of every layer and head, and masks to run the model under"));
+        tabs.getTabs().addAll(samplingTab, attentionTab, generationTab, train);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
-        tabs.setPrefWidth(520);
         tabs.setId("tabs");
-        root.setRight(tabs);
+        tabs.setMinWidth(INSPECTOR_MIN);
+        // The attention view recomputes only while someone can see it.
+        vm.attention.live.bind(tabs.getSelectionModel().selectedItemProperty().isEqualTo(attentionTab)
+                .and(inspectorToggle.selectedProperty()));
+
+        split.setId("main-split");
+        split.getItems().addAll(side, chat, tabs);
+        SplitPane.setResizableWithParent(side, false);
+        SplitPane.setResizableWithParent(tabs, true);
+
+        BorderPane root = new BorderPane();
+        root.setTop(new VBox(toolbar(settings), new AlertBar(vm.alerts(), vm::dismiss)));
+        root.setCenter(split);
         root.setBottom(statusBar());
 
-        scene = new Scene(root, 1360, 820);
-        theme(vm.context().settings().theme);
+        double w = Math.max(800, settings.windowWidth);
+        double h = Math.max(560, settings.windowHeight);
+        scene = new Scene(root, w, h);
+        theme(settings.theme);
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.ENTER, KeyCombination.SHORTCUT_DOWN), vm.chat::send);
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.ESCAPE), vm.chat::stop);
         root.setOnDragOver(e -> {
@@ -103,10 +150,36 @@ public final class MainWindow {
         });
         stage.setTitle("LLM Explorer");
         stage.setScene(scene);
+        stage.setMinWidth(800);
+        stage.setMinHeight(520);
         var icon = MainWindow.class.getResourceAsStream("/org/llmexplorer/ui/icon.png");
         if (icon != null) {
             stage.getIcons().add(new javafx.scene.image.Image(icon));
         }
+
+        sidebarToggle.setSelected(settings.sidebarOpen);
+        inspectorToggle.setSelected(settings.inspectorOpen);
+        sidebarToggle.selectedProperty().addListener((o, a, b) -> panes());
+        inspectorToggle.selectedProperty().addListener((o, a, b) -> panes());
+        panes();
+        stage.widthProperty().addListener((o, a, b) -> rememberSize());
+        stage.heightProperty().addListener((o, a, b) -> rememberSize());
+    }
+
+    private static ScrollPane scroll(Node content) {
+        ScrollPane s = new ScrollPane(content);
+        s.setFitToWidth(true);
+        return s;
+    }
+
+    /** A token clicked in the chat: the inspector shows it (on the sampling view unless attention is open). */
+    private void inspect(StepRef ref) {
+        vm.inspector.selected.set(ref);
+        String open = tabs.getSelectionModel().getSelectedItem().getId();
+        if (!"tab-attention".equals(open) && !"tab-sampling".equals(open)) {
+            tabs.getSelectionModel().select(0);
+        }
+        inspectorToggle.setSelected(true);
     }
 
     public Scene scene() {
@@ -117,7 +190,83 @@ public final class MainWindow {
         return tabs;
     }
 
-    private ToolBar toolbar() {
+    SplitPane split() {
+        return split;
+    }
+
+    AttentionView attentionView() {
+        return attention;
+    }
+
+    ChatView chatView() {
+        return chat;
+    }
+
+    SamplingPanel samplingPanel() {
+        return sampling;
+    }
+
+    /** Puts the open panes in the split and their dividers where the user left them. */
+    private void panes() {
+        Settings s = vm.context().settings();
+        restoring = true;
+        s.sidebarOpen = sidebarToggle.isSelected();
+        s.inspectorOpen = inspectorToggle.isSelected();
+        split.getItems().setAll(chat);
+        if (s.sidebarOpen) {
+            split.getItems().addFirst(side);
+        }
+        if (s.inspectorOpen) {
+            split.getItems().add(tabs);
+        }
+        double[] d = s.dividers == null || s.dividers.length != 2 ? new double[] {0.18, 0.52} : s.dividers;
+        if (s.sidebarOpen && s.inspectorOpen) {
+            split.setDividerPositions(d[0], d[1]);
+        } else if (s.sidebarOpen) {
+            split.setDividerPositions(d[0]);
+        } else if (s.inspectorOpen) {
+            split.setDividerPositions(d[1]);
+        }
+        for (SplitPane.Divider div : split.getDividers()) {
+            div.positionProperty().addListener((o, a, b) -> rememberDividers());
+        }
+        restoring = false;
+        vm.context().saveSettings();
+    }
+
+    private void rememberDividers() {
+        if (restoring) {
+            return;
+        }
+        Settings s = vm.context().settings();
+        double[] d = s.dividers == null || s.dividers.length != 2 ? new double[] {0.18, 0.52} : s.dividers.clone();
+        var divs = split.getDividers();
+        if (s.sidebarOpen && s.inspectorOpen && divs.size() == 2) {
+            d[0] = divs.get(0).getPosition();
+            d[1] = divs.get(1).getPosition();
+        } else if (s.sidebarOpen && divs.size() == 1) {
+            d[0] = divs.get(0).getPosition();
+        } else if (s.inspectorOpen && divs.size() == 1) {
+            d[1] = divs.get(0).getPosition();
+        }
+        s.dividers = d;
+        vm.context().saveSettings();
+    }
+
+    private void rememberSize() {
+        Settings s = vm.context().settings();
+        if (!stage.isMaximized() && !stage.isFullScreen() && stage.getWidth() > 0) {
+            s.windowWidth = stage.getWidth();
+            s.windowHeight = stage.getHeight();
+            vm.context().saveSettings();
+        }
+    }
+
+    private ToolBar toolbar(Settings settings) {
+        sidebarToggle.setId("toggle-sidebar");
+        sidebarToggle.setTooltip(new Tooltip("Show or hide the chat history and the model card"));
+        inspectorToggle.setId("toggle-inspector");
+        inspectorToggle.setTooltip(new Tooltip("Show or hide the inspector (sampling, attention, generation, training)"));
         Button open = new Button("Open model…");
         open.setOnAction(e -> openModelFile());
         MenuButton recent = new MenuButton("Recent");
@@ -135,61 +284,68 @@ public final class MainWindow {
         recent.getItems().add(new MenuItem("(none yet)"));
         Button get = new Button("Get models…");
         get.setOnAction(e -> showDownloads());
-        Button save = new Button("Save chat");
-        save.setId("save-chat");
-        save.setOnAction(e -> saveChat());
-        MenuButton openChat = new MenuButton("Open chat");
-        openChat.setId("open-chat");
-        openChat.setOnShowing(e -> {
-            openChat.getItems().clear();
-            try {
-                for (Path p : vm.chat.savedChats()) {
-                    MenuItem item = new MenuItem(p.getFileName().toString());
-                    item.setOnAction(x -> {
-                        try {
-                            vm.chat.open(p);
-                        } catch (IOException ex) {
-                            notifyUser("could not open " + p.getFileName() + ": " + ex.getMessage());
-                        }
-                    });
-                    openChat.getItems().add(item);
-                }
-            } catch (IOException ex) {
-                notifyUser(ex.getMessage());
-            }
-            if (openChat.getItems().isEmpty()) {
-                openChat.getItems().add(new MenuItem("(no saved chats)"));
-            }
-        });
-        openChat.getItems().add(new MenuItem("(no saved chats)"));
-        MenuButton export = new MenuButton("Export");
+        Button fresh = new Button("New chat");
+        fresh.setId("toolbar-new-chat");
+        fresh.setOnAction(e -> vm.history.newChat());
+        MenuButton file = new MenuButton("Export");
+        file.setId("export-menu");
         MenuItem md = new MenuItem("Chat as Markdown…");
         md.setOnAction(e -> write("chat.md", vm.chat::markdown));
-        MenuItem json = new MenuItem("Chat as JSON (with token probabilities)…");
-        json.setOnAction(e -> write("chat.json", vm.chat::json));
+        MenuItem json = new MenuItem("Chat as a chat file (JSON, with token probabilities)…");
+        json.setOnAction(e -> {
+            Path out = saveAs("chat.json");
+            if (out != null) {
+                try {
+                    vm.history.export(out);
+                    notifyUser("wrote " + out);
+                } catch (IOException ex) {
+                    notifyUser("could not write " + out + ": " + ex.getMessage());
+                }
+            }
+        });
         MenuItem probs = new MenuItem("Token probabilities as CSV…");
         probs.setOnAction(e -> write("probabilities.csv", vm.chat::probabilitiesCsv));
-        export.getItems().addAll(md, json, probs);
+        MenuItem importChat = new MenuItem("Import a chat file…");
+        importChat.setOnAction(e -> {
+            FileChooser chooser = new FileChooser();
+            chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Chat files", "*.json"));
+            File f = chooser.showOpenDialog(stage);
+            if (f != null) {
+                vm.history.importChat(f.toPath()).whenComplete((x, ex) -> {
+                    if (ex != null) {
+                        notifyUser("could not import " + f.getName() + ": " + ex.getMessage());
+                    }
+                });
+            }
+        });
+        file.getItems().addAll(md, json, probs, new SeparatorMenuItem(), importChat);
         ToggleButton dark = new ToggleButton("Dark");
-        dark.setSelected("dark".equals(vm.context().settings().theme));
+        dark.setSelected("dark".equals(settings.theme));
         dark.setOnAction(e -> theme(dark.isSelected() ? "dark" : "light"));
-        return new ToolBar(open, recent, get, save, openChat, export, dark);
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        ToolBar bar = new ToolBar(sidebarToggle, open, recent, get, fresh, file, gap, inspectorToggle, dark);
+        bar.setId("toolbar");
+        return bar;
     }
 
     private StatusBar statusBar() {
         status.textProperty().bind(vm.noticeProperty().map(n -> n.isEmpty() ? "ready" : n));
         ProgressBar gauge = new ProgressBar(0);
         gauge.setId("context-gauge");
-        gauge.setPrefWidth(140);
+        gauge.setPrefWidth(110);
         gauge.progressProperty().bind(vm.chat.contextUsedProperty().divide(
                 vm.chat.contextCapacityProperty().add(0.0001).multiply(1.0)));
         Label context = new Label();
-        context.textProperty().bind(javafx.beans.binding.Bindings.format("context %d / %d",
+        context.setId("context-label");
+        context.textProperty().bind(Bindings.format("context %d / %d",
                 vm.chat.contextUsedProperty(), vm.chat.contextCapacityProperty()));
         Label speed = new Label();
-        speed.textProperty().bind(javafx.beans.binding.Bindings.format("%.1f tokens/s", vm.chat.tokensPerSecondProperty()));
+        speed.textProperty().bind(Bindings.format("%.1f tokens/s", vm.chat.tokensPerSecondProperty()));
         Label model = new Label();
         model.textProperty().bind(vm.model.statusProperty());
+        model.setMinWidth(0);
+        model.setMaxWidth(320);
         HBox right = new HBox(10, model, speed, context, gauge);
         right.setPadding(new Insets(0, 6, 0, 6));
         status.getRightItems().add(right);
@@ -200,6 +356,7 @@ public final class MainWindow {
         scene.getStylesheets().setAll(
                 css("/org/llmexplorer/ui/base.css"), css("/org/llmexplorer/ui/" + name + ".css"));
         vm.context().settings().theme = name;
+        vm.context().saveSettings();
     }
 
     private static String css(String path) {
@@ -228,18 +385,6 @@ public final class MainWindow {
         sc.getStylesheets().setAll(scene.getStylesheets());
         s.setScene(sc);
         s.show();
-    }
-
-    private void saveChat() {
-        TextInputDialog d = new TextInputDialog("chat " + java.time.LocalDate.now());
-        d.setHeaderText("Save the conversation as");
-        d.showAndWait().ifPresent(title -> {
-            try {
-                notifyUser("saved " + vm.chat.save(title));
-            } catch (IOException e) {
-                notifyUser("could not save the chat: " + e.getMessage());
-            }
-        });
     }
 
     private interface Text {

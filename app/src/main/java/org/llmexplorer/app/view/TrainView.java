@@ -27,7 +27,7 @@ public final class TrainView extends VBox {
     private final TrainViewModel vm;
     private final XYChart.Series<Number, Number> train = new XYChart.Series<>();
     private final XYChart.Series<Number, Number> validation = new XYChart.Series<>();
-    private final HeatmapCanvas heat = new HeatmapCanvas(220);
+    private final HeatmapView heat = new HeatmapView(true);
 
     /** @param saveAs asks where to write a file (null: the user cancelled) */
     public TrainView(TrainViewModel vm, Function<String, Path> saveAs) {
@@ -143,6 +143,8 @@ public final class TrainView extends VBox {
         HBox probeRow = new HBox(6, new Label("layer"), spinner(vm.probeLayer, 0, 15), new Label("head"),
                 spinner(vm.probeHead, 0, 31));
 
+        heat.setPrefSize(360, 320);
+        heat.setMinHeight(260);
         getChildren().addAll(fileRow, form, new HBox(6, start, cancel, export, progress), status, chart, heatTitle,
                 probeRow, heat);
     }

@@ -1,8 +1,6 @@
 package org.llmexplorer.app.viewmodel;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -11,12 +9,13 @@ import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyIntegerProperty;
 import javafx.beans.property.ReadOnlyIntegerWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.llmexplorer.app.store.JsonStore;
-import org.llmexplorer.app.store.SavedChat;
 import org.llmexplorer.engine.session.Message;
 import org.llmexplorer.engine.session.Step;
 
@@ -32,6 +31,12 @@ public final class ChatViewModel {
     private final ReadOnlyDoubleWrapper tokensPerSecond = new ReadOnlyDoubleWrapper(0);
     public final StringProperty input = new SimpleStringProperty("");
     private final ReadOnlyBooleanWrapper completionMode = new ReadOnlyBooleanWrapper(true);
+    private final ReadOnlyStringWrapper placeholder = new ReadOnlyStringWrapper(
+            "Open a model (Open model… above, or drop a .gguf file here) to begin.");
+    /** Told when the conversation changed: a message sent, a reply finished, a chat opened or cleared. */
+    private Runnable changed = () -> { };
+    /** Told at each streamed token. */
+    private Runnable streaming = () -> { };
 
     ChatViewModel(AppContext ctx) {
         this.ctx = ctx;
@@ -60,6 +65,24 @@ public final class ChatViewModel {
     /** True while the model has no chat template: the conversation is a text the model continues. */
     public ReadOnlyBooleanProperty completionModeProperty() {
         return completionMode.getReadOnlyProperty();
+    }
+
+    void onChange(Runnable conversationChanged, Runnable tokenStreamed) {
+        this.changed = conversationChanged;
+        this.streaming = tokenStreamed;
+    }
+
+    /** What the empty chat says: how to begin with the model that is open (or that one should be opened). */
+    public ReadOnlyStringProperty placeholderProperty() {
+        return placeholder.getReadOnlyProperty();
+    }
+
+    void modelOpened(String name, boolean chatTemplate) {
+        completionMode.set(!chatTemplate);
+        placeholder.set(chatTemplate
+                ? "Send a message to " + name + ". Its chat template turns the conversation into the text it reads."
+                : name + " has no chat template: write the beginning of a text and it continues it. "
+                        + "Each reply goes on from everything above.");
     }
 
     /** Sends the input as a user message; returns the reply when it is complete. */
@@ -106,10 +129,20 @@ public final class ChatViewModel {
         return track(ctx.session.branch(at.message(), at.step(), token));
     }
 
-    public void newChat() {
+    /** Empties the conversation (the history keeps the old one; see {@link HistoryViewModel#newChat}). */
+    void clear() {
         ctx.session.newChat();
         messages.clear();
         contextUsed.set(0);
+        changed.run();
+    }
+
+    /** Shows a conversation from the history. */
+    void show(List<Message> conversation) {
+        ctx.session.restore(conversation);
+        messages.clear();
+        syncFromSession();
+        changed.run();
     }
 
     private CompletableFuture<Message> track(CompletableFuture<Message> f) {
@@ -117,6 +150,7 @@ public final class ChatViewModel {
         return f.whenComplete((m, e) -> ctx.ui.execute(() -> {
             generating.set(false);
             syncFromSession();
+            changed.run();
         }));
     }
 
@@ -148,6 +182,7 @@ public final class ChatViewModel {
             messages.add(new MessageItem("assistant", ""));
         }
         messages.get(messageIndex).append(step);
+        streaming.run();
     }
 
     void finished(double tps) {
@@ -159,31 +194,7 @@ public final class ChatViewModel {
         contextCapacity.set(capacity);
     }
 
-    // --- chat files and export ------------------------------------------------------------
-
-    public Path save(String title) throws IOException {
-        String model = ctx.settings.lastModel;
-        SavedChat chat = new SavedChat(title, model, System.currentTimeMillis(), ctx.session.conversation());
-        Path file = ctx.dirs.chats().resolve(title.replaceAll("[^A-Za-z0-9._-]+", "_") + ".json");
-        JsonStore.write(file, chat);
-        return file;
-    }
-
-    public void open(Path file) throws IOException {
-        SavedChat chat = JsonStore.mapper().readValue(file.toFile(), SavedChat.class);
-        ctx.session.restore(chat.messages());
-        messages.clear();
-        syncFromSession();
-    }
-
-    public List<Path> savedChats() throws IOException {
-        if (!Files.isDirectory(ctx.dirs.chats())) {
-            return List.of();
-        }
-        try (var s = Files.list(ctx.dirs.chats())) {
-            return s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
-        }
-    }
+    // --- export ------------------------------------------------------------------------------
 
     /** Two replies to the conversation under two settings, not added to it. */
     public CompletableFuture<List<Message>> compare(org.llmexplorer.engine.sampling.SamplingSettings a,

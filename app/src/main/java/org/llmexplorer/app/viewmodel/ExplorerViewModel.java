@@ -1,9 +1,13 @@
 package org.llmexplorer.app.viewmodel;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
 import org.llmexplorer.app.store.AppDirs;
 import org.llmexplorer.app.store.JsonStore;
 import org.llmexplorer.app.store.Settings;
@@ -20,15 +24,20 @@ import org.llmexplorer.engine.session.Step;
  * can simply run them, so view models are tested without a window.
  */
 public final class ExplorerViewModel implements AutoCloseable {
+    /** Work whose failure its own panel shows: the status line says it, no alert is raised. */
+    private static final Set<String> QUIET = Set.of("resample", "attention", "tokenize");
+
     private final AppContext ctx;
     public final ModelViewModel model;
     public final ChatViewModel chat;
     public final SamplingViewModel sampling = new SamplingViewModel();
     public final InspectorViewModel inspector;
     public final AttentionViewModel attention;
+    public final HistoryViewModel history;
     public final DownloadsViewModel downloads;
     public final TrainViewModel train;
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
+    private final ObservableList<String> alerts = FXCollections.observableArrayList();
 
     public ExplorerViewModel(Executor ui, AppDirs dirs) {
         StringBuilder startupNotice = new StringBuilder();
@@ -36,13 +45,19 @@ public final class ExplorerViewModel implements AutoCloseable {
                 startupNotice::append);
         ChatSession session = new ChatSession(new Bridge());
         this.ctx = new AppContext(session, ui, dirs, settings);
-        ctx.onNotice(notice::set);
+        ctx.onNotice(notice::set, this::alert);
         model = new ModelViewModel(ctx);
         chat = new ChatViewModel(ctx);
         inspector = new InspectorViewModel(ctx, chat, sampling);
         attention = new AttentionViewModel(ctx);
+        history = new HistoryViewModel(ctx, chat);
         downloads = new DownloadsViewModel(ctx);
         train = new TrainViewModel(ctx);
+        chat.onChange(() -> {
+            history.saveCurrent();
+            attention.conversationChanged();
+        }, history::streaming);
+        sampling.tokenizer(session::tokenize, ui);
         sampling.load(settings);
         attention.mask.set(settings.mask == null ? "" : settings.mask);
         attention.apply();
@@ -55,8 +70,9 @@ public final class ExplorerViewModel implements AutoCloseable {
             inspector.settingsChanged();
         });
         if (!startupNotice.isEmpty()) {
-            notice.set(startupNotice.toString());
+            alert(startupNotice.toString());
         }
+        history.reopenLast();
     }
 
     private void pushSampling() {
@@ -64,9 +80,25 @@ public final class ExplorerViewModel implements AutoCloseable {
         ctx.session.beams(sampling.beams.get());
     }
 
-    /** The latest message for the status line: errors, trimmed context, corrupt settings. */
+    /** The latest passing message for the status line. */
     public ReadOnlyStringProperty noticeProperty() {
         return notice.getReadOnlyProperty();
+    }
+
+    /** Messages that stay on screen until dismissed: failures, a settings file set aside. */
+    public ObservableList<String> alerts() {
+        return alerts;
+    }
+
+    public void dismiss(String alert) {
+        alerts.remove(alert);
+    }
+
+    private void alert(String message) {
+        notice.set(message);
+        if (!alerts.contains(message)) {
+            alerts.add(message);
+        }
     }
 
     public AppContext context() {
@@ -84,8 +116,9 @@ public final class ExplorerViewModel implements AutoCloseable {
         public void loaded(ModelSummary summary) {
             ctx.ui.execute(() -> {
                 model.loaded(summary);
-                attention.layer.set(Math.min(attention.layer.get(), summary.layers() - 1));
-                attention.head.set(Math.min(attention.head.get(), summary.heads() - 1));
+                attention.modelOpened(summary.trainedMask(), summary.layers(), summary.heads());
+                chat.modelOpened(summary.name() == null || summary.name().isBlank()
+                        ? summary.path().getFileName().toString() : summary.name(), summary.chatTemplate());
                 notice.set(summary.chatTemplate()
                         ? "chat mode: the conversation is rendered with the model's chat template"
                         : "completion mode: this model has no chat template, so it continues the conversation as text");
@@ -128,14 +161,28 @@ public final class ExplorerViewModel implements AutoCloseable {
         @Override
         public void failed(String what, Throwable error) {
             String msg = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-            ctx.ui.execute(() -> notice.set(what + " failed: " + msg));
+            String text = what + " failed: " + msg;
+            ctx.ui.execute(() -> {
+                if (QUIET.contains(what)) {
+                    notice.set(text);
+                } else {
+                    alert(text);
+                }
+            });
         }
     }
 
     @Override
     public void close() {
+        try {
+            history.saveCurrent();
+            history.flush().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the saver reports what it could not write
+        }
         downloads.close();
         train.close();
         ctx.session.close();
+        ctx.saver.close();
     }
 }

@@ -13,7 +13,8 @@ import org.llmexplorer.engine.session.Step;
 /**
  * The selected token: its distribution before and after each sampler stage. When the sampling
  * settings change, the step is re-sampled from its kept logits (the model does not run), so the
- * bars follow a slider as it moves.
+ * bars follow a slider as it moves, also while a reply streams (the session answers between two
+ * of its tokens).
  */
 public final class InspectorViewModel {
     private final AppContext ctx;
@@ -69,7 +70,7 @@ public final class InspectorViewModel {
         Step s = step();
         stages.setAll(s == null ? List.of() : s.stages());
         wouldPick.set(-1);
-        if (s != null && !chat.generatingProperty().get()) {
+        if (s != null) {
             settingsChanged();
         }
     }
@@ -77,7 +78,7 @@ public final class InspectorViewModel {
     /** Re-applies the current settings to the selected step (coalescing a burst of changes). */
     void settingsChanged() {
         StepRef r = selected.get();
-        if (r == null || step() == null || chat.generatingProperty().get()) {
+        if (r == null || step() == null) {
             return;
         }
         if (resampling) {

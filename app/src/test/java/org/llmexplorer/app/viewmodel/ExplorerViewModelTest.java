@@ -100,6 +100,112 @@ class ExplorerViewModelTest {
     }
 
     @Test
+    void theMaskAsControlsAndAsTextStayInStep() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            var a = vm.attention;
+            a.maskKind.set("sliding");
+            assertEquals("sliding:w=8", a.mask.get());
+            a.maskValues.put("w", "3");
+            assertEquals("sliding:w=3", a.mask.get());
+            a.maskValues.put("causal", "false");
+            assertEquals("sliding:w=3,causal=false", a.mask.get());
+            a.mask.set("dilated:w=4,d=3");
+            assertEquals("dilated", a.maskKind.get());
+            assertEquals("3", a.maskValues.get("d"));
+            a.mask.set("L0-1@sliding:w=4;L2-@causal");
+            assertEquals(AttentionViewModel.PLAN, a.maskKind.get(), "a per-layer plan is edited as text");
+            a.maskKind.set(AttentionViewModel.OWN);
+            assertEquals("", a.mask.get());
+        }
+    }
+
+    @Test
+    void attentionFollowsEveryChangeOffTheUiThreadAndTheLatestChangeWins() throws Exception {
+        java.util.concurrent.ExecutorService uiThread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (ExplorerViewModel vm = onUi(uiThread, () -> new ExplorerViewModel(uiThread, dirs()))) {
+            onUi(uiThread, () -> vm.model.open(STORIES)).get(30, TimeUnit.SECONDS);
+            onUi(uiThread, () -> {
+                vm.sampling.maxTokens.set(40);
+                vm.chat.input.set("Tom and Sue went to the park.");
+                return vm.chat.send();
+            }).get(30, TimeUnit.SECONDS);
+            onUi(uiThread, () -> {
+                vm.attention.live.set(true); // the panel comes on screen
+                return null;
+            });
+            waitFor(() -> onUi(uiThread, () -> vm.attention.snapshotProperty().get() != null));
+            int before = onUi(uiThread, vm.attention::computations);
+            // A burst of changes, as a dragged slider makes them: the connectivity follows each at once.
+            onUi(uiThread, () -> {
+                vm.attention.maskKind.set("sliding");
+                for (int w = 2; w <= 12; w++) {
+                    vm.attention.maskValues.put("w", String.valueOf(w));
+                    boolean[][] c = vm.attention.connectivityProperty().get();
+                    int n = c.length;
+                    assertTrue(c[n - 1][n - w] && !c[n - 1][n - w - 1], "the mask drawn at once for w=" + w);
+                }
+                return null;
+            });
+            waitFor(() -> onUi(uiThread, () -> !vm.attention.busyProperty().get()
+                    && "sliding:w=12".equals(vm.attention.snapshotProperty().get().plan())));
+            int computed = onUi(uiThread, vm.attention::computations) - before;
+            assertTrue(computed >= 1 && computed <= 3, "12 changes, " + computed + " computations (the latest wins)");
+            assertFalse(onUi(uiThread, () -> vm.attention.staleProperty().get()));
+            // Selecting a token of the chat selects its row and column; a cell lights up its two tokens.
+            onUi(uiThread, () -> {
+                vm.attention.selectInChat(0, 4, 7); // "and" in "Tom and Sue"
+                int t = vm.attention.selectedTokenProperty().get();
+                var s = vm.attention.snapshotProperty().get();
+                assertTrue(s.tokens()[t].contains("and"), s.tokens()[t]);
+                vm.attention.selectCell(t + 2, t);
+                assertEquals(2, vm.attention.chatHighlights().size());
+                assertEquals(0, vm.attention.chatHighlights().get(1).message());
+                assertEquals(" and", "Tom and Sue".substring(vm.attention.chatHighlights().get(1).start(),
+                        vm.attention.chatHighlights().get(1).end()));
+                return null;
+            });
+        } finally {
+            uiThread.shutdown();
+        }
+    }
+
+    static <T> T onUi(java.util.concurrent.ExecutorService ui, java.util.concurrent.Callable<T> work) {
+        try {
+            return ui.submit(work).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void logitBiasWrittenAsTokenTextsReachesTheChain() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            vm.sampling.resolveBias("' the'=-5, 13=+2.5").get(10, TimeUnit.SECONDS);
+            assertEquals("", vm.sampling.biasErrorProperty().get());
+            var bias = vm.sampling.settings().logitBias();
+            assertEquals(2, bias.size());
+            assertEquals(2.5f, bias.get(13));
+            assertTrue(bias.containsValue(-5f));
+            vm.sampling.resolveBias("' the dog'=-5").get(10, TimeUnit.SECONDS);
+            assertTrue(vm.sampling.biasErrorProperty().get().contains("tokens here"), vm.sampling.biasErrorProperty().get());
+            vm.sampling.resolveBias("13=oops").get(10, TimeUnit.SECONDS);
+            assertTrue(vm.sampling.biasErrorProperty().get().contains("'oops' is not a number"));
+            assertEquals(2, vm.sampling.settings().logitBias().size(), "a bad text keeps the last good bias");
+        }
+    }
+
+    @Test
+    void theEmptyChatSaysHowToBeginWithTheModelThatIsOpen() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            assertTrue(vm.chat.placeholderProperty().get().startsWith("Open a model"));
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            assertTrue(vm.chat.placeholderProperty().get().contains("no chat template: write the beginning"),
+                    vm.chat.placeholderProperty().get());
+        }
+    }
+
+    @Test
     void settingsPersistAndACorruptFileIsKeptAside() throws Exception {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
             vm.sampling.preset("Creative");
@@ -108,7 +214,11 @@ class ExplorerViewModelTest {
         assertEquals(1.2, saved.temperature, 1e-9);
         Files.writeString(config.resolve("settings.json"), "{ this is not json");
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
-            assertTrue(vm.noticeProperty().get().contains("could not be read"), vm.noticeProperty().get());
+            assertTrue(vm.alerts().getFirst().contains("could not be read"), vm.alerts().toString());
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            assertTrue(vm.alerts().getFirst().contains("could not be read"), "still on screen after the model opened");
+            vm.dismiss(vm.alerts().getFirst());
+            assertTrue(vm.alerts().isEmpty());
             assertEquals(0.8, vm.sampling.temperature.get(), 1e-9, "defaults");
         }
         try (var files = Files.list(config)) {
@@ -117,24 +227,71 @@ class ExplorerViewModelTest {
     }
 
     @Test
-    void chatsAreSavedAndReopened() throws Exception {
-        Path file;
+    void everyChatIsSavedAsItChangesAndTheLastOneIsThereAgainAfterARestart() throws Exception {
         String text;
+        String firstId;
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
             vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
             vm.sampling.maxTokens.set(10);
             vm.chat.input.set("Lily had a dog.");
             vm.chat.send().get(30, TimeUnit.SECONDS);
+            vm.history.flush().get(10, TimeUnit.SECONDS);
             text = vm.chat.messages().get(1).text();
-            file = vm.chat.save("dog story");
-            assertTrue(vm.chat.markdown().contains("Lily had a dog."));
-        }
+            assertEquals(1, vm.history.entries().size(), "saved without asking");
+            firstId = vm.history.currentProperty().get();
+            assertEquals("Lily had a dog.", vm.history.entries().getFirst().title());
+
+            vm.history.newChat();
+            assertTrue(vm.chat.messages().isEmpty());
+            vm.chat.input.set("Tom saw a big red ball.");
+            vm.chat.send().get(30, TimeUnit.SECONDS);
+            vm.history.flush().get(10, TimeUnit.SECONDS);
+            assertEquals(2, vm.history.entries().size());
+            assertNotEquals(firstId, vm.history.currentProperty().get());
+        } // closed like a window: the second chat is the last one
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
-            assertEquals(1, vm.chat.savedChats().size());
-            vm.chat.open(file);
-            assertEquals(2, vm.chat.messages().size());
+            vm.history.flush().get(10, TimeUnit.SECONDS);
+            assertEquals(2, vm.chat.messages().size(), "the last chat is open again");
+            assertEquals("Tom saw a big red ball.", vm.chat.messages().get(0).text());
+            vm.history.search.set("dog");
+            assertEquals(1, vm.history.entries().size(), "search finds the chat by its text");
+            vm.history.open(firstId).get(10, TimeUnit.SECONDS);
             assertEquals(text, vm.chat.messages().get(1).text());
             assertEquals(10, vm.chat.messages().get(1).steps().size(), "token records come back too");
+            vm.history.rename(firstId, "the dog story").get(10, TimeUnit.SECONDS);
+            vm.history.search.set("");
+            assertTrue(vm.history.entries().stream().anyMatch(e -> e.title().equals("the dog story")));
+
+            Path exported = config.resolve("export.json");
+            vm.history.export(exported);
+            vm.history.delete(firstId).get(10, TimeUnit.SECONDS);
+            assertEquals(1, vm.history.entries().size());
+            assertTrue(vm.chat.messages().isEmpty(), "deleting the open chat leaves an empty one");
+            vm.history.importChat(exported).get(10, TimeUnit.SECONDS);
+            assertEquals(2, vm.history.entries().size());
+            assertEquals(text, vm.chat.messages().get(1).text(), "an exported chat comes back whole");
+        }
+        // A history index that cannot be read is rebuilt from the chat files.
+        Files.writeString(config.resolve("chats").resolve("index.json"), "{ not json");
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            assertEquals(2, vm.history.entries().size());
+            assertTrue(vm.alerts().stream().anyMatch(a -> a.contains("index.json could not be read")), vm.alerts().toString());
+        }
+    }
+
+    @Test
+    void aReplyIsSavedWhileItStreamsSoACrashLosesLittle() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            vm.sampling.maxTokens.set(60);
+            vm.chat.input.set("Once upon a time");
+            java.util.List<Integer> stepsWhenFirstSaved = new java.util.concurrent.CopyOnWriteArrayList<>();
+            vm.history.currentProperty().addListener((o, a, b) ->
+                    stepsWhenFirstSaved.add(vm.chat.messages().size() < 2 ? 0 : vm.chat.messages().get(1).steps().size()));
+            var reply = vm.chat.send().get(60, TimeUnit.SECONDS);
+            assertEquals(1, stepsWhenFirstSaved.size());
+            assertTrue(stepsWhenFirstSaved.getFirst() >= 1 && stepsWhenFirstSaved.getFirst() < reply.steps().size(),
+                    "first saved while the reply was streaming, at token " + stepsWhenFirstSaved);
         }
     }
 

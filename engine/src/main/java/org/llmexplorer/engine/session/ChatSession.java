@@ -126,6 +126,25 @@ public final class ChatSession implements AutoCloseable {
         return lm.label(token);
     }
 
+    /**
+     * Token ids of a text in the open model's vocabulary: the one token whose text it is exactly
+     * (as the views show tokens, e.g. " the"), else the text encoded (no BOS; control-token text
+     * stays text).
+     */
+    public CompletableFuture<int[]> tokenize(String text) {
+        return submitShort("tokenize", () -> {
+            LoadedModel lm = requireModel();
+            byte[] wanted = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            var tokenizer = lm.model().tokenizer();
+            for (int id = 0; id < lm.config().vocabSize(); id++) {
+                if (java.util.Arrays.equals(tokenizer.piece(id, false), wanted)) {
+                    return new int[] {id};
+                }
+            }
+            return tokenizer.encode(text, false, false);
+        });
+    }
+
     /** A copy of the conversation. */
     public List<Message> conversation() {
         return conversation.copy();

@@ -1,0 +1,135 @@
+package org.llmexplorer.app.view;
+
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Slider;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.control.TextFormatter;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.util.converter.LongStringConverter;
+import javafx.util.converter.NumberStringConverter;
+import org.controlsfx.control.ToggleSwitch;
+import org.llmexplorer.app.viewmodel.SamplingViewModel;
+import org.llmexplorer.engine.sampling.SamplingSettings;
+
+/**
+ * How replies are generated beyond the sampler: their length, the seed (and its lock), beam
+ * search; and a comparison of two settings on the conversation as it stands.
+ */
+final class GenerationView extends VBox {
+
+    /** Runs a comparison and fills the two text areas; set by the window. */
+    interface Comparison {
+        void run(SamplingSettings a, SamplingSettings b, TextArea left, TextArea right);
+    }
+
+    private Comparison compare = (a, b, l, r) -> { };
+
+    GenerationView(SamplingViewModel vm) {
+        setSpacing(10);
+        setPadding(new Insets(8));
+        setMinWidth(0);
+        Label title = new Label("Generation");
+        title.getStyleClass().add("panel-title");
+        GridPane grid = new GridPane();
+        grid.setHgap(8);
+        grid.setVgap(6);
+
+        Slider max = new Slider(1, 1024, vm.maxTokens.get());
+        max.setId("max-tokens");
+        max.valueProperty().addListener((o, a, b) -> vm.maxTokens.set((int) Math.round(b.doubleValue())));
+        vm.maxTokens.addListener((o, a, b) -> {
+            if ((int) Math.round(max.getValue()) != b.intValue()) {
+                max.setValue(b.intValue());
+            }
+        });
+        HBox.setHgrow(max, Priority.ALWAYS);
+        TextField maxField = new TextField();
+        maxField.setPrefColumnCount(4);
+        maxField.textProperty().bindBidirectional(vm.maxTokens, new NumberStringConverter("0"));
+        Label maxLabel = new Label("Max tokens");
+        maxLabel.setTooltip(new Tooltip("The longest reply, in tokens."));
+        grid.addRow(0, maxLabel, new HBox(6, max, maxField));
+
+        TextField seed = new TextField();
+        seed.setId("seed");
+        seed.setPrefColumnCount(8);
+        TextFormatter<Long> f = new TextFormatter<>(new LongStringConverter(), vm.seed.get());
+        seed.setTextFormatter(f);
+        f.valueProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                vm.seed.set(b);
+            }
+        });
+        vm.seed.addListener((o, a, b) -> f.setValue(b.longValue()));
+        ToggleSwitch lock = new ToggleSwitch("lock");
+        lock.setId("seed-lock");
+        lock.selectedProperty().bindBidirectional(vm.seedLocked);
+        lock.setTooltip(new Tooltip("Locked: every reply uses this seed, so the same settings give the same text."));
+        HBox seedBox = new HBox(8, seed, lock);
+        seedBox.setAlignment(Pos.CENTER_LEFT);
+        grid.addRow(1, new Label("Seed"), seedBox);
+
+        Spinner<Integer> beams = new Spinner<>(1, 8, vm.beams.get());
+        beams.setId("beams");
+        beams.setPrefWidth(80);
+        beams.valueProperty().addListener((o, a, b) -> vm.beams.set(b));
+        vm.beams.addListener((o, a, b) -> beams.getValueFactory().setValue(b.intValue()));
+        beams.setTooltip(new Tooltip("Beam search: keeps this many candidate replies and returns the most probable "
+                + "(1 samples with the sampler's settings)."));
+        grid.addRow(2, new Label("Beams"), beams);
+        GridPane.setHgrow(grid.getChildren().get(1), Priority.ALWAYS);
+
+        getChildren().addAll(title, grid, compareBox(vm));
+    }
+
+    void comparison(Comparison c) {
+        this.compare = c;
+    }
+
+    /** Compare: the next reply to the same conversation under these settings and under a preset. */
+    private VBox compareBox(SamplingViewModel vm) {
+        Label title = new Label("Compare settings");
+        title.getStyleClass().add("panel-title");
+        ComboBox<String> other = new ComboBox<>();
+        other.getItems().addAll(SamplingViewModel.PRESETS.keySet());
+        other.setValue("Creative");
+        other.setId("compare-preset");
+        Button run = new Button("Compare");
+        run.setId("compare-settings");
+        TextArea left = new TextArea();
+        TextArea right = new TextArea();
+        for (TextArea t : new TextArea[] {left, right}) {
+            t.setWrapText(true);
+            t.setEditable(false);
+            t.setPrefRowCount(8);
+            t.setPrefColumnCount(10);
+            t.setMinWidth(0);
+            HBox.setHgrow(t, Priority.ALWAYS);
+        }
+        left.setId("compare-a");
+        right.setId("compare-b");
+        run.setOnAction(e -> compare.run(vm.settings(), vm.settingsWithPreset(other.getValue()), left, right));
+        Label hint = new Label("Two replies to the conversation as it stands, kept out of it.");
+        hint.getStyleClass().add("hint");
+        hint.setWrapText(true);
+        HBox pick = new HBox(6, new Label("these settings vs"), other, run);
+        pick.setAlignment(Pos.CENTER_LEFT);
+        VBox a = new VBox(2, new Label("these settings"), left);
+        VBox b = new VBox(2, new Label("the preset"), right);
+        HBox.setHgrow(a, Priority.ALWAYS);
+        HBox.setHgrow(b, Priority.ALWAYS);
+        a.setMinWidth(0);
+        b.setMinWidth(0);
+        return new VBox(6, title, hint, pick, new HBox(6, a, b));
+    }
+}
