@@ -102,6 +102,7 @@ final class AttentionView extends VBox {
             redraw();
         });
         Button fit = new Button("Fit");
+        fit.setMinWidth(Region.USE_PREF_SIZE);
         fit.setTooltip(new Tooltip("Fit the matrix to the view (or double-click it); the mouse wheel zooms, dragging pans"));
         fit.setOnAction(e -> {
             heat.fit();
@@ -110,11 +111,9 @@ final class AttentionView extends VBox {
         MenuButton export = new MenuButton("Export");
         export.getItems().addAll(item("PNG…", () -> export("png")), item("CSV…", () -> export("csv")),
                 item("JSON…", () -> export("json")));
-        Label title = new Label("Attention");
-        title.getStyleClass().add("panel-title");
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
-        HBox top = new HBox(6, title, label("layer"), layer, label("head"), head, gap, export);
+        HBox top = new HBox(6, label("layer"), layer, label("head"), head, gap, export);
         top.setAlignment(Pos.CENTER_LEFT);
 
         MaskControls controls = new MaskControls(vm);
@@ -177,9 +176,10 @@ final class AttentionView extends VBox {
         hover.setId("heatmap-hover");
         hover.getStyleClass().add("hint");
         hover.textProperty().bind(heat.cellUnderMouseProperty().map(h -> h.isEmpty()
-                ? "hover a cell for query, key and weight; click a cell or a token to find it in the chat" : h));
+                ? "hover a cell: query, key, weight; click one to find its tokens in the chat" : h));
         Label status = new Label();
         status.setMinWidth(0);
+        status.setWrapText(true);
         status.getStyleClass().add("hint");
         status.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
             AttentionSnapshot s = vm.snapshotProperty().get();
@@ -189,6 +189,8 @@ final class AttentionView extends VBox {
         }, vm.snapshotProperty(), vm.busyProperty()));
         hover.setMaxWidth(Double.MAX_VALUE);
         hover.setMinWidth(0);
+        hover.setWrapText(true);
+        hover.setMinHeight(Region.USE_PREF_SIZE);
         Region gap2 = new Region();
         HBox.setHgrow(gap2, Priority.ALWAYS);
         HBox.setHgrow(status, Priority.SOMETIMES);

@@ -235,8 +235,20 @@ final class HeatmapView extends Region {
 
     // --- geometry -------------------------------------------------------------------------------
 
+    /** Room for the axis labels: as long as the longest label needs (within bounds), less for index numbers. */
     private double labelSpace() {
-        return withLabels ? Math.min(84, Math.max(40, getWidth() * 0.16)) : 0;
+        if (!withLabels) {
+            return 0;
+        }
+        double fit = n == 0 ? 1 : Math.min(getWidth() - 40 - SCALE_WIDTH, getHeight() - 40) / n;
+        if (Math.max(cellSize, fit) < 7) {
+            return 30;
+        }
+        int longest = 1;
+        for (String l : labels) {
+            longest = Math.max(longest, shown(l).length());
+        }
+        return Math.min(Math.min(84, getWidth() * 0.18), Math.max(30, 8 + longest * 7.0));
     }
 
     private double left() {
@@ -496,7 +508,7 @@ final class HeatmapView extends Region {
     private void drawScale(GraphicsContext g) {
         double x = getWidth() - SCALE_WIDTH + 8;
         double y0 = top();
-        double hgt = Math.max(60, Math.min(gridH(), 260) - 24);
+        double hgt = Math.max(40, Math.min(gridH() - 40, 260));
         double bar = 12;
         for (int k = 0; k < hgt; k++) {
             double t = 1 - k / hgt; // top is 1

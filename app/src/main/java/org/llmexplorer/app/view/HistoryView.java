@@ -44,7 +44,10 @@ final class HistoryView extends VBox {
         search.textProperty().bindBidirectional(vm.search);
         list.setId("history");
         list.setItems(vm.entries());
-        list.setPlaceholder(new Label("No chats yet: every conversation is kept here as it changes."));
+        Label none = new Label("No chats yet: every conversation is kept here as it changes.");
+        none.setWrapText(true);
+        none.setPadding(new Insets(8));
+        list.setPlaceholder(none);
         list.setCellFactory(l -> new EntryCell());
         VBox.setVgrow(list, Priority.ALWAYS);
         getChildren().addAll(fresh, search, list);
@@ -76,7 +79,9 @@ final class HistoryView extends VBox {
                 setOnMouseClicked(null);
                 return;
             }
+            setPrefWidth(0); // the list never scrolls sideways: long titles are shortened
             Label title = new Label(e.title());
+            title.setMaxWidth(Double.MAX_VALUE);
             title.getStyleClass().add(e.id().equals(vm.currentProperty().get()) ? "history-current" : "history-title");
             title.setMinWidth(0);
             Label meta = new Label(WHEN.format(Instant.ofEpochMilli(e.updated())) + " · " + e.messages() + " messages");

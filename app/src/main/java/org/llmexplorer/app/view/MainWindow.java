@@ -35,7 +35,6 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
-import org.controlsfx.control.StatusBar;
 import org.llmexplorer.app.store.Settings;
 import org.llmexplorer.app.viewmodel.ExplorerViewModel;
 import org.llmexplorer.app.viewmodel.StepRef;
@@ -57,7 +56,6 @@ public final class MainWindow {
     private final TabPane tabs = new TabPane();
     private final TabPane side = new TabPane();
     private final SplitPane split = new SplitPane();
-    private final StatusBar status = new StatusBar();
     private final ChatView chat;
     private final AttentionView attention;
     private final SamplingPanel sampling;
@@ -149,6 +147,8 @@ public final class MainWindow {
             e.consume();
         });
         stage.setTitle("LLM Explorer");
+        vm.model.modelProperty().addListener((o, a, m) -> stage.setTitle(m == null ? "LLM Explorer"
+                : "LLM Explorer — " + (m.name() == null || m.name().isBlank() ? m.path().getFileName() : m.name())));
         stage.setScene(scene);
         stage.setMinWidth(800);
         stage.setMinHeight(520);
@@ -329,27 +329,40 @@ public final class MainWindow {
         return bar;
     }
 
-    private StatusBar statusBar() {
-        status.textProperty().bind(vm.noticeProperty().map(n -> n.isEmpty() ? "ready" : n));
+    /** The status line: what just happened (wrapping rather than cut off), the model and where it runs, speed, context. */
+    private HBox statusBar() {
+        Label notice = new Label();
+        notice.setId("status-notice");
+        notice.textProperty().bind(vm.noticeProperty().map(n -> n.isEmpty() ? "ready" : n));
+        notice.setWrapText(true);
+        notice.setMinWidth(0);
+        notice.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(notice, Priority.ALWAYS);
         ProgressBar gauge = new ProgressBar(0);
         gauge.setId("context-gauge");
-        gauge.setPrefWidth(110);
+        gauge.setPrefWidth(90);
+        gauge.setMinWidth(60);
         gauge.progressProperty().bind(vm.chat.contextUsedProperty().divide(
                 vm.chat.contextCapacityProperty().add(0.0001).multiply(1.0)));
         Label context = new Label();
         context.setId("context-label");
+        context.setMinWidth(Region.USE_PREF_SIZE);
         context.textProperty().bind(Bindings.format("context %d / %d",
                 vm.chat.contextUsedProperty(), vm.chat.contextCapacityProperty()));
         Label speed = new Label();
+        speed.setMinWidth(Region.USE_PREF_SIZE);
         speed.textProperty().bind(Bindings.format("%.1f tokens/s", vm.chat.tokensPerSecondProperty()));
         Label model = new Label();
         model.textProperty().bind(vm.model.statusProperty());
+        model.setWrapText(true);
         model.setMinWidth(0);
-        model.setMaxWidth(320);
-        HBox right = new HBox(10, model, speed, context, gauge);
-        right.setPadding(new Insets(0, 6, 0, 6));
-        status.getRightItems().add(right);
-        return status;
+        model.setMaxWidth(260);
+        HBox bar = new HBox(12, notice, model, speed, context, gauge);
+        bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(3, 8, 3, 8));
+        bar.setId("status-bar");
+        bar.getStyleClass().add("status-bar");
+        return bar;
     }
 
     private void theme(String name) {

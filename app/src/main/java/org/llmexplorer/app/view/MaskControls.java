@@ -34,6 +34,8 @@ final class MaskControls extends VBox {
     private final Label description = new Label();
     private final ComboBox<String> picker = new ComboBox<>();
     private boolean building;
+    /** Shows a value in its control, by parameter. */
+    private final java.util.Map<String, java.util.function.Consumer<String>> setters = new java.util.HashMap<>();
 
     MaskControls(AttentionViewModel vm) {
         this.vm = vm;
@@ -94,6 +96,7 @@ final class MaskControls extends VBox {
         applied.setId("mask-applied");
         applied.textProperty().bind(vm.appliedProperty().map(s -> "replies run under: " + s));
         applied.setMinWidth(0);
+        applied.setWrapText(true);
         HBox applyRow = new HBox(8, apply, applied);
         applyRow.setAlignment(Pos.CENTER_LEFT);
         Label error = new Label();
@@ -107,8 +110,16 @@ final class MaskControls extends VBox {
         vm.maskKind.addListener((o, a, b) -> rebuild());
         vm.ownMaskProperty().addListener((o, a, b) -> rebuild());
         vm.maskValues.addListener((MapChangeListener<String, String>) c -> {
-            if (!building && c.wasAdded() && !c.wasRemoved()) {
+            if (building || !c.wasAdded()) {
+                return;
+            }
+            var setter = setters.get(c.getKey());
+            if (setter == null) {
                 rebuild();
+            } else { // a value changed elsewhere (the spec text, a test): the control shows it
+                building = true;
+                setter.accept(c.getValueAdded());
+                building = false;
             }
         });
         rebuild();
@@ -118,6 +129,7 @@ final class MaskControls extends VBox {
     private void rebuild() {
         building = true;
         params.getChildren().clear();
+        setters.clear();
         String kind = vm.maskKind.get();
         if (kind == null || kind.equals(AttentionViewModel.OWN)) {
             description.setText("The mask the model was trained with (" + vm.ownMaskProperty().get() + "): "
@@ -147,25 +159,28 @@ final class MaskControls extends VBox {
             case BOOL -> {
                 CheckBox c = new CheckBox();
                 c.setSelected(Boolean.parseBoolean(value));
-                c.selectedProperty().addListener((o, a, b) -> vm.maskValues.put(p.key(), String.valueOf(b)));
+                c.selectedProperty().addListener((o, a, b) -> put(p, String.valueOf(b)));
+                setters.put(p.key(), v -> c.setSelected(Boolean.parseBoolean(v)));
                 yield c;
             }
             case CHOICE -> {
                 ChoiceBox<String> c = new ChoiceBox<>();
                 c.getItems().addAll(p.choices());
                 c.setValue(value);
-                c.valueProperty().addListener((o, a, b) -> vm.maskValues.put(p.key(), b));
+                c.valueProperty().addListener((o, a, b) -> put(p, b));
+                setters.put(p.key(), c::setValue);
                 yield c;
             }
             case POSITIONS -> {
                 TextField f = new TextField(value);
                 f.setPrefColumnCount(6);
-                f.setOnAction(e -> vm.maskValues.put(p.key(), f.getText().strip()));
+                f.setOnAction(e -> put(p, f.getText().strip()));
                 f.focusedProperty().addListener((o, was, is) -> {
                     if (!is) {
-                        vm.maskValues.put(p.key(), f.getText().strip());
+                        put(p, f.getText().strip());
                     }
                 });
+                setters.put(p.key(), f::setText);
                 yield f;
             }
         };
@@ -182,8 +197,9 @@ final class MaskControls extends VBox {
         spinner.setEditable(true);
         spinner.setPrefWidth(72);
         spinner.setId("mask-spin-" + p.key());
+        setters.put(p.key(), x -> spinner.getValueFactory().setValue(parse(x, p.min())));
         if (p.key().equals("seed")) {
-            spinner.valueProperty().addListener((o, a, b) -> vm.maskValues.put(p.key(), String.valueOf(b)));
+            spinner.valueProperty().addListener((o, a, b) -> put(p, String.valueOf(b)));
             return spinner;
         }
         int tokens = vm.snapshotProperty().get() == null ? 64 : vm.snapshotProperty().get().tokens().length;
@@ -206,11 +222,18 @@ final class MaskControls extends VBox {
             if ((int) Math.round(slider.getValue()) != b) {
                 slider.setValue(b);
             }
-            vm.maskValues.put(p.key(), String.valueOf(b));
+            put(p, String.valueOf(b));
         });
         HBox box = new HBox(4, slider, spinner);
         box.setAlignment(Pos.CENTER_LEFT);
         return box;
+    }
+
+    /** A control moved by the user: the view model gets the value (not while the controls are being set). */
+    private void put(MaskCatalogue.Param p, String value) {
+        if (!building) {
+            vm.maskValues.put(p.key(), value);
+        }
     }
 
     private static int parse(String s, int fallback) {

@@ -78,12 +78,12 @@ final class SamplingPanel extends VBox {
                 "Drops tokens less likely than min-p times the most likely one (0 keeps all)."));
         k = place(sliders, k, slider("typical-p", "Typical-p", vm.typicalP, 0.01, 1,
                 "Keeps the tokens whose surprise is closest to the distribution's average surprise (1 keeps all)."));
-        k = place(sliders, k, slider("repeat-penalty", "Repetition penalty", vm.repeatPenalty, 1, 2,
-                "Makes tokens seen in the last 64 less likely (1 turns it off)."));
-        k = place(sliders, k, slider("presence-penalty", "Presence penalty", vm.presencePenalty, 0, 2,
-                "Subtracts this from the logit of every token seen in the last 64 (0 turns it off)."));
-        place(sliders, k, slider("frequency-penalty", "Frequency penalty", vm.frequencyPenalty, 0, 2,
-                "Subtracts this times the number of times a token was seen in the last 64 (0 turns it off)."));
+        k = place(sliders, k, slider("repeat-penalty", "Repetition", vm.repeatPenalty, 1, 2,
+                "Repetition penalty: makes tokens seen in the last 64 less likely (1 turns it off)."));
+        k = place(sliders, k, slider("presence-penalty", "Presence", vm.presencePenalty, 0, 2,
+                "Presence penalty: subtracts this from the logit of every token seen in the last 64 (0 turns it off)."));
+        place(sliders, k, slider("frequency-penalty", "Frequency", vm.frequencyPenalty, 0, 2,
+                "Frequency penalty: subtracts this times the number of times a token was seen in the last 64 (0 turns it off)."));
 
         TitledPane chain = new TitledPane("Stage order and logit bias", chainEditor(vm));
         chain.setExpanded(false);

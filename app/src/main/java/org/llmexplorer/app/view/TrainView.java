@@ -107,6 +107,11 @@ public final class TrainView extends VBox {
         ProgressBar progress = new ProgressBar();
         progress.progressProperty().bind(vm.progressProperty());
         progress.setPrefWidth(160);
+        progress.setMinWidth(40);
+        HBox.setHgrow(progress, javafx.scene.layout.Priority.SOMETIMES);
+        for (javafx.scene.control.Button b : new javafx.scene.control.Button[] {start, cancel, export}) {
+            b.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        }
         Label status = new Label();
         status.setId("train-status");
         status.textProperty().bind(vm.statusProperty());

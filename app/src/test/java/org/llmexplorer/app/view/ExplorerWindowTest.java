@@ -202,7 +202,7 @@ class ExplorerWindowTest {
     void atTheSmallestSizeNothingIsCutOffAndTheMessageBoxKeepsItsWidth(FxRobot robot) throws Exception {
         openAndReply(robot, "Once upon a time", 12);
         for (String tab : List.of("#tab-sampling", "#tab-attention", "#tab-generation", "#tab-train")) {
-            for (double[] size : new double[][] {{1024, 640}, {1280, 800}}) {
+            for (double[] size : new double[][] {{1024, 640}, {1280, 800}, {1920, 1080}}) {
                 robot.interact(() -> {
                     stage.setWidth(size[0]);
                     stage.setHeight(size[1]);
@@ -240,7 +240,8 @@ class ExplorerWindowTest {
             }
             if (c instanceof Labeled l && l.getText() != null && !l.getText().isEmpty() && !l.isWrapText()) {
                 Node text = l.lookup(".text");
-                if (text instanceof Text t && t.getText().endsWith("…") && !l.getText().endsWith("…")) {
+                String dots = l.getEllipsisString();
+                if (text instanceof Text t && !dots.isEmpty() && t.getText().endsWith(dots) && !l.getText().endsWith(dots)) {
                     out.add(name + " shortened to '" + t.getText() + "'");
                 }
             }

@@ -5,13 +5,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import javafx.animation.AnimationTimer;
 import javafx.application.Platform;
 import javafx.scene.Node;
+import javafx.scene.control.Slider;
 import javafx.scene.control.TabPane;
 import javafx.scene.image.PixelReader;
 import javafx.scene.image.WritableImage;
@@ -22,23 +23,29 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.llmexplorer.app.store.AppDirs;
 import org.llmexplorer.app.viewmodel.ExplorerViewModel;
 import org.llmexplorer.app.viewmodel.StepRef;
+import org.llmexplorer.engine.model.DefaultModel;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
- * Writes a screenshot of each panel to the folder given by -Dscreenshots=DIR, and the longest
- * gap between JavaFX pulses while a reply streams in (pulse.json). Run by scripts/screenshots;
- * skipped in the normal test run.
+ * Writes screenshots of the window to the folder given by -Dscreenshots=DIR (the sampling,
+ * attention and train views at 1024x640, 1280x800 and 1920x1080, on the default model), and
+ * pulse.json: the longest gap between JavaFX pulses while a reply streams in, while the
+ * temperature slider is dragged over a selected token, and while a mask's window is dragged.
+ * Run by scripts/screenshots; skipped in the normal test run.
  */
 @ExtendWith(ApplicationExtension.class)
 class PanelScreenshots {
+    static final double[][] SIZES = {{1024, 640}, {1280, 800}, {1920, 1080}};
     ExplorerViewModel vm;
     MainWindow window;
+    Stage stage;
 
     @Start
     void start(Stage stage) throws Exception {
+        this.stage = stage;
         Path config = Files.createTempDirectory("llmx-shots");
         vm = new ExplorerViewModel(Platform::runLater, new AppDirs(config, config.resolve("chats"), config.resolve("models")));
         window = new MainWindow(stage, vm);
@@ -51,60 +58,95 @@ class PanelScreenshots {
         assumeTrue(dir != null && !dir.isBlank(), "set -Dscreenshots=DIR to write screenshots");
         Path out = Path.of(dir);
         Files.createDirectories(out);
-        AtomicReference<java.util.concurrent.CompletableFuture<?>> f = new AtomicReference<>();
-        robot.interact(() -> f.set(vm.model.open(Path.of("..", "shared", "models", "stories260K.gguf"))));
-        f.get().get(30, TimeUnit.SECONDS);
+        Path model = DefaultModel.find().orElse(Path.of("..", "shared", "models", "stories260K.gguf"));
+        AtomicReference<CompletableFuture<?>> f = new AtomicReference<>();
+        robot.interact(() -> f.set(vm.model.open(model)));
+        f.get().get(60, TimeUnit.SECONDS);
         robot.interact(() -> {
-            vm.sampling.maxTokens.set(120);
+            stage.setWidth(1600);
+            stage.setHeight(1000);
+            vm.sampling.maxTokens.set(90);
             vm.sampling.seedLocked.set(true);
         });
+        Map<String, Object> pulses = new LinkedHashMap<>();
 
-        // Longest pause between pulses while the reply streams in.
-        AtomicLong last = new AtomicLong();
-        AtomicLong longest = new AtomicLong();
-        AnimationTimer timer = new AnimationTimer() {
-            @Override
-            public void handle(long now) {
-                long prev = last.getAndSet(now);
-                if (prev != 0) {
-                    longest.accumulateAndGet(now - prev, Math::max);
-                }
-            }
-        };
-        robot.interact(timer::start);
-        robot.clickOn("#chat-input").write("Once upon a time, there was a little dragon");
+        PulseMeter meter = new PulseMeter();
+        robot.interact(meter::start);
+        robot.clickOn("#chat-input").write("And God said unto Moses");
         robot.clickOn("#send");
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.chat.messages().size() == 2
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> vm.chat.messages().size() == 2
                 && !vm.chat.generatingProperty().get());
-        robot.interact(timer::stop);
-        double tps = vm.chat.tokensPerSecondProperty().get();
-        Files.writeString(out.resolve("pulse.json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
-                Map.of("longest_pulse_gap_ms", longest.get() / 1e6, "reply_tokens",
-                        vm.chat.messages().get(1).steps().size(), "tokens_per_second", tps,
-                        "model", "stories260K.gguf")));
+        robot.interact(meter::stop);
+        pulses.put("streaming_ms", meter.longestMillis());
+        pulses.put("reply_tokens", vm.chat.messages().get(1).steps().size());
+        pulses.put("tokens_per_second", vm.chat.tokensPerSecondProperty().get());
 
+        // Drag the temperature with a token selected and its distribution on screen.
         TabPane tabs = robot.lookup("#tabs").queryAs(TabPane.class);
-        robot.interact(() -> tabs.getSelectionModel().select(0));
-        shot(robot, window.scene().getRoot(), out.resolve("window-sampling.png"));
-        robot.interact(() -> vm.inspector.selected.set(new StepRef(1, 6)));
-        robot.interact(() -> tabs.getSelectionModel().select(1));
+        robot.interact(() -> vm.inspector.selected.set(new StepRef(1, 3)));
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.inspector.wouldPickProperty().get() >= 0);
+        robot.interact(meter::start);
+        Node thumb = robot.lookup("#temperature .thumb").query();
+        robot.drag(thumb).moveBy(30, 0).moveBy(30, 0).moveBy(30, 0).moveBy(-60, 0).release(javafx.scene.input.MouseButton.PRIMARY);
         WaitForAsyncUtils.waitForFxEvents();
-        shot(robot, window.scene().getRoot(), out.resolve("window-token.png"));
+        robot.interact(meter::stop);
+        pulses.put("temperature_drag_ms", meter.longestMillis());
+
+        // Drag a mask's window with the attention view on screen (weights recomputed as it moves).
+        robot.interact(() -> tabs.getSelectionModel().select(1));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.attention.snapshotProperty().get() != null
+                && !vm.attention.busyProperty().get());
+        robot.interact(() -> vm.attention.maskKind.set("sliding"));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> robot.lookup("#mask-slider-w").tryQuery().isPresent()
+                && !vm.attention.busyProperty().get());
+        robot.interact(meter::start);
+        robot.drag(robot.lookup("#mask-slider-w .thumb").queryAs(Node.class)).moveBy(20, 0).moveBy(20, 0).moveBy(-30, 0)
+                .release(javafx.scene.input.MouseButton.PRIMARY);
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !vm.attention.busyProperty().get());
+        robot.interact(meter::stop);
+        pulses.put("mask_window_drag_ms", meter.longestMillis());
+        pulses.put("mask_after_drag", vm.attention.mask.get());
+        pulses.put("model", model.getFileName().toString());
+        Files.writeString(out.resolve("pulse.json"), new com.fasterxml.jackson.databind.ObjectMapper()
+                .writerWithDefaultPrettyPrinter().writeValueAsString(pulses));
+
+        // The attention view: a sliding window, zoomed enough for labels, a token selected.
         robot.interact(() -> {
-            tabs.getSelectionModel().select(2);
-            vm.attention.layer.set(2);
-            vm.attention.mask.set("");
-            vm.attention.compare.set(true);
-            vm.attention.compareMask.set("strided:l=4,head=split");
+            vm.attention.maskValues.put("w", "16");
+            vm.attention.layer.set(1);
         });
-        robot.interact(() -> vm.attention.refresh());
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.attention.comparedProperty().get() != null);
-        WaitForAsyncUtils.waitForFxEvents();
-        shot(robot, window.scene().getRoot(), out.resolve("window-attention.png"));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !vm.attention.busyProperty().get()
+                && vm.attention.snapshotProperty().get().plan().equals("sliding:w=16"));
+        for (double[] size : SIZES) {
+            String name = (int) size[0] + "x" + (int) size[1];
+            robot.interact(() -> {
+                stage.setWidth(size[0]);
+                stage.setHeight(size[1]);
+            });
+            WaitForAsyncUtils.waitForFxEvents();
+            robot.interact(() -> {
+                tabs.getSelectionModel().select(0);
+                vm.inspector.selected.set(new StepRef(1, 3));
+            });
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.inspector.wouldPickProperty().get() >= 0);
+            WaitForAsyncUtils.waitForFxEvents();
+            shot(robot, window.scene().getRoot(), out.resolve("window-sampling-" + name + ".png"));
+            robot.interact(() -> tabs.getSelectionModel().select(1));
+            WaitForAsyncUtils.waitForFxEvents();
+            robot.interact(() -> {
+                window.attentionView().heatmap().fit();
+                window.attentionView().heatmap().zoom(2.5);
+                vm.attention.selectCell(vm.attention.snapshotProperty().get().tokens().length - 6,
+                        vm.attention.snapshotProperty().get().tokens().length - 12);
+            });
+            WaitForAsyncUtils.waitForFxEvents();
+            shot(robot, window.scene().getRoot(), out.resolve("window-attention-" + name + ".png"));
+        }
 
         // The Train tab after a short run on a story text, probe heatmap refreshed as it learned.
         robot.interact(() -> {
+            stage.setWidth(1280);
+            stage.setHeight(800);
             tabs.getSelectionModel().select(3);
             vm.train.textFile.set(Path.of("..", "shared", "reference", "stories260K-perplexity.txt").toString());
             vm.train.layers.set(2);
@@ -115,7 +157,7 @@ class PanelScreenshots {
             vm.train.probe.set("Once upon a time, there was a little girl named Lily.");
             vm.train.probeHead.set(1);
         });
-        AtomicReference<java.util.concurrent.CompletableFuture<?>> run = new AtomicReference<>();
+        AtomicReference<CompletableFuture<?>> run = new AtomicReference<>();
         robot.interact(() -> run.set(vm.train.start()));
         run.get().get(300, TimeUnit.SECONDS);
         WaitForAsyncUtils.waitForFxEvents();
