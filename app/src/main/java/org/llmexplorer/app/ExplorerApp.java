@@ -23,6 +23,9 @@ public final class ExplorerApp extends Application {
         vm = new ExplorerViewModel(Platform::runLater, AppDirs.standard());
         MainWindow window = new MainWindow(stage, vm);
         stage.show();
+        if (Boolean.getBoolean("llmx.frames")) {
+            new FrameMeter().start();
+        }
         Path model = initialModel(getParameters().getRaw(), vm.context().settings().lastModel);
         if (model != null) {
             vm.model.open(model);
