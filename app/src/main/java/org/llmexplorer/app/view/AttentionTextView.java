@@ -40,9 +40,19 @@ final class AttentionTextView extends ScrollPane {
             return;
         }
         int q = query < 0 || query >= labels.length ? labels.length - 1 : query;
+        float max = 1e-9f; // shades relative to the row's largest weight, so the pattern shows in long rows too
+        for (int j = 0; j < labels.length; j++) {
+            max = Math.max(max, weights[q][j]);
+        }
+        Label caption = new Label("query " + q + " '" + HeatmapView.shown(labels[q]) + "' (outlined): shades relative to "
+                + "its largest weight, " + String.format("%.3f", max) + "; click a token to make it the query");
+        caption.getStyleClass().add("hint");
+        caption.setWrapText(true);
+        caption.prefWidthProperty().bind(widthProperty().subtract(30));
+        tokens.getChildren().add(caption);
         for (int j = 0; j < labels.length; j++) {
             boolean ok = allowed == null || allowed[q][j];
-            float w = ok ? weights[q][j] : 0;
+            float w = ok ? weights[q][j] / max : 0;
             String text = labels[j].replace("\n", "↵").replace("\t", "⇥");
             Label l = new Label(text.isEmpty() ? "∅" : text);
             l.setId("attn-token-" + j);
@@ -55,7 +65,7 @@ final class AttentionTextView extends ScrollPane {
                 l.getStyleClass().add("attn-query");
             }
             Tooltip t = new Tooltip((j == q ? "the query itself" : "key " + j) + ": "
-                    + (ok ? String.format("%.4f", w) : "masked") + "\nclick: make it the query");
+                    + (ok ? String.format("%.4f", weights[q][j]) : "masked") + "\nclick: make it the query");
             t.setShowDelay(Duration.millis(100));
             l.setTooltip(t);
             int index = j;

@@ -17,6 +17,7 @@ import javafx.scene.control.MenuItem;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.control.TextField;
+import javafx.scene.control.TitledPane;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToggleGroup;
 import javafx.scene.control.Tooltip;
@@ -180,6 +181,7 @@ final class AttentionView extends VBox {
         Label status = new Label();
         status.setMinWidth(0);
         status.setWrapText(true);
+        status.setMinHeight(Region.USE_PREF_SIZE);
         status.getStyleClass().add("hint");
         status.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
             AttentionSnapshot s = vm.snapshotProperty().get();
@@ -197,7 +199,17 @@ final class AttentionView extends VBox {
         HBox viewRow = new HBox(6, matrix, row, heads, fit, gap2, status);
         viewRow.setAlignment(Pos.CENTER_LEFT);
 
-        getChildren().addAll(top, maskRow, compareRow, viewRow, views, hover);
+        // The mask's controls fold away on small screens, leaving the heatmap more room; the title keeps saying which mask.
+        TitledPane maskPane = new TitledPane();
+        maskPane.setId("mask-pane");
+        maskPane.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> "Mask: "
+                + (vm.mask.get() == null || vm.mask.get().isBlank() ? "the model's own (" + vm.ownMaskProperty().get() + ")"
+                : vm.mask.get()), vm.mask, vm.ownMaskProperty()));
+        VBox maskBox = new VBox(6, maskRow, compareRow);
+        maskBox.setPadding(new Insets(4));
+        maskPane.setContent(maskBox);
+        maskPane.setAnimated(false);
+        getChildren().addAll(top, maskPane, viewRow, views, hover);
         vm.snapshotProperty().addListener((o, a, b) -> redraw());
         vm.comparedProperty().addListener((o, a, b) -> redraw());
         vm.connectivityProperty().addListener((o, a, b) -> redraw());

@@ -58,7 +58,7 @@ final class MaskControls extends VBox {
         apply.setMinWidth(Button.USE_PREF_SIZE);
         apply.setTooltip(new Tooltip("The next replies run under this mask (the attention itself changes, not just the picture)"));
         apply.setOnAction(e -> vm.apply());
-        Label pickLabel = new Label("Mask");
+        Label pickLabel = new Label("Kind");
         pickLabel.setMinWidth(Label.USE_PREF_SIZE);
         HBox pickRow = new HBox(6, pickLabel, picker);
         pickRow.setAlignment(Pos.CENTER_LEFT);
@@ -97,6 +97,7 @@ final class MaskControls extends VBox {
         applied.textProperty().bind(vm.appliedProperty().map(s -> "replies run under: " + s));
         applied.setMinWidth(0);
         applied.setWrapText(true);
+        applied.setMinHeight(Label.USE_PREF_SIZE);
         HBox applyRow = new HBox(8, apply, applied);
         applyRow.setAlignment(Pos.CENTER_LEFT);
         Label error = new Label();

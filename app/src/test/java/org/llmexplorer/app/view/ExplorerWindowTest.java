@@ -238,7 +238,7 @@ class ExplorerWindowTest {
             if (outside && b.getWidth() > 0) {
                 out.add(name + " outside the window " + b);
             }
-            if (c instanceof Labeled l && l.getText() != null && !l.getText().isEmpty() && !l.isWrapText()) {
+            if (c instanceof Labeled l && l.getText() != null && !l.getText().isEmpty()) {
                 Node text = l.lookup(".text");
                 String dots = l.getEllipsisString();
                 if (text instanceof Text t && !dots.isEmpty() && t.getText().endsWith(dots) && !l.getText().endsWith(dots)) {
