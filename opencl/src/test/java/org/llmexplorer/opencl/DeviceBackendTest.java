@@ -236,4 +236,48 @@ class DeviceBackendTest {
         }
         assertFalse(Backends.devices().isEmpty());
     }
+
+    /** The session on the device: attention asked while a reply streams comes between its tokens, as on the CPU. */
+    @Test
+    void theSessionOnTheDeviceAnswersAttentionBetweenTokensAsTheCpuDoes() throws Exception {
+        TestDevice.get();
+        java.util.List<org.llmexplorer.engine.session.AttentionSnapshot> during = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<org.llmexplorer.engine.session.ChatSession> self =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        org.llmexplorer.engine.session.SessionListener events = new org.llmexplorer.engine.session.SessionListener() {
+            int tokens;
+
+            @Override
+            public void token(int m, org.llmexplorer.engine.session.Step step) {
+                if (++tokens == 5) {
+                    self.get().attention(1, null).thenAccept(during::add);
+                }
+            }
+        };
+        float[][] onDevice;
+        String deviceReply;
+        try (var session = new org.llmexplorer.engine.session.ChatSession(events)) {
+            self.set(session);
+            session.backend("opencl:0", 2);
+            var m = session.open(Shared.path(STORIES)).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(m.backend().startsWith("opencl"), m.backend());
+            session.settings(org.llmexplorer.engine.sampling.SamplingSettings.greedy(), true, 20);
+            deviceReply = session.send("Once upon a time").get(60, java.util.concurrent.TimeUnit.SECONDS).text();
+            assertEquals(1, during.size(), "answered while the reply streamed");
+            onDevice = session.attention(1, null).get(60, java.util.concurrent.TimeUnit.SECONDS).weights()[3];
+            assertTrue(during.getFirst().tokens().length < onDevice.length);
+        }
+        try (var session = new org.llmexplorer.engine.session.ChatSession(new org.llmexplorer.engine.session.SessionListener() { })) {
+            session.backend("simd", 2);
+            session.open(Shared.path(STORIES)).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            session.settings(org.llmexplorer.engine.sampling.SamplingSettings.greedy(), true, 20);
+            assertEquals(deviceReply, session.send("Once upon a time").get(60, java.util.concurrent.TimeUnit.SECONDS).text());
+            float[][] onCpu = session.attention(1, null).get(60, java.util.concurrent.TimeUnit.SECONDS).weights()[3];
+            for (int i = 0; i < onCpu.length; i++) {
+                for (int j = 0; j < onCpu.length; j++) {
+                    assertEquals(onCpu[i][j], onDevice[i][j], 1e-4, "weight " + i + "," + j);
+                }
+            }
+        }
+    }
 }
