@@ -24,7 +24,7 @@ public final class ExplorerApp extends Application {
         MainWindow window = new MainWindow(stage, vm);
         stage.show();
         if (Boolean.getBoolean("llmx.frames")) {
-            new FrameMeter().start();
+            new FrameMeter(true).start();
         }
         Path model = initialModel(getParameters().getRaw(), vm.context().settings().lastModel);
         if (model != null) {

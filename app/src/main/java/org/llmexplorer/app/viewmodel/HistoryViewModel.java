@@ -35,6 +35,8 @@ public final class HistoryViewModel {
     private String title;
     private long created;
     private long lastStreamSave;
+    /** What was last saved or opened: a conversation only shown again is not saved again (its place in the list stays). */
+    private List<Message> lastSaved = List.of();
 
     HistoryViewModel(AppContext ctx, ChatViewModel chat) {
         this.ctx = ctx;
@@ -57,9 +59,10 @@ public final class HistoryViewModel {
     /** Saves the conversation on screen (on the saver's thread); a new one gets an id and a title from its first words. */
     public void saveCurrent() {
         List<Message> messages = ctx.session.conversation();
-        if (messages.isEmpty()) {
+        if (messages.isEmpty() || messages.equals(lastSaved)) {
             return;
         }
+        lastSaved = messages;
         if (current.get() == null) {
             current.set(ChatHistory.newId());
             created = System.currentTimeMillis();
@@ -99,6 +102,7 @@ public final class HistoryViewModel {
         }
         current.set(null);
         title = null;
+        lastSaved = List.of();
         chat.clear();
         ctx.settings.lastChat = null;
         ctx.saveSettings();
@@ -113,6 +117,7 @@ public final class HistoryViewModel {
             current.set(c.id());
             title = c.title();
             created = c.created();
+            lastSaved = c.messages();
             chat.show(c.messages());
             ctx.settings.lastChat = c.id();
             ctx.saveSettings();

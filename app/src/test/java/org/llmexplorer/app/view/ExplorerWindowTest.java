@@ -122,7 +122,7 @@ class ExplorerWindowTest {
         assertTrue(onScreen(temperature, stage) && onScreen(chart, stage), "slider and bars on screen together");
         List<String> before = barValues(robot);
 
-        PulseMeter pulses = new PulseMeter();
+        org.llmexplorer.app.FrameMeter pulses = new org.llmexplorer.app.FrameMeter();
         robot.interact(pulses::start);
         robot.drag(robot.lookup("#temperature .thumb").queryAs(Node.class)).moveBy(40, 0).moveBy(60, 0).release(
                 javafx.scene.input.MouseButton.PRIMARY);
@@ -261,6 +261,10 @@ class ExplorerWindowTest {
     void closeAndReopenTheWindowAndTheConversationIsInTheHistory(FxRobot robot) throws Exception {
         openAndReply(robot, "Lily found a shell", 16);
         String reply = vm.chat.messages().get(1).text();
+        // Move the inspector's divider and fold the sidebar away: both are as left after the restart.
+        robot.interact(() -> window.split().getDividers().get(1).setPosition(0.6));
+        robot.clickOn("#toggle-sidebar");
+        double inspectorDivider = window.split().getDividers().getFirst().getPosition();
         vm.history.flush().get(10, TimeUnit.SECONDS);
         robot.interact(() -> stage.hide());
         vm.close(); // what the application does when its window closes
@@ -273,6 +277,11 @@ class ExplorerWindowTest {
         });
         vm = again.get();
         waitUntil(() -> vm.chat.messages().size() == 2, "the last chat open again");
+        assertEquals(2, window.split().getItems().size(), "the sidebar still folded");
+        assertEquals(inspectorDivider, window.split().getDividers().getFirst().getPosition(), 0.02, "the divider where it was");
+        robot.clickOn("#toggle-sidebar");
+        assertEquals(3, window.split().getItems().size());
+        assertEquals(0.6, window.split().getDividers().get(1).getPosition(), 0.02, "unfolded: the divider where it was");
         assertEquals(reply, vm.chat.messages().get(1).text());
         @SuppressWarnings("unchecked")
         ListView<ChatHistory.Entry> history = robot.lookup("#history").queryAs(ListView.class);

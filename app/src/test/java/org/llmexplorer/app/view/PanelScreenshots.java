@@ -70,7 +70,7 @@ class PanelScreenshots {
         });
         Map<String, Object> pulses = new LinkedHashMap<>();
 
-        PulseMeter meter = new PulseMeter();
+        org.llmexplorer.app.FrameMeter meter = new org.llmexplorer.app.FrameMeter();
         robot.interact(meter::start);
         robot.clickOn("#chat-input").write("And God said unto Moses");
         robot.clickOn("#send");

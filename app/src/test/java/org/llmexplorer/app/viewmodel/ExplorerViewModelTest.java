@@ -196,6 +196,30 @@ class ExplorerViewModelTest {
     }
 
     @Test
+    void theStagesOrderAndSwitchesReachTheChainAndAreRemembered() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            for (int i = 0; i < 6; i++) {
+                vm.sampling.move("temperature", -1);
+            }
+            vm.sampling.stagesOff.add("top_k");
+            assertEquals(java.util.List.of("temperature", "logit_bias", "penalties", "typical_p", "top_p", "min_p"),
+                    vm.sampling.settings().order());
+            vm.context().saveSettings();
+        }
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            assertEquals("temperature", vm.sampling.settings().order().getFirst());
+            assertFalse(vm.sampling.settings().order().contains("top_k"));
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            vm.sampling.maxTokens.set(6);
+            vm.chat.input.set("Once upon a time");
+            vm.chat.send().get(30, TimeUnit.SECONDS);
+            var stages = vm.chat.messages().get(1).steps().getFirst().stages();
+            assertEquals(java.util.List.of("raw", "temperature", "logit_bias", "penalties", "typical_p", "top_p", "min_p"),
+                    stages.stream().map(StageReport::stage).toList(), "the reply ran the chain in that order");
+        }
+    }
+
+    @Test
     void theEmptyChatSaysHowToBeginWithTheModelThatIsOpen() throws Exception {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
             assertTrue(vm.chat.placeholderProperty().get().startsWith("Open a model"));
@@ -250,11 +274,11 @@ class ExplorerViewModelTest {
             assertNotEquals(firstId, vm.history.currentProperty().get());
         } // closed like a window: the second chat is the last one
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
-            vm.history.flush().get(10, TimeUnit.SECONDS);
-            assertEquals(2, vm.chat.messages().size(), "the last chat is open again");
+            waitFor(() -> vm.chat.messages().size() == 2); // the last chat is open again, read off the UI thread
+            vm.history.flush().get(10, TimeUnit.SECONDS); // and saved again as opened: let that write land before searching
             assertEquals("Tom saw a big red ball.", vm.chat.messages().get(0).text());
             vm.history.search.set("dog");
-            assertEquals(1, vm.history.entries().size(), "search finds the chat by its text");
+            assertEquals(1, vm.history.entries().size(), "search finds the chat by its text: " + ((javafx.collections.transformation.FilteredList<?>) vm.history.entries()).getSource());
             vm.history.open(firstId).get(10, TimeUnit.SECONDS);
             assertEquals(text, vm.chat.messages().get(1).text());
             assertEquals(10, vm.chat.messages().get(1).steps().size(), "token records come back too");
