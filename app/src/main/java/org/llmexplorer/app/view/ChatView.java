@@ -2,7 +2,7 @@ package org.llmexplorer.app.view;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import javafx.beans.property.ObjectProperty;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Point2D;
@@ -45,17 +45,37 @@ final class ChatView extends BorderPane {
 
     private final ChatViewModel vm;
     private final AttentionViewModel attention;
-    private final Consumer<StepRef> select;
+    private final ObjectProperty<StepRef> selected;
+    private final Runnable onSelect;
     private final VBox list = new VBox(8);
     private final ScrollPane scroll = new ScrollPane(list);
     private final Label empty = new Label();
     private final List<Bubble> bubbles = new ArrayList<>();
     private Text selectedText;
 
-    ChatView(ChatViewModel vm, AttentionViewModel attention, Consumer<StepRef> select) {
+    /** Underlines the selected token (wherever the selection came from). */
+    private void markSelected() {
+        if (selectedText != null) {
+            selectedText.getStyleClass().remove("token-selected");
+            selectedText = null;
+        }
+        StepRef r = selected.get();
+        if (r != null && list.lookup("#token-" + r.message() + "-" + r.step()) instanceof Text t) {
+            selectedText = t;
+            t.getStyleClass().add("token-selected");
+        }
+    }
+
+    /**
+     * @param selected the token the inspector shows (set by a click here, or by the view models)
+     * @param onSelect told when a token is clicked (the window brings the inspector forward)
+     */
+    ChatView(ChatViewModel vm, AttentionViewModel attention, ObjectProperty<StepRef> selected, Runnable onSelect) {
         this.vm = vm;
         this.attention = attention;
-        this.select = select;
+        this.selected = selected;
+        this.onSelect = onSelect;
+        selected.addListener((o, a, b) -> markSelected());
         list.setPadding(new Insets(10));
         scroll.setFitToWidth(true);
         scroll.setId("chat-scroll");
@@ -114,6 +134,7 @@ final class ChatView extends BorderPane {
             list.getChildren().add(b.box);
         }
         highlight();
+        markSelected();
         scroll.setVvalue(1.0);
     }
 
@@ -252,12 +273,8 @@ final class ChatView extends BorderPane {
             int to = from + s.text().length();
             offset[0] = to;
             t.setOnMouseClicked(e -> {
-                if (selectedText != null) {
-                    selectedText.getStyleClass().remove("token-selected");
-                }
-                selectedText = t;
-                t.getStyleClass().add("token-selected");
-                select.accept(new StepRef(message, step));
+                selected.set(new StepRef(message, step));
+                onSelect.run();
                 attention.selectInChat(message, from, Math.max(to, from + 1));
             });
             return t;

@@ -37,7 +37,6 @@ import javafx.stage.FileChooser;
 import javafx.stage.Stage;
 import org.llmexplorer.app.store.Settings;
 import org.llmexplorer.app.viewmodel.ExplorerViewModel;
-import org.llmexplorer.app.viewmodel.StepRef;
 
 /**
  * The window: three panes side by side that the user can resize (the dividers are remembered)
@@ -80,7 +79,7 @@ public final class MainWindow {
         side.setId("sidebar");
         side.setMinWidth(SIDEBAR_MIN);
 
-        chat = new ChatView(vm.chat, vm.attention, this::inspect);
+        chat = new ChatView(vm.chat, vm.attention, vm.inspector.selected, this::inspect);
         chat.setId("chat");
 
         sampling = new SamplingPanel(vm.sampling, vm.inspector);
@@ -173,8 +172,7 @@ public final class MainWindow {
     }
 
     /** A token clicked in the chat: the inspector shows it (on the sampling view unless attention is open). */
-    private void inspect(StepRef ref) {
-        vm.inspector.selected.set(ref);
+    private void inspect() {
         String open = tabs.getSelectionModel().getSelectedItem().getId();
         if (!"tab-attention".equals(open) && !"tab-sampling".equals(open)) {
             tabs.getSelectionModel().select(0);

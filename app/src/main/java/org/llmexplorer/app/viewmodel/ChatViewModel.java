@@ -1,6 +1,5 @@
 package org.llmexplorer.app.viewmodel;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -15,7 +14,6 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-import org.llmexplorer.app.store.JsonStore;
 import org.llmexplorer.engine.session.Message;
 import org.llmexplorer.engine.session.Step;
 
@@ -230,7 +228,4 @@ public final class ChatViewModel {
         return sb.toString();
     }
 
-    public String json() throws IOException {
-        return JsonStore.mapper().writeValueAsString(ctx.session.conversation());
-    }
 }

@@ -56,6 +56,7 @@ public final class ExplorerViewModel implements AutoCloseable {
         chat.onChange(() -> {
             history.saveCurrent();
             attention.conversationChanged();
+            inspector.conversationChanged();
         }, history::streaming);
         sampling.tokenizer(session::tokenize, ui);
         sampling.load(settings);

@@ -95,6 +95,24 @@ public final class InspectorViewModel {
         }));
     }
 
+    /**
+     * A reply finished (or a chat was opened): with no token selected, its first token is, so the
+     * sampling view has a distribution to show and the sliders something to move.
+     */
+    void conversationChanged() {
+        if (step() != null) {
+            return;
+        }
+        var messages = chat.messages();
+        for (int m = messages.size() - 1; m >= 0; m--) {
+            if (!messages.get(m).steps().isEmpty()) {
+                selected.set(new StepRef(m, 0));
+                return;
+            }
+        }
+        selected.set(null);
+    }
+
     void resampled(int message, int step, int token, List<StageReport> reports) {
         StepRef r = selected.get();
         if (r != null && r.message() == message && r.step() == step) {
