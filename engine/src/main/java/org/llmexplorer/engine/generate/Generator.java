@@ -169,6 +169,27 @@ public final class Generator {
         int vocab = model.config().vocabSize();
         double[] p = new double[Math.max(0, n - 1)];
         int[] rank = new int[p.length];
+        logits(tokens, (i, logits, off) -> {
+            if (i + 1 < n) {
+                p[i] = Probabilities.probability(logits, off, vocab, tokens[i + 1]);
+                rank[i] = Probabilities.rank(logits, off, vocab, tokens[i + 1]);
+            }
+        });
+        return new PromptScore(tokens, p, rank);
+    }
+
+    /** Receives the logits after token {@code position}: {@code logits[offset .. offset + vocab)}. */
+    public interface LogitsConsumer {
+        void accept(int position, float[] logits, int offset);
+    }
+
+    /**
+     * Runs a text through the model from position 0, in batches of the state's batch size, and
+     * hands over the logits after every token (what the model predicts next at each position).
+     */
+    public void logits(int[] tokens, LogitsConsumer consumer) {
+        int n = tokens.length;
+        int vocab = model.config().vocabSize();
         cachedLength = 0;
         boolean whole = masks.looksAhead(model.config().layers(), model.config().heads());
         int step = whole ? n : state.batch();
@@ -176,16 +197,13 @@ public final class Generator {
             int count = Math.min(step, n - done);
             model.transformer().forward(ops, state, masks, tokens, done, count, done, true);
             float[] logits = state.logits();
-            for (int t = 0; t < count && done + t + 1 < n; t++) {
-                int next = tokens[done + t + 1];
-                p[done + t] = Probabilities.probability(logits, t * vocab, vocab, next);
-                rank[done + t] = Probabilities.rank(logits, t * vocab, vocab, next);
+            for (int t = 0; t < count; t++) {
+                consumer.accept(done + t, logits, t * vocab);
             }
         }
         for (int i = 0; i < n; i++) {
             remember(tokens[i], i);
         }
-        return new PromptScore(tokens, p, rank);
     }
 
     /** Per-token probabilities of a text (entry i is for token i + 1). */

@@ -40,7 +40,12 @@ public final class GoldenJudging {
      * by ±1, 2, 4, 8 and 16 parts per million (a last-bit difference flips codes).
      */
     public static float[] nudges(String modelPath) {
-        if (!eightBit(modelPath)) {
+        return nudges(eightBit(modelPath));
+    }
+
+    /** As {@link #nudges(String)}, for weights whose activations are (or are not) rounded to 8-bit blocks. */
+    public static float[] nudges(boolean eightBit) {
+        if (!eightBit) {
             return new float[] {1f};
         }
         float[] nudges = new float[11];

@@ -90,59 +90,9 @@ class NewArchitecturesTest {
         return out;
     }
 
-    /**
-     * Copies a fixture under another architecture name: keys renamed, biases and soft-caps left
-     * out, unit query/key norms added when {@code qkNorms}, Wq and Wk multiplied by qkScale.
-     */
     private static void copy(Path from, Path to, String arch, float qkScale, boolean qkNorms,
                              Map<String, Object> changes) throws IOException {
-        try (GgufFile in = GgufFile.open(from)) {
-            String old = in.string("general.architecture").orElseThrow();
-            int layers = changes.containsKey("block_count") ? (Integer) changes.get("block_count")
-                    : in.integer(old + ".block_count").orElseThrow().intValue();
-            int headDim = in.integer(old + ".attention.key_length")
-                    .orElse(in.integer(old + ".embedding_length").orElseThrow()
-                            / in.integer(old + ".attention.head_count").orElseThrow()).intValue();
-            GgufWriter w = new GgufWriter();
-            for (var e : in.metadata().entrySet()) {
-                String key = e.getKey();
-                if (key.contains("softcapping")) {
-                    continue;
-                }
-                w.put(key.startsWith(old + ".") ? arch + key.substring(old.length()) : key, e.getValue());
-            }
-            w.put("general.architecture", GgufValue.ofString(arch));
-            w.put(arch + ".block_count", GgufValue.ofUInt32(layers));
-            if (changes.containsKey("freq_base")) {
-                w.put(arch + ".rope.freq_base", GgufValue.ofFloat32((Float) changes.get("freq_base")));
-            }
-            for (GgufTensorInfo t : in.tensors()) {
-                String name = t.name();
-                if (name.endsWith(".bias") || (name.startsWith("blk.")
-                        && Integer.parseInt(name.split("\\.")[1]) >= layers)) {
-                    continue;
-                }
-                MemorySegment data = in.data(t);
-                boolean scale = qkScale != 1f && (name.endsWith("attn_q.weight") || name.endsWith("attn_k.weight"));
-                w.addTensor(name, t.type(), t.shape(), scale ? target -> {
-                    for (long i = 0; i < data.byteSize(); i += 4) {
-                        target.set(ValueLayout.JAVA_FLOAT_UNALIGNED, i,
-                                data.get(ValueLayout.JAVA_FLOAT_UNALIGNED, i) * qkScale);
-                    }
-                } : GgufWriter.TensorSource.of(data));
-            }
-            if (qkNorms) {
-                float[] ones = new float[headDim];
-                java.util.Arrays.fill(ones, 1f);
-                for (int l = 0; l < layers; l++) {
-                    for (String n : Set.of("attn_q_norm", "attn_k_norm")) {
-                        w.addTensor("blk." + l + "." + n + ".weight", org.llmexplorer.engine.tensor.GgmlType.F32,
-                                new long[] {headDim}, GgufWriter.TensorSource.ofFloats(ones));
-                    }
-                }
-            }
-            w.write(to);
-        }
+        org.llmexplorer.engine.bench.RandomModels.derive(from, to, arch, qkScale, qkNorms, changes);
     }
 
     private static float[] logits(Path file) throws IOException {

@@ -1,0 +1,141 @@
+package org.llmexplorer.engine.oracle;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.llmexplorer.engine.Shared;
+import org.llmexplorer.engine.bench.RandomModels;
+import org.llmexplorer.engine.compute.Backends;
+import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.model.Model;
+import org.llmexplorer.engine.tensor.GgmlType;
+
+/**
+ * The engine against llama.cpp (see {@link Differential} for the rule) on random models of every
+ * architecture and weight type the engine computes, several seeds, several prompts, on the SIMD
+ * and scalar backends. The default run is a bounded sample (every architecture in F32 and in one
+ * quantized type, every weight type on llama); {@code -Doracle.sweep=full} runs every
+ * architecture in every type with three seeds and six prompts ({@code scripts/differential}).
+ * Each case prints one JSON line.
+ */
+class LlamaCppDifferentialTest {
+    static final List<String> PROMPTS = List.of("Once upon a time, there was a little girl", "The cat sat on the mat and",
+            "Tom and Sue went to the park.", "A big dog ran", "She looked at the sky and saw", "Lily had a red ball");
+    static final List<GgmlType> TYPES = List.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
+            GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K,
+            GgmlType.Q5_K, GgmlType.Q6_K);
+    /** Each architecture, as the fixture its random models are made like. */
+    static final Map<String, String> ARCHS = new java.util.LinkedHashMap<>();
+
+    static {
+        ARCHS.put("llama", "archs/tiny-llama-gqa-F32.gguf");
+        ARCHS.put("llama3rope", "archs/tiny-llama3rope-F32.gguf");
+        ARCHS.put("qwen2", "archs/tiny-qwen2-F32.gguf");
+        ARCHS.put("qwen3", "archs/tiny-qwen2-F32.gguf");
+        ARCHS.put("phi3", "archs/tiny-phi3-F32.gguf");
+        ARCHS.put("gpt2", "archs/tiny-gpt2-F32.gguf");
+        ARCHS.put("gemma2", "archs/tiny-gemma2-F32.gguf");
+        ARCHS.put("gemma3", "archs/tiny-gemma2-F32.gguf");
+    }
+
+    static LlamaOracle oracle;
+    static Compute simd;
+    static Compute scalar;
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws IOException {
+        String missing = LlamaOracle.missing();
+        if (missing != null && "1".equals(System.getenv("LLMX_REQUIRE_LLAMA"))) {
+            throw new IllegalStateException("LLMX_REQUIRE_LLAMA=1 but " + missing);
+        }
+        assumeTrue(missing == null, () -> "llama.cpp differential tests skipped: " + missing);
+        oracle = LlamaOracle.start();
+        simd = Backends.create("simd", 2);
+        scalar = Backends.create("scalar", 1);
+        dir = Files.createTempDirectory("llmx-differential");
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (oracle != null) {
+            oracle.close();
+            simd.close();
+            scalar.close();
+        }
+    }
+
+    record Case(String arch, GgmlType type, long seed, List<String> prompts) {
+    }
+
+    static List<Case> cases() {
+        boolean full = "full".equals(System.getProperty("oracle.sweep"));
+        List<Case> out = new ArrayList<>();
+        if (full) {
+            for (String arch : ARCHS.keySet()) {
+                for (GgmlType t : TYPES) {
+                    for (long seed = 1; seed <= 3; seed++) {
+                        out.add(new Case(arch, t, seed, PROMPTS));
+                    }
+                }
+            }
+            return out;
+        }
+        for (String arch : ARCHS.keySet()) {
+            out.add(new Case(arch, GgmlType.F32, 1, PROMPTS.subList(0, 2)));
+            out.add(new Case(arch, arch.startsWith("gemma") ? GgmlType.Q8_0 : GgmlType.Q4_K, 2, PROMPTS.subList(2, 4)));
+        }
+        for (GgmlType t : TYPES) {
+            out.add(new Case("llama", t, 3, PROMPTS.subList(4, 6)));
+        }
+        return out;
+    }
+
+    /** A random model of the case, written once. */
+    static Path model(Case c) throws IOException {
+        Path out = dir.resolve(c.arch() + "-" + c.type() + "-" + c.seed() + ".gguf");
+        if (!Files.exists(out)) {
+            Path template = Shared.path(ARCHS.get(c.arch()));
+            if (c.arch().equals("qwen3") || c.arch().equals("gemma3")) {
+                Path derived = dir.resolve(c.arch() + "-template.gguf");
+                if (!Files.exists(derived)) {
+                    RandomModels.derive(template, derived, c.arch(), 1f, true, Map.of());
+                }
+                template = derived;
+            }
+            RandomModels.like(template, c.type(), c.seed(), out);
+        }
+        return out;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> ourEngineComputesWhatLlamaCppComputes() {
+        return cases().stream().map(c -> DynamicTest.dynamicTest(c.arch() + " " + c.type() + " seed " + c.seed(), () -> {
+            Path file = model(c);
+            try (Model model = Model.open(file)) {
+                for (String prompt : c.prompts()) {
+                    LlamaOracle.Answer a = oracle.ask(file, prompt, 24, 5);
+                    for (Compute ops : List.of(simd, scalar)) {
+                        Differential.Report r = Differential.compare(model, file.getFileName().toString(), prompt, a, ops,
+                                scalar);
+                        System.out.println(r.json());
+                        assertTrue(r.sameTokens(), "prompt tokens differ from llama.cpp's: " + r.json());
+                        assertNull(r.firstReal(), "a divergence rounding does not explain: " + r.json());
+                    }
+                }
+            }
+        }));
+    }
+}
