@@ -29,22 +29,22 @@ import org.llmexplorer.engine.tensor.ActivationRounding;
  * rounding moves a probability by at most the golden tolerance (2e-3 F32, 1e-2 F16, 3e-2 BF16),
  * it is rounding when llama.cpp's own margin between its top two is within that tolerance.
  */
-final class Differential {
+public final class Differential {
 
     /** A position where our top token is not llama.cpp's. */
-    record Mismatch(int position, int ours, int llama, double llamaMargin, boolean rounding) {
+    public record Mismatch(int position, int ours, int llama, double llamaMargin, boolean rounding) {
     }
 
     /** The comparison of one case. */
-    record Report(String model, String prompt, String backend, boolean sameTokens, int positions, int generated,
+    public record Report(String model, String prompt, String backend, boolean sameTokens, int positions, int generated,
                   double maxProbDiff, int maxDiffPosition, List<Mismatch> mismatches) {
         /** The first mismatch that rounding does not explain, or null. */
-        Mismatch firstReal() {
+        public Mismatch firstReal() {
             return mismatches.stream().filter(m -> !m.rounding()).findFirst().orElse(null);
         }
 
         /** Where (counted in generated tokens) our greedy choice would first differ from llama.cpp's, or -1. */
-        int firstGreedyDivergence(int promptLength) {
+        public int firstGreedyDivergence(int promptLength) {
             for (Mismatch m : mismatches) {
                 if (m.position() >= promptLength - 1) {
                     return m.position() - (promptLength - 1);
@@ -53,7 +53,7 @@ final class Differential {
             return -1;
         }
 
-        String json() {
+        public String json() {
             Mismatch real = firstReal();
             return String.format(java.util.Locale.ROOT,
                     "{\"model\":\"%s\",\"prompt\":\"%s\",\"backend\":\"%s\",\"same_tokens\":%s,\"positions\":%d,"
@@ -69,7 +69,7 @@ final class Differential {
     private Differential() {
     }
 
-    static Report compare(Model model, String name, String prompt, LlamaOracle.Answer a, Compute ops, Compute scalar) {
+    public static Report compare(Model model, String name, String prompt, LlamaOracle.Answer a, Compute ops, Compute scalar) {
         int[] ours = model.tokenizer().encode(prompt, true, true);
         boolean sameTokens = Arrays.equals(ours, a.promptIds());
         int[] seq = a.sequence();

@@ -24,15 +24,15 @@ import org.llmexplorer.engine.sampling.TokenProbability;
  * tests that need it where {@code LLMX_REQUIRE_LLAMA=1} (CI installs it), and skips them
  * elsewhere.
  */
-final class LlamaOracle implements AutoCloseable {
+public final class LlamaOracle implements AutoCloseable {
     static final Path SCRIPT = Path.of("scripts", "llama-oracle", "oracle.mjs");
     static final Path PACKAGE = Path.of("scripts", "llama-oracle", "node_modules", "node-llama-cpp");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What llama.cpp made of a prompt: its tokens, its greedy tokens, and at each position the top of its distribution. */
-    record Answer(int[] promptIds, int[] greedy, List<TokenProbability[]> steps) {
+    public record Answer(int[] promptIds, int[] greedy, List<TokenProbability[]> steps) {
         /** The whole sequence: prompt, then greedy tokens. */
-        int[] sequence() {
+        public int[] sequence() {
             int[] all = java.util.Arrays.copyOf(promptIds, promptIds.length + greedy.length);
             System.arraycopy(greedy, 0, all, promptIds.length, greedy.length);
             return all;
@@ -50,7 +50,7 @@ final class LlamaOracle implements AutoCloseable {
     }
 
     /** Why there is no oracle here, or null when there is one. */
-    static String missing() {
+    public static String missing() {
         if (!Files.isDirectory(PACKAGE)) {
             return "node-llama-cpp is not installed (run: cd scripts/llama-oracle && npm ci)";
         }
@@ -65,14 +65,20 @@ final class LlamaOracle implements AutoCloseable {
         return null;
     }
 
-    static LlamaOracle start() throws IOException {
+    public static LlamaOracle start() throws IOException {
         Process p = new ProcessBuilder("node", SCRIPT.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         return new LlamaOracle(p);
     }
 
     /** llama.cpp's tokens of the prompt (BOS as the model asks), its greedy continuation of n tokens and the top of every distribution. */
-    synchronized Answer ask(Path model, String prompt, int n, int top) throws IOException {
+    public Answer ask(Path model, String prompt, int n, int top) throws IOException {
+        return ask(model, prompt, n, top, "F32");
+    }
+
+    /** As {@link #ask(Path, String, int, int)} with llama.cpp's KV cache in another type (F16 is llama.cpp's default). */
+    public synchronized Answer ask(Path model, String prompt, int n, int top, String kvType) throws IOException {
         ObjectNode req = JSON.createObjectNode();
+        req.put("kv", kvType);
         req.put("model", model.toAbsolutePath().toString());
         req.put("prompt", prompt);
         req.put("n", n);
