@@ -161,7 +161,7 @@ public final class ExplorerViewModel implements AutoCloseable {
 
         @Override
         public void failed(String what, Throwable error) {
-            String msg = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+            String msg = org.llmexplorer.engine.Errors.describe(error);
             String text = what + " failed: " + msg;
             ctx.ui.execute(() -> {
                 if (QUIET.contains(what)) {

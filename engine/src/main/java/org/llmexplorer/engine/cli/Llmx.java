@@ -67,8 +67,7 @@ public final class Llmx {
     }
 
     private static String message(Throwable e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
+        return org.llmexplorer.engine.Errors.describe(e);
     }
 
     static String help() {

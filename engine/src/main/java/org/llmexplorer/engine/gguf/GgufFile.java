@@ -51,6 +51,9 @@ public final class GgufFile implements AutoCloseable {
 
     /** Opens and validates a GGUF file; throws {@link GgufFormatException} naming the problem. */
     public static GgufFile open(Path path) throws IOException {
+        if (java.nio.file.Files.isDirectory(path)) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "a folder, not a GGUF file");
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();

@@ -305,4 +305,15 @@ class LlmxCliTest {
         assertEquals(1, tooMany.status());
         assertTrue(tooMany.err().contains("num_return_sequences (3) must be between 1 and num_beams (2)"), tooMany.err());
     }
+
+    @Test
+    void aMissingOrUnreadableFileIsNamedWithWhatIsWrong(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        Run missing = llmx("generate", "--model", "/nonexistent.gguf", "--prompt", "hi");
+        assertEquals(1, missing.status());
+        assertEquals("llmx generate: error: no such file: /nonexistent.gguf", missing.err().strip());
+        Run folder = llmx("info", "--model", tmp.toString());
+        assertEquals(1, folder.status());
+        assertTrue(folder.err().contains(tmp.toString()), folder.err());
+    }
 }
