@@ -164,4 +164,42 @@ class LlamaCppDifferentialTest {
                     }
                 }));
     }
+
+    /**
+     * Every kind of file the project writes loads in llama.cpp and gives our tokens there: the
+     * random models of {@code llmx bench --keep} (a vocabulary with byte tokens), a model trained
+     * and exported by {@code llmx train}, and the shipped default model.
+     */
+    @TestFactory
+    Stream<DynamicTest> filesWeWriteLoadInLlamaCppAndGiveOurTokens() {
+        return Stream.of("bench Q8_0", "bench Q4_K", "bench F16", "trained", "default").map(kind ->
+                DynamicTest.dynamicTest(kind, () -> {
+                    Path file;
+                    String prompt = "Once upon a time, there was a little girl";
+                    if (kind.startsWith("bench")) {
+                        file = dir.resolve("bench-" + kind.substring(6) + ".gguf");
+                        org.llmexplorer.engine.bench.RandomModelWriter.write(new org.llmexplorer.engine.bench.ModelShape(
+                                "tiny", 2, 256, 512, 4, 2, 600, 10000f, false), GgmlType.valueOf(kind.substring(6)), file, 3);
+                    } else if (kind.equals("trained")) {
+                        file = dir.resolve("trained.gguf");
+                        var out = new java.io.ByteArrayOutputStream();
+                        int status = org.llmexplorer.engine.cli.Llmx.run(new String[] {"train", "--text",
+                            Shared.path("reference/stories260K-perplexity.txt").toString(), "--out", file.toString(),
+                            "--layers", "2", "--dim", "64", "--heads", "4", "--kv-heads", "2", "--vocab", "300", "--seq", "32",
+                            "--batch", "4", "--steps", "20", "--type", "f16"}, java.io.InputStream.nullInputStream(),
+                                new java.io.PrintStream(out), new java.io.PrintStream(out));
+                        assertTrue(status == 0, out.toString());
+                    } else {
+                        file = org.llmexplorer.engine.model.DefaultModel.find().orElseThrow();
+                        prompt = "And God said unto Moses";
+                    }
+                    try (Model model = Model.open(file)) {
+                        LlamaOracle.Answer a = oracle.ask(file, prompt, 24, 5);
+                        Differential.Report r = Differential.compare(model, kind, prompt, a, simd, scalar);
+                        System.out.println(r.json());
+                        assertTrue(r.sameTokens(), "llama.cpp tokenizes the prompt as we do: " + r.json());
+                        assertNull(r.firstReal(), r.json());
+                    }
+                }));
+    }
 }
