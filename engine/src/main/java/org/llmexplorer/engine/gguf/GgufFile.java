@@ -32,6 +32,9 @@ public final class GgufFile implements AutoCloseable {
     private final Map<String, GgufTensorInfo> tensorsByName;
     private final long dataStart;
     private final int alignment;
+    private final Map<String, Long> valueOffsets;
+    private final Map<String, Long> tensorInfoOffsets;
+    private final long metadataEnd;
 
     private GgufFile(Path path, Arena arena, MemorySegment mapping, GgufHeader header) {
         this.path = path;
@@ -47,6 +50,32 @@ public final class GgufFile implements AutoCloseable {
         this.tensorsByName = Collections.unmodifiableMap(byName);
         this.dataStart = header.dataStart();
         this.alignment = header.alignment();
+        this.valueOffsets = header.valueOffsets();
+        this.tensorInfoOffsets = header.tensorInfoOffsets();
+        this.metadataEnd = header.metadataEnd();
+    }
+
+    /**
+     * The byte offset of a metadata key's value, for errors that point at it; for a key the file
+     * lacks, the end of the metadata section (where it would have to be).
+     */
+    public long offsetOf(String key) {
+        return valueOffsets.getOrDefault(key, metadataEnd);
+    }
+
+    /** The byte offset of a tensor's entry in the header (name, dimensions, type, offset); -1 for none. */
+    public long tensorInfoOffset(String name) {
+        return tensorInfoOffsets.getOrDefault(name, -1L);
+    }
+
+    /** A format error about this file: what, in which field, at which byte offset. */
+    public GgufFormatException error(String field, long offset, String problem) {
+        return new GgufFormatException(path.getFileName().toString(), field, offset, problem);
+    }
+
+    /** A format error about a metadata key (its value, or where it is missing). */
+    public GgufFormatException keyError(String key, String problem) {
+        return error(key, offsetOf(key), problem);
     }
 
     /** Opens and validates a GGUF file; throws {@link GgufFormatException} naming the problem. */

@@ -3,7 +3,7 @@ package org.llmexplorer.engine.gguf;
 import java.io.IOException;
 
 /** A GGUF file that cannot be read: says what is wrong, in which field, at which byte offset. */
-public final class GgufFormatException extends IOException {
+public class GgufFormatException extends IOException {
     private final String field;
     private final long offset;
 

@@ -17,7 +17,8 @@ import org.llmexplorer.engine.tensor.GgmlType;
  * so a damaged file ends in a {@link GgufFormatException}, never an OutOfMemoryError or a hang.
  */
 record GgufHeader(int version, Map<String, GgufValue> metadata, List<GgufTensorInfo> tensors,
-                  long dataStart, int alignment) {
+                  long dataStart, int alignment, Map<String, Long> valueOffsets, Map<String, Long> tensorInfoOffsets,
+                  long metadataEnd) {
 
     static final int MAX_DIMS = 4;
     static final int MAX_ARRAY_NESTING = 8;
@@ -49,23 +50,26 @@ record GgufHeader(int version, Map<String, GgufValue> metadata, List<GgufTensorI
         in.checkCount("metadata_kv_count", kvCountAt, kvCount, 13);
 
         Map<String, GgufValue> metadata = new LinkedHashMap<>();
+        Map<String, Long> valueOffsets = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             long keyAt = in.pos;
-            String key = in.string("metadata[" + i + "].key");
+            String key = in.utf8("metadata[" + i + "].key");
             if (metadata.containsKey(key)) {
                 throw in.error("metadata[" + i + "].key", keyAt, "duplicate metadata key '" + key + "'");
             }
             long typeAt = in.pos;
             GgufValueType type = in.valueType("metadata['" + key + "'].type", typeAt);
+            valueOffsets.put(key, in.pos);
             metadata.put(key, in.value(type, "metadata['" + key + "']", 0));
         }
+        long metadataEnd = in.pos;
 
         int alignment = GgufFile.DEFAULT_ALIGNMENT;
         GgufValue align = metadata.get(GgufFile.ALIGNMENT_KEY);
         if (align != null) {
             long a = align.type() == GgufValueType.UINT32 ? align.asLong() : -1;
             if (a <= 0 || (a & (a - 1)) != 0) {
-                throw in.error(GgufFile.ALIGNMENT_KEY, 0,
+                throw in.error(GgufFile.ALIGNMENT_KEY, valueOffsets.get(GgufFile.ALIGNMENT_KEY),
                         "general.alignment must be a power-of-two UINT32, found " + align.type() + " " + align);
             }
             alignment = (int) a;
@@ -74,6 +78,7 @@ record GgufHeader(int version, Map<String, GgufValue> metadata, List<GgufTensorI
         List<GgufTensorInfo> tensors = new ArrayList<>();
         Set<String> names = new HashSet<>();
         long[] tensorInfoOffsets = new long[(int) tensorCount];
+        Map<String, Long> infoOffsets = new LinkedHashMap<>();
         for (int i = 0; i < tensorCount; i++) {
             tensorInfoOffsets[i] = in.pos;
             String field = "tensor[" + i + "]";
@@ -123,6 +128,7 @@ record GgufHeader(int version, Map<String, GgufValue> metadata, List<GgufTensorI
                         + " is not a multiple of the alignment " + alignment);
             }
             tensors.add(new GgufTensorInfo(name, type, shape, offset));
+            infoOffsets.put(name, tensorInfoOffsets[i]);
         }
 
         long dataStart = alignUp(in.pos, alignment);
@@ -136,7 +142,23 @@ record GgufHeader(int version, Map<String, GgufValue> metadata, List<GgufTensorI
                         + ") runs past the end of the file (" + file.byteSize() + " bytes)");
             }
         }
-        return new GgufHeader(version, metadata, tensors, dataStart, alignment);
+        // No two tensors may share bytes: a damaged offset that points into another tensor is refused.
+        Integer[] byOffset = new Integer[tensors.size()];
+        for (int i = 0; i < byOffset.length; i++) {
+            byOffset[i] = i;
+        }
+        java.util.Arrays.sort(byOffset, java.util.Comparator.comparingLong(i -> tensors.get(i).offset()));
+        for (int k = 1; k < byOffset.length; k++) {
+            GgufTensorInfo before = tensors.get(byOffset[k - 1]);
+            GgufTensorInfo t = tensors.get(byOffset[k]);
+            if (before.byteSize() > 0 && t.byteSize() > 0 && t.offset() < before.offset() + before.byteSize()) {
+                int i = byOffset[k];
+                throw in.error("tensor['" + t.name() + "'].offset", tensorInfoOffsets[i], "tensor data at "
+                        + t.offset() + " overlaps tensor '" + before.name() + "' [" + before.offset() + ", "
+                        + (before.offset() + before.byteSize()) + ")");
+            }
+        }
+        return new GgufHeader(version, metadata, tensors, dataStart, alignment, valueOffsets, infoOffsets, metadataEnd);
     }
 
     static long alignUp(long pos, long alignment) {
@@ -189,6 +211,19 @@ record GgufHeader(int version, Map<String, GgufValue> metadata, List<GgufTensorI
             long v = file.get(U64, pos);
             pos += 8;
             return v;
+        }
+
+        /** A string that must be valid UTF-8 (keys: they are looked up by name, so a damaged one must not pass as another). */
+        String utf8(String field) throws GgufFormatException {
+            long at = pos;
+            String s = string(field);
+            byte[] raw = file.asSlice(at + 8, pos - at - 8).toArray(ValueLayout.JAVA_BYTE);
+            try {
+                StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(raw));
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw error(field, at + 8, "not valid UTF-8");
+            }
+            return s;
         }
 
         String string(String field) throws GgufFormatException {

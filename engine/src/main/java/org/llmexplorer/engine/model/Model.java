@@ -26,12 +26,14 @@ public final class Model implements AutoCloseable {
         try {
             String arch = file.string("general.architecture").orElse("(none)");
             if (!Family.SUPPORTED.contains(arch)) {
-                throw new UnsupportedModelException(path.getFileName() + ": architecture '" + arch
-                        + "' is not supported (supported: " + String.join(", ", Family.SUPPORTED) + ")");
+                throw new UnsupportedModelException(path.getFileName().toString(), "general.architecture",
+                        file.offsetOf("general.architecture"), "architecture '" + arch + "' is not supported (supported: "
+                        + String.join(", ", Family.SUPPORTED) + ")");
             }
             if (file.tensor("rope_factors_long.weight").isPresent()) {
-                throw new UnsupportedModelException(path.getFileName() + ": LongRoPE scaling (rope_factors_long, "
-                        + "as in Phi-3 128k models) is not supported yet");
+                throw new UnsupportedModelException(path.getFileName().toString(), "tensor['rope_factors_long.weight']",
+                        file.tensorInfoOffset("rope_factors_long.weight"),
+                        "LongRoPE scaling (rope_factors_long, as in Phi-3 128k models) is not supported yet");
             }
             ModelConfig config = ModelConfig.from(file);
             Transformer transformer = new Transformer(config, Weights.load(file, config));

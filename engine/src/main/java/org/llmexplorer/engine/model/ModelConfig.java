@@ -112,22 +112,19 @@ public record ModelConfig(
 
     private void check(GgufFile file, boolean ok, String key, String problem) throws GgufFormatException {
         if (!ok) {
-            throw new GgufFormatException(file.path().getFileName().toString(), architecture + "." + key, 0,
-                    "bad hyperparameter " + architecture + "." + key + ": " + problem);
+            throw file.keyError(architecture + "." + key, "bad hyperparameter " + architecture + "." + key + ": " + problem);
         }
     }
 
     private static int required(GgufFile file, String key) throws GgufFormatException {
         long v = file.integer(key).orElseThrow(() -> missing(file, key));
         if (v < 0 || v > Integer.MAX_VALUE) {
-            throw new GgufFormatException(file.path().getFileName().toString(), key, 0,
-                    "hyperparameter " + key + " = " + v + " is out of range");
+            throw file.keyError(key, "hyperparameter " + key + " = " + v + " is out of range");
         }
         return (int) v;
     }
 
     private static GgufFormatException missing(GgufFile file, String key) {
-        return new GgufFormatException(file.path().getFileName().toString(), key, 0,
-                "required metadata key " + key + " is missing");
+        return file.keyError(key, "required metadata key " + key + " is missing");
     }
 }

@@ -114,6 +114,15 @@ public record Weights(
     private static final class Loader {
         private final GgufFile file;
         private final List<String> problems = new ArrayList<>();
+        /** The tensor of the first problem: the error points at its entry in the header. */
+        private String firstProblem;
+
+        private void problem(String tensor, String text) {
+            if (firstProblem == null) {
+                firstProblem = tensor;
+            }
+            problems.add(text);
+        }
 
         Loader(GgufFile file) {
             this.file = file;
@@ -122,7 +131,7 @@ public record Weights(
         private GgufTensorInfo find(String name) {
             var t = file.tensor(name);
             if (t.isEmpty()) {
-                problems.add("tensor " + name + " is missing");
+                problem(name, "tensor " + name + " is missing");
                 return null;
             }
             return t.get();
@@ -133,13 +142,13 @@ public record Weights(
             if (t == null) {
                 return null;
             }
-            long actualRows = t.shape().length > 1 ? t.elementCount() / t.shape()[0] : 1;
+            long actualRows = t.shape().length > 1 && t.shape()[0] > 0 ? t.elementCount() / t.shape()[0] : 1;
             if (t.shape()[0] != cols || actualRows != rows) {
-                problems.add("tensor " + name + " has shape " + t.shapeString() + ", expected [" + cols + ", " + rows + "]");
+                problem(name, "tensor " + name + " has shape " + t.shapeString() + ", expected [" + cols + ", " + rows + "]");
                 return null;
             }
             if (!TensorFormats.supported(t.type())) {
-                problems.add("tensor " + name + " has weight type " + t.type() + ", which this engine cannot compute yet");
+                problem(name, "tensor " + name + " has weight type " + t.type() + ", which this engine cannot compute yet");
                 return null;
             }
             return new WeightMatrix(name, t.type(), file.data(t), rows, cols);
@@ -159,11 +168,11 @@ public record Weights(
                 return null;
             }
             if (t.elementCount() != length) {
-                problems.add("tensor " + name + " has shape " + t.shapeString() + ", expected [" + length + "]");
+                problem(name, "tensor " + name + " has shape " + t.shapeString() + ", expected [" + length + "]");
                 return null;
             }
             if (!TensorFormats.supported(t.type())) {
-                problems.add("tensor " + name + " has weight type " + t.type() + ", which this engine cannot read yet");
+                problem(name, "tensor " + name + " has weight type " + t.type() + ", which this engine cannot read yet");
                 return null;
             }
             float[] v = new float[length];
@@ -173,7 +182,8 @@ public record Weights(
 
         void throwIfProblems() throws GgufFormatException {
             if (!problems.isEmpty()) {
-                throw new GgufFormatException(file.path().getFileName().toString(), "tensors", file.dataStart(),
+                long at = file.tensorInfoOffset(firstProblem);
+                throw file.error("tensor['" + firstProblem + "']", at >= 0 ? at : file.offsetOf("tensors"),
                         "cannot build the model: " + String.join("; ", problems));
             }
         }

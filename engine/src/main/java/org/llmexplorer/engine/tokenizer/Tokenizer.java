@@ -41,13 +41,13 @@ public interface Tokenizer {
             case "llama" -> new SentencePieceTokenizer(vocab);
             case "gpt2" -> {
                 if (PreTokenizer.named(vocab.preTokenizer()).isEmpty()) {
-                    throw new GgufFormatException(name, "tokenizer.ggml.pre", 0, "BPE pre-tokenizer '"
+                    throw file.keyError("tokenizer.ggml.pre", "BPE pre-tokenizer '"
                             + vocab.preTokenizer() + "' is not supported (supported: "
                             + PreTokenizer.supportedNames() + ")");
                 }
                 yield new BpeTokenizer(vocab);
             }
-            default -> throw new GgufFormatException(name, "tokenizer.ggml.model", 0,
+            default -> throw file.keyError("tokenizer.ggml.model",
                     "tokenizer model '" + vocab.model() + "' is not supported yet (supported: llama, gpt2)");
         };
     }

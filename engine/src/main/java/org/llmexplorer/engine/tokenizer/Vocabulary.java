@@ -181,18 +181,18 @@ public final class Vocabulary {
     public static Vocabulary from(GgufFile file) throws GgufFormatException {
         String name = file.path().getFileName().toString();
         String model = file.string("tokenizer.ggml.model").orElseThrow(() ->
-                new GgufFormatException(name, "tokenizer.ggml.model", 0, "the file has no tokenizer"));
+                file.keyError("tokenizer.ggml.model", "the file has no tokenizer"));
         String[] tokens = file.array("tokenizer.ggml.tokens")
                 .filter(a -> a.values() instanceof String[])
                 .map(GgufValue.GgufArray::strings)
-                .orElseThrow(() -> new GgufFormatException(name, "tokenizer.ggml.tokens", 0,
+                .orElseThrow(() -> file.keyError("tokenizer.ggml.tokens",
                         "tokenizer.ggml.tokens is missing or not an array of strings"));
         float[] scores = file.array("tokenizer.ggml.scores").filter(a -> a.values() instanceof float[])
                 .map(GgufValue.GgufArray::floats).orElse(new float[tokens.length]);
         int[] typeCodes = file.array("tokenizer.ggml.token_type").filter(a -> a.values() instanceof int[])
                 .map(GgufValue.GgufArray::ints).orElse(null);
         if (scores.length != tokens.length || (typeCodes != null && typeCodes.length != tokens.length)) {
-            throw new GgufFormatException(name, "tokenizer.ggml.scores", 0, "tokenizer arrays disagree in length: "
+            throw file.keyError("tokenizer.ggml.scores", "tokenizer arrays disagree in length: "
                     + tokens.length + " tokens, " + scores.length + " scores, "
                     + (typeCodes == null ? "no" : typeCodes.length) + " types");
         }
@@ -205,7 +205,7 @@ public final class Vocabulary {
         String[] merges = file.array("tokenizer.ggml.merges").filter(a -> a.values() instanceof String[])
                 .map(GgufValue.GgufArray::strings).orElse(null);
         if (bpe && merges == null) {
-            throw new GgufFormatException(name, "tokenizer.ggml.merges", 0,
+            throw file.keyError("tokenizer.ggml.merges",
                     "a BPE (gpt2) tokenizer needs tokenizer.ggml.merges, an array of strings");
         }
         String pre = file.string("tokenizer.ggml.pre").orElse("");
