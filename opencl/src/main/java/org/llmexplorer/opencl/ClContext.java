@@ -19,6 +19,11 @@ final class ClContext implements AutoCloseable {
     final long queue;
     private ByteBuffer staging = MemoryUtil.memAlloc(1 << 16);
     private long allocated;
+    /** Every buffer not yet released: a closed context gives them all back (a buffer keeps its context alive). */
+    private final java.util.Set<Buffer> live = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** Across every context of the process: bytes in buffers not yet released, and contexts not yet closed. */
+    static final java.util.concurrent.atomic.AtomicLong LIVE_BYTES = new java.util.concurrent.atomic.AtomicLong();
+    static final java.util.concurrent.atomic.AtomicInteger LIVE_CONTEXTS = new java.util.concurrent.atomic.AtomicInteger();
 
     ClContext(Device device) {
         this.device = device;
@@ -32,6 +37,7 @@ final class ClContext implements AutoCloseable {
             queue = clCreateCommandQueue(context, device.id(), CL_QUEUE_PROFILING_ENABLE, err);
             OpenClException.check(err.get(0), "creating a command queue on " + device.name());
         }
+        LIVE_CONTEXTS.incrementAndGet();
     }
 
     /** Bytes held in buffers now. */
@@ -80,7 +86,12 @@ final class ClContext implements AutoCloseable {
                     : clCreateBuffer(context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, data, err);
             OpenClException.check(err.get(0), "allocating " + mib(bytes) + " for " + what);
             allocated += bytes;
-            return new Buffer(mem, bytes);
+            LIVE_BYTES.addAndGet(bytes);
+            Buffer b = new Buffer(mem, bytes);
+            synchronized (live) {
+                live.add(b);
+            }
+            return b;
         }
     }
 
@@ -88,6 +99,10 @@ final class ClContext implements AutoCloseable {
         if (b != null && b.mem != 0) {
             clReleaseMemObject(b.mem);
             allocated -= b.bytes;
+            LIVE_BYTES.addAndGet(-b.bytes);
+            synchronized (live) {
+                live.remove(b);
+            }
             b.mem = 0;
         }
     }
@@ -149,9 +164,17 @@ final class ClContext implements AutoCloseable {
 
     @Override
     public void close() {
+        java.util.List<Buffer> left;
+        synchronized (live) {
+            left = new java.util.ArrayList<>(live);
+        }
+        for (Buffer b : left) { // conversations still referenced somewhere: their device copies go now
+            release(b);
+        }
         clReleaseCommandQueue(queue);
         clReleaseContext(context);
         MemoryUtil.memFree(staging);
+        LIVE_CONTEXTS.decrementAndGet();
     }
 
     /** A device buffer; {@code mem} is 0 once released. */
