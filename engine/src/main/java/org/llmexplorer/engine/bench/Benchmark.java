@@ -22,7 +22,7 @@ public final class Benchmark {
      * @param ppAttendedPairs (query, key) pairs attended per prompt run, over all layers and heads
      */
     public record Result(double[] ppTps, double[] tgTps, long peakHeapBytes, double ppAttentionMs, long ppAttendedPairs,
-                         long ppAttentionFlops) {
+                         long ppAttentionFlops, double ppGflops, double tgGflops) {
         public double ppMean() {
             return mean(ppTps);
         }
@@ -37,19 +37,34 @@ public final class Benchmark {
 
     public static Result run(Model model, Compute ops, MaskPlan masks, int promptTokens, int genTokens, int batch,
                              int repetitions) {
+        return run(model, ops, masks, promptTokens, genTokens, batch, repetitions, 0);
+    }
+
+    /**
+     * As llama-bench with {@code -d depth}: the prompt and the generated tokens are measured with
+     * {@code depth} tokens already in the context (filled once, not timed), so attention reads
+     * that many more keys at every step.
+     */
+    public static Result run(Model model, Compute ops, MaskPlan masks, int promptTokens, int genTokens, int batch,
+                             int repetitions, int depth) {
         Transformer transformer = model.transformer();
         int vocab = model.config().vocabSize();
-        InferenceState state = new InferenceState(model.config(), Math.max(promptTokens, genTokens), batch,
+        InferenceState state = new InferenceState(model.config(), depth + Math.max(promptTokens, genTokens), batch,
                 ops.threads());
-        int[] prompt = randomTokens(promptTokens, vocab, 42);
-        int[] gen = randomTokens(genTokens, vocab, 43);
+        int[] prompt = randomTokens(depth + promptTokens, vocab, 42);
+        int[] gen = randomTokens(depth + genTokens, vocab, 43);
+        long matrixFlops = matrixFlopsPerToken(model);
 
+        if (depth > 0) { // the context that is already there
+            prompt(transformer, ops, state, masks, prompt, 0, depth, batch);
+            System.arraycopy(prompt, 0, gen, 0, depth);
+        }
         // Warm-up: the batched and the single-token paths both get compiled.
         if (promptTokens > 0) {
-            prompt(transformer, ops, state, masks, prompt, Math.min(promptTokens, 2 * batch), batch);
+            prompt(transformer, ops, state, masks, prompt, depth, Math.min(promptTokens, 2 * batch), batch);
         }
         if (genTokens > 0) {
-            generate(transformer, ops, state, masks, gen, Math.min(genTokens, 8));
+            generate(transformer, ops, state, masks, gen, depth, Math.min(genTokens, 8));
         }
 
         resetPeakHeap();
@@ -58,36 +73,67 @@ public final class Benchmark {
         long attentionNanos = 0;
         long pairs = 0;
         long flops = 0;
+        double ppSeconds = 0;
+        double tgSeconds = 0;
+        long tgAttentionFlops = 0;
         for (int r = 0; r < repetitions; r++) {
             if (promptTokens > 0) {
                 state.resetCounters();
                 long t0 = System.nanoTime();
-                prompt(transformer, ops, state, masks, prompt, promptTokens, batch);
-                pp[r] = promptTokens * 1e9 / (System.nanoTime() - t0);
+                prompt(transformer, ops, state, masks, prompt, depth, promptTokens, batch);
+                long dt = System.nanoTime() - t0;
+                ppSeconds += dt / 1e9;
+                pp[r] = promptTokens * 1e9 / dt;
                 attentionNanos += state.attentionNanos();
                 pairs = state.attendedPairs();
                 flops = state.attentionFlops();
             }
             if (genTokens > 0) {
+                state.resetCounters();
                 long t0 = System.nanoTime();
-                generate(transformer, ops, state, masks, gen, genTokens);
-                tg[r] = genTokens * 1e9 / (System.nanoTime() - t0);
+                generate(transformer, ops, state, masks, gen, depth, genTokens);
+                long dt = System.nanoTime() - t0;
+                tgSeconds += dt / 1e9;
+                tg[r] = genTokens * 1e9 / dt;
+                tgAttentionFlops = state.attentionFlops();
             }
         }
-        return new Result(pp, tg, peakHeap(), attentionNanos / 1e6 / repetitions, pairs, flops);
+        double ppGflops = promptTokens == 0 ? 0
+                : repetitions * ((double) matrixFlops * promptTokens + flops) / ppSeconds / 1e9;
+        double tgGflops = genTokens == 0 ? 0
+                : repetitions * ((double) matrixFlops * genTokens + tgAttentionFlops) / tgSeconds / 1e9;
+        return new Result(pp, tg, peakHeap(), attentionNanos / 1e6 / repetitions, pairs, flops, ppGflops, tgGflops);
     }
 
-    private static void prompt(Transformer transformer, Compute ops, InferenceState s, MaskPlan masks, int[] tokens, int n,
-                               int batch) {
+    /** Float operations of the matrix products of one token: two per weight (a multiply and an add). */
+    static long matrixFlopsPerToken(Model model) {
+        var w = model.transformer().weights();
+        long sum = (long) w.output().rows() * w.output().cols();
+        for (var l : w.layers()) {
+            for (var m : new org.llmexplorer.engine.tensor.WeightMatrix[] {l.wq(), l.wk(), l.wv(), l.wo(), l.gate(),
+                l.up(), l.down()}) {
+                if (m != null) {
+                    sum += (long) m.rows() * m.cols();
+                }
+            }
+        }
+        return 2 * sum;
+    }
+
+    /** tokens[from .. from + n) at positions from.. in batches. */
+    private static void prompt(Transformer transformer, Compute ops, InferenceState s, MaskPlan masks, int[] tokens,
+                               int from, int n, int batch) {
         int step = masks.looksAhead(transformer.config().layers(), transformer.config().heads()) ? n : batch;
         for (int done = 0; done < n; done += step) {
-            transformer.forward(ops, s, masks, tokens, done, Math.min(step, n - done), done, false);
+            transformer.forward(ops, s, masks, tokens, from + done, Math.min(step, n - done), from + done, false);
         }
     }
 
-    private static void generate(Transformer transformer, Compute ops, InferenceState s, MaskPlan masks, int[] tokens, int n) {
+    /** tokens[from .. from + n) one at a time at positions from.. */
+    private static void generate(Transformer transformer, Compute ops, InferenceState s, MaskPlan masks, int[] tokens,
+                                 int from, int n) {
         for (int i = 0; i < n; i++) {
-            transformer.forward(ops, s, masks, tokens, i, 1, i, false);
+            transformer.forward(ops, s, masks, tokens, from + i, 1, from + i, false);
         }
     }
 

@@ -36,6 +36,7 @@ final class BenchCommand implements Command {
                   --keep FILE          keep the random model in FILE (and reuse it if it exists)
                   --prompt-tokens N    prompt length (default 128)
                   --gen-tokens N       tokens generated (default 64)
+                  --depth N            measure with N tokens already in the context (as llama-bench -d; default 0)
                   --batch N            prompt tokens per forward pass (default 32)
                   --repetitions N      measurements of each (default 3)
                   --threads N          threads (default: all cores)
@@ -43,14 +44,14 @@ final class BenchCommand implements Command {
                   --device D           with opencl: a device index or name from llmx devices
                   --mask SPEC          run under an attention mask plan (see llmx mask --help); reports the
                                        attention time and attended pairs of prompt processing
-                  --no-bandwidth       skip the memory bandwidth measurement
+                  --no-bandwidth       skip the memory bandwidth and float peak measurements
                   --json               print one JSON object""".formatted(String.join(", ", ModelShape.PRESETS.keySet()));
     }
 
     @Override
     public int run(List<String> argList, PrintStream out) throws Exception {
         Args args = new Args(argList, Set.of("model", "shape", "quant", "keep", "prompt-tokens", "gen-tokens", "batch",
-                "repetitions", "threads", "backend", "device", "mask"), Set.of("json", "no-bandwidth"));
+                "repetitions", "threads", "backend", "device", "mask", "depth"), Set.of("json", "no-bandwidth"));
         if (args.has("model") == args.has("shape")) {
             throw new UsageException("give either --model or --shape");
         }
@@ -59,7 +60,8 @@ final class BenchCommand implements Command {
         int tg = args.integer("gen-tokens", 64);
         int batch = args.integer("batch", 32);
         int repetitions = args.integer("repetitions", 3);
-        if (threads < 1 || pp < 0 || tg < 0 || batch < 1 || repetitions < 1 || pp + tg == 0) {
+        int depth = args.integer("depth", 0);
+        if (threads < 1 || pp < 0 || tg < 0 || batch < 1 || repetitions < 1 || pp + tg == 0 || depth < 0) {
             throw new UsageException("threads, batch and repetitions must be positive, token counts not negative");
         }
 
@@ -86,6 +88,7 @@ final class BenchCommand implements Command {
         try {
             if (!args.flag("no-bandwidth")) {
                 json.put("bandwidth_gbps", round(Bandwidth.readGigabytesPerSecond(threads, 1L << 30)));
+                json.put("float_peak_gflops", round(org.llmexplorer.engine.bench.FloatPeak.gflops(threads, 0.5)));
             }
             long t0 = System.nanoTime();
             try (Model model = Model.open(path);
@@ -101,15 +104,18 @@ final class BenchCommand implements Command {
                 json.put("prompt_tokens", pp);
                 json.put("gen_tokens", tg);
                 json.put("batch", batch);
+                json.put("depth", depth);
                 MaskPlan masks = args.has("mask") ? MaskPlan.parse(args.required("mask"), model.config().trainedMask())
                         : model.config().trainedMask();
                 json.put("mask", masks.spec());
-                Benchmark.Result r = Benchmark.run(model, ops, masks, pp, tg, batch, repetitions);
+                Benchmark.Result r = Benchmark.run(model, ops, masks, pp, tg, batch, repetitions, depth);
                 json.put("pp_tps", round(r.ppMean()));
                 json.put("tg_tps", round(r.tgMean()));
                 json.put("pp_tps_runs", roundAll(r.ppTps()));
                 json.put("tg_tps_runs", roundAll(r.tgTps()));
                 json.put("tg_gbps", round(r.tgMean() * weightBytes / 1e9));
+                json.put("pp_gflops", round(r.ppGflops()));
+                json.put("tg_gflops", round(r.tgGflops()));
                 if (pp > 0) {
                     json.put("pp_ms", round(pp * 1000.0 / r.ppMean()));
                     json.put("pp_attention_ms", round(r.ppAttentionMs()));
