@@ -86,8 +86,10 @@ final class DeviceState implements DeviceForward.State {
     /** Uploads the host cache of positions [0, positions) (a conversation the CPU ran so far). */
     void uploadFrom(InferenceState host, int positions) {
         int n = positions * c.kvDim();
+        float[] byPosition = new float[n]; // the host keeps keys dimension-major, the device position-major
         for (int l = 0; l < c.layers(); l++) {
-            cl.write(keys[l], 0, host.cachedKeys(l), 0, n);
+            host.cachedKeys(l, positions, byPosition);
+            cl.write(keys[l], 0, byPosition, 0, n);
             cl.write(values[l], 0, host.cachedValues(l), 0, n);
         }
         held = positions;
@@ -97,8 +99,10 @@ final class DeviceState implements DeviceForward.State {
     public void copyToHost(InferenceState host) {
         synchronized (owner) {
             int n = held * c.kvDim();
+            float[] byPosition = new float[n];
             for (int l = 0; l < c.layers(); l++) {
-                cl.read(keys[l], 0, host.cachedKeys(l), 0, n);
+                cl.read(keys[l], 0, byPosition, 0, n);
+                host.cacheKeys(l, byPosition, held);
                 cl.read(values[l], 0, host.cachedValues(l), 0, n);
             }
         }

@@ -47,7 +47,6 @@ final class GenerateCommand implements Command {
                   --stages N             report each sampler stage's N most likely tokens at each step
                   --score-prompt         report the probability the model gave each prompt token
                   --mask SPEC            run under an attention mask or mask plan (see llmx mask --help)
-                  --online-softmax       attention in tiles with an online softmax (same result, never holds a row)
                   --json                 print one JSON object instead of streaming text""".formatted(
                 SamplingOptions.USAGE.indent(2).replace("\n  \n", "\n"));
     }
@@ -57,7 +56,7 @@ final class GenerateCommand implements Command {
         Set<String> options = new HashSet<>(SamplingOptions.NAMES);
         options.addAll(Set.of("model", "prompt", "max-tokens", "threads", "backend", "device", "ctx", "batch", "top-probs", "mask",
                 "stages", "num-beams", "num-return-sequences", "length-penalty"));
-        Args args = new Args(argList, options, Set.of("json", "online-softmax", "score-prompt", "no-early-stopping"));
+        Args args = new Args(argList, options, Set.of("json", "score-prompt", "no-early-stopping"));
         Path path = ModelOption.path(args);
         String prompt = args.required("prompt");
         int maxTokens = args.integer("max-tokens", 128);
@@ -90,7 +89,6 @@ final class GenerateCommand implements Command {
             }
             Generator generator = new Generator(model, ops, contextLength, args.integer("batch", Generator.DEFAULT_BATCH))
                     .masks(masks);
-            generator.state().onlineSoftmax(args.flag("online-softmax"));
             Generator.PromptScore score = args.flag("score-prompt") ? generator.score(promptIds) : null;
             if (!json) {
                 out.print(prompt);

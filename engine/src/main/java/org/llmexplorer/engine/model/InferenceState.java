@@ -23,14 +23,13 @@ public final class InferenceState {
     final float[] cos;
     final float[] sin;
     final int[][] keyScratch;     // per worker: allowed keys of one query
-    final float[][] scoreScratch; // per worker: attention scores of one query
+    final float[][] scoreScratch; // per worker: attention scores of one query for each head of a group
     final long[] pairsByWorker;   // per worker: attended (query, key) pairs
     float[] logits;               // vocab values per token that asked for logits
     final int vocab;
 
     AttentionRecorder recorder;
     DeviceForward.State device;   // when set, the device holds the KV cache, not the arrays above
-    boolean onlineSoftmax;
     long attendedPairs;
     long attentionNanos;
 
@@ -43,7 +42,7 @@ public final class InferenceState {
         cos = new float[c.ropeDims() / 2];
         sin = new float[c.ropeDims() / 2];
         keyScratch = new int[workers][contextLength];
-        scoreScratch = new float[workers][Math.max(contextLength, 64)];
+        scoreScratch = new float[workers][Math.max(contextLength, 64) * (c.heads() / c.kvHeads())];
         pairsByWorker = new long[workers];
         vocab = c.vocabSize();
         logits = new float[vocab];
@@ -88,11 +87,7 @@ public final class InferenceState {
             return;
         }
         leaveDevice();
-        int n = positions * c.kvDim();
-        for (int l = 0; l < c.layers(); l++) {
-            System.arraycopy(other.cache.keys[l], 0, cache.keys[l], 0, n);
-            System.arraycopy(other.cache.values[l], 0, cache.values[l], 0, n);
-        }
+        cache.copyFrom(other.cache, positions);
     }
 
     /** The device state that holds this conversation's KV cache, or null when the host arrays hold it. */
@@ -115,12 +110,17 @@ public final class InferenceState {
         }
     }
 
-    /** The host cache of one layer's keys: position p's kvDim values start at p * kvDim. */
-    public float[] cachedKeys(int layer) {
-        return cache.keys[layer];
+    /** The host cache of one layer's keys of positions [0, positions), position-major (p * kvDim + i), into out. */
+    public void cachedKeys(int layer, int positions, float[] out) {
+        cache.keysByPosition(layer, positions, out);
     }
 
-    /** The host cache of one layer's values, laid out as {@link #cachedKeys}. */
+    /** Sets the host cache of one layer's keys of positions [0, positions) from position-major values. */
+    public void cacheKeys(int layer, float[] in, int positions) {
+        cache.keysFromPositions(layer, in, positions);
+    }
+
+    /** The host cache of one layer's values: position p's kvDim values start at p * kvDim. */
     public float[] cachedValues(int layer) {
         return cache.values[layer];
     }
@@ -152,11 +152,6 @@ public final class InferenceState {
     public void countAttention(long pairs, long nanos) {
         attendedPairs += pairs;
         attentionNanos += nanos;
-    }
-
-    /** Use the tiled online-softmax attention instead of the one that holds each row of scores. */
-    public void onlineSoftmax(boolean on) {
-        this.onlineSoftmax = on;
     }
 
     /** (query, key) pairs attended since the last reset, over all layers and heads. */

@@ -3,7 +3,6 @@ package org.llmexplorer.engine.model;
 import org.llmexplorer.engine.attention.AttentionMask;
 import org.llmexplorer.engine.attention.AttentionRecorder;
 import org.llmexplorer.engine.attention.MaskPlan;
-import org.llmexplorer.engine.attention.OnlineSoftmaxAttention;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.compute.Parallel;
 import org.llmexplorer.engine.tensor.WeightMatrix;
@@ -182,16 +181,19 @@ public final class Transformer {
 
     /**
      * Scaled dot-product attention of each new query with the keys its mask allows, and nothing
-     * else: the mask lists the allowed keys, so masked pairs cost nothing. Every (token, head)
-     * pair is an independent task; a query head reads the key/value head its group shares
-     * (grouped-query attention). Keys exist for every position up to the end of this run.
+     * else: the mask lists the allowed keys, so masked pairs cost nothing. A task is one query
+     * token and one key/value head with the query heads that read it (grouped-query attention):
+     * heads of the group under the same mask are computed together, sharing every key and value
+     * loaded ({@link Compute#attend}); a head under another mask goes on its own. Keys exist for
+     * every position up to the end of this run.
      */
     private void attention(Compute ops, InferenceState s, MaskPlan masks, int layer, int count, int startPos) {
         long t0 = System.nanoTime();
         int headDim = c.headDim();
-        int heads = c.heads();
-        int group = heads / c.kvHeads();
+        int kvHeads = c.kvHeads();
+        int group = c.heads() / kvHeads;
         int kvDim = c.kvDim();
+        int capacity = s.cache.capacity;
         int length = startPos + count;
         float scale = f.scoreScale();
         float softcap = f.attnSoftcap();
@@ -199,46 +201,43 @@ public final class Transformer {
         float[] values = s.cache.values[layer];
         AttentionRecorder recorder = s.recorder;
 
-        Parallel.Task perHead = (task, worker) -> {
-            int t = task / heads;
-            int head = task % heads;
+        Parallel.Task perGroup = (task, worker) -> {
+            int t = task / kvHeads;
+            int kvHead = task % kvHeads;
             int query = startPos + t;
             int[] allowed = s.keyScratch[worker];
             float[] scores = s.scoreScratch[worker];
-            int qOff = t * c.qDim() + head * headDim;
-            int kvOff = (head / group) * headDim;
-
-            AttentionMask mask = masks.mask(layer, head);
-            int n = mask.keys(query, length, allowed);
-            s.pairsByWorker[worker] += n;
-
-            boolean watched = recorder != null && recorder.records(layer, head);
-            if (s.onlineSoftmax && !watched) {
-                OnlineSoftmaxAttention.attend(ops, s.q, qOff, keys, values, kvOff, kvDim, allowed, n, headDim, scale, softcap,
-                        s.att, qOff, scores);
-                return;
-            }
-            for (int i = 0; i < n; i++) {
-                scores[i] = ops.dot(s.q, qOff, keys, allowed[i] * kvDim + kvOff, headDim) * scale;
-            }
-            if (softcap > 0) {
-                ops.softcap(scores, 0, n, softcap);
-            }
-            ops.softmax(scores, 0, n);
-            if (watched) {
-                recorder.record(layer, head, query, allowed, scores, n);
-            }
-            java.util.Arrays.fill(s.att, qOff, qOff + headDim, 0f);
-            for (int i = 0; i < n; i++) {
-                ops.axpy(scores[i], values, allowed[i] * kvDim + kvOff, s.att, qOff, headDim);
+            int first = kvHead * group;
+            for (int head = first; head < first + group; ) {
+                AttentionMask mask = masks.mask(layer, head);
+                int heads = 1;
+                while (head + heads < first + group && masks.mask(layer, head + heads).equals(mask)) {
+                    heads++;
+                }
+                int n = mask.keys(query, length, allowed);
+                s.pairsByWorker[worker] += (long) n * heads;
+                boolean watched = false;
+                for (int h = head; h < head + heads && recorder != null; h++) {
+                    watched |= recorder.records(layer, h);
+                }
+                int qOff = t * c.qDim() + head * headDim;
+                ops.attend(s.q, qOff, heads, headDim, keys, kvHead * headDim * capacity, capacity, values,
+                        kvHead * headDim, kvDim, allowed, n, scale, softcap, s.att, qOff, scores, watched);
+                for (int h = head; watched && h < head + heads; h++) {
+                    if (recorder.records(layer, h)) {
+                        recorder.record(layer, h, query, allowed, java.util.Arrays.copyOfRange(scores, (h - head) * n,
+                                (h - head + 1) * n), n);
+                    }
+                }
+                head += heads;
             }
         };
-        if ((long) count * heads * length * headDim < SERIAL_ATTENTION_WORK) {
-            for (int task = 0; task < count * heads; task++) { // waking the other threads would cost more
-                perHead.run(task, 0);
+        if ((long) count * c.heads() * length * headDim < SERIAL_ATTENTION_WORK) {
+            for (int task = 0; task < count * kvHeads; task++) { // waking the other threads would cost more
+                perGroup.run(task, 0);
             }
         } else {
-            ops.parallelFor(count * heads, perHead);
+            ops.parallelFor(count * kvHeads, perGroup);
         }
         for (int w = 0; w < s.pairsByWorker.length; w++) {
             s.attendedPairs += s.pairsByWorker[w];
@@ -248,9 +247,7 @@ public final class Transformer {
     }
 
     private void storeInCache(InferenceState s, int layer, int count, int startPos) {
-        int kvDim = c.kvDim();
-        System.arraycopy(s.k, 0, s.cache.keys[layer], startPos * kvDim, count * kvDim);
-        System.arraycopy(s.v, 0, s.cache.values[layer], startPos * kvDim, count * kvDim);
+        s.cache.store(layer, s.k, s.v, count, startPos);
     }
 
     private void checkRun(InferenceState s, int[] tokens, int from, int count, int startPos) {

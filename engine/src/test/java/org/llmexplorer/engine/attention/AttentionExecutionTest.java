@@ -89,16 +89,22 @@ class AttentionExecutionTest {
         assertEquals(expectedPairs, g.state().attendedPairs(), "sparse execution visits exactly the allowed pairs");
     }
 
+    /**
+     * The SIMD kernel (FlashAttention's tiles and running softmax, keys as vectors over positions,
+     * heads of a group sharing each key) against the plain reference of Compute.attend, for every
+     * mask, one head and a group of four, rows longer than a tile, with and without the weights kept.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("masks")
-    void onlineSoftmaxEqualsTheNaiveComputation(String spec) {
-        // Kernel level, scalar path: random queries, keys and values, every query of 40 positions.
-        int n = 40;
-        int headDim = 16;
+    void tiledAttentionEqualsThePlainComputation(String spec) {
+        int n = 600; // more than two tiles of 256
+        int headDim = 64;
+        int kvHeads = 2;
+        int kvDim = kvHeads * headDim;
         Random random = new Random(spec.hashCode());
-        float[] q = new float[headDim];
-        float[] k = new float[n * headDim];
-        float[] v = new float[n * headDim];
+        float[] q = new float[4 * headDim];
+        float[] k = new float[kvDim * n]; // dimension-major: (head * headDim + d) * n + position
+        float[] v = new float[n * kvDim];
         for (float[] a : new float[][] {q, k, v}) {
             for (int i = 0; i < a.length; i++) {
                 a[i] = (float) random.nextGaussian() * 2;
@@ -106,30 +112,33 @@ class AttentionExecutionTest {
         }
         AttentionMask mask = MaskPlan.parse(spec, MaskPlan.causal()).mask(0, 1);
         int[] keys = new int[n];
-        float[] tile = new float[OnlineSoftmaxAttention.TILE];
-        for (int query = 0; query < n; query++) {
+        float[] scratchA = new float[4 * n];
+        float[] scratchB = new float[4 * n];
+        for (int query : new int[] {0, 1, 17, 255, 256, 300, 599}) {
             int count = mask.keys(query, n, keys);
-            float[] naive = new float[headDim];
-            float[] scores = new float[count];
-            for (int i = 0; i < count; i++) {
-                scores[i] = scalar.dot(q, 0, k, keys[i] * headDim, headDim) * 0.25f;
-            }
-            scalar.softmax(scores, 0, count);
-            for (int i = 0; i < count; i++) {
-                scalar.axpy(scores[i], v, keys[i] * headDim, naive, 0, headDim);
-            }
-            float[] online = new float[headDim];
-            OnlineSoftmaxAttention.attend(scalar, q, 0, k, v, 0, headDim, keys, count, headDim, 0.25f, 0f, online, 0, tile);
-            for (int d = 0; d < headDim; d++) {
-                assertEquals(naive[d], online[d], 1e-5, "query " + query + " dim " + d);
+            for (int heads : new int[] {1, 4}) {
+                for (boolean keep : new boolean[] {false, true}) {
+                    float[] plain = new float[heads * headDim];
+                    float[] tiled = new float[heads * headDim];
+                    scalar.attend(q, 0, heads, headDim, k, headDim * n, n, v, headDim, kvDim, keys, count, 0.125f,
+                            spec.contains("bigbird") ? 30f : 0f, plain, 0, scratchA, keep);
+                    simd.attend(q, 0, heads, headDim, k, headDim * n, n, v, headDim, kvDim, keys, count, 0.125f,
+                            spec.contains("bigbird") ? 30f : 0f, tiled, 0, scratchB, keep);
+                    for (int d = 0; d < heads * headDim; d++) {
+                        assertEquals(plain[d], tiled[d], 2e-4 * (1 + Math.abs(plain[d])),
+                                "query " + query + ", " + heads + " heads, weights kept " + keep + ", element " + d);
+                    }
+                    for (int i = 0; keep && i < heads * count; i++) {
+                        assertEquals(scratchA[i], scratchB[i], 1e-5, "weight " + i);
+                    }
+                }
             }
         }
-        // Whole model: the same greedy tokens either way.
+        // Whole model: the same greedy tokens on the scalar reference and the SIMD kernel.
         int[] ids = model.tokenizer().encode(PROMPT, true, true);
         MaskPlan plan = MaskPlan.parse(spec, MaskPlan.causal());
         Generator a = new Generator(model, scalar, ids.length + 12).masks(plan);
-        Generator b = new Generator(model, scalar, ids.length + 12).masks(plan);
-        b.state().onlineSoftmax(true);
+        Generator b = new Generator(model, simd, ids.length + 12).masks(plan);
         assertArrayEquals(a.generate(ids, 12, Sampler.greedy(), 0, null, null).generatedIds(),
                 b.generate(ids, 12, Sampler.greedy(), 0, null, null).generatedIds());
     }

@@ -190,6 +190,14 @@ public final class SimdCompute implements Compute {
     }
 
     @Override
+    public void attend(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase, int keyStride,
+                       float[] values, int valueBase, int valueStride, int[] allowed, int n, float scale, float softcap,
+                       float[] out, int outOff, float[] scores, boolean keepWeights) {
+        AttentionKernel.attend(this, q, qOff, heads, headDim, keys, keyBase, keyStride, values, valueBase, valueStride,
+                allowed, n, scale, softcap, out, outOff, scores, keepWeights);
+    }
+
+    @Override
     public void softmax(float[] x, int off, int n) {
         FloatVector maxV = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         int i = 0;
