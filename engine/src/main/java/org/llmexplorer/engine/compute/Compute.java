@@ -110,24 +110,25 @@ public interface Compute extends AutoCloseable {
      * (a group of grouped-query attention, or one head): for each head h,
      * out[h] = softmax(scale * q[h] . k_j, soft-capped when softcap &gt; 0) . v_j over the allowed
      * keys j = allowed[0 .. n). Queries and outputs hold the heads one after another
-     * (q[qOff + h * headDim + d]). Keys are dimension-major: element d of key j is
-     * keys[keyBase + d * keyStride + j]; values position-major: values[j * valueStride + valueBase + d].
+     * (q[qOff + h * headDim + d]). Keys lie as {@link KeyBlocks} says: element d of key j is
+     * keys[keyBase + KeyBlocks.index(j, d, headDim)]; values are position-major:
+     * values[j * valueStride + valueBase + d].
      *
      * <p>{@code scores} is scratch of at least heads * n floats; with {@code keepWeights} it holds
      * each head's softmax on return (row h at h * n), for a recorder. This default is the plain
      * reference (whole rows of scores, sums in double); backends compute it faster.
      */
-    default void attend(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase, int keyStride,
-                        float[] values, int valueBase, int valueStride, int[] allowed, int n, float scale,
-                        float softcap, float[] out, int outOff, float[] scores, boolean keepWeights) {
+    default void attend(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase, float[] values,
+                        int valueBase, int valueStride, int[] allowed, int n, float scale, float softcap,
+                        float[] out, int outOff, float[] scores, boolean keepWeights) {
         for (int h = 0; h < heads; h++) {
             int qo = qOff + h * headDim;
             int row = h * n;
             for (int i = 0; i < n; i++) {
                 double sum = 0;
-                int k = keyBase + allowed[i];
+                int k = keyBase + KeyBlocks.index(allowed[i], 0, headDim);
                 for (int d = 0; d < headDim; d++) {
-                    sum += (double) q[qo + d] * keys[k + d * keyStride];
+                    sum += (double) q[qo + d] * keys[k + d * KeyBlocks.BLOCK];
                 }
                 scores[row + i] = (float) sum * scale;
             }

@@ -38,7 +38,7 @@ public final class InferenceState {
             throw new IllegalArgumentException("context length must be positive");
         }
         this.c = c;
-        this.cache = new KvCache(c.layers(), c.kvDim(), contextLength);
+        this.cache = new KvCache(c.layers(), c.kvDim(), c.headDim(), contextLength);
         cos = new float[c.ropeDims() / 2];
         sin = new float[c.ropeDims() / 2];
         keyScratch = new int[workers][contextLength];

@@ -1,22 +1,28 @@
 package org.llmexplorer.engine.model;
 
+import org.llmexplorer.engine.compute.KeyBlocks;
+
 /**
  * Keys and values of every layer for positions [0, capacity). Values are position-major: position
- * p of a layer starts at p * kvDim, heads following each other. Keys are dimension-major: element
- * d of key/value head h at position p sits at (h * headDim + d) * capacity + p, so the keys of a
- * run of positions lie side by side and one query's scores over them are vector operations
- * (the attention kernels read them so; {@link #keysByPosition} gives the usual layout).
+ * p of a layer starts at p * kvDim, heads following each other. Keys lie as
+ * {@link KeyBlocks} says, one key/value head after another ({@link #keysByPosition} gives the
+ * usual layout).
  */
 public final class KvCache {
     final float[][] keys;
     final float[][] values;
     final int kvDim;
+    final int headDim;
     final int capacity;
+    /** Floats of one key/value head's keys (every block). */
+    final int headSpan;
 
-    public KvCache(int layers, int kvDim, int capacity) {
+    public KvCache(int layers, int kvDim, int headDim, int capacity) {
         this.kvDim = kvDim;
+        this.headDim = headDim;
         this.capacity = capacity;
-        this.keys = new float[layers][(int) ((long) capacity * kvDim)];
+        this.headSpan = KeyBlocks.span(capacity, headDim);
+        this.keys = new float[layers][(int) ((long) headSpan * (kvDim / headDim))];
         this.values = new float[layers][(int) ((long) capacity * kvDim)];
     }
 
@@ -35,7 +41,7 @@ public final class KvCache {
         for (int t = 0; t < count; t++) {
             int p = startPos + t;
             for (int i = 0; i < kvDim; i++) {
-                kl[i * capacity + p] = k[t * kvDim + i];
+                kl[i / headDim * headSpan + KeyBlocks.index(p, i % headDim, headDim)] = k[t * kvDim + i];
             }
         }
         System.arraycopy(v, 0, values[layer], startPos * kvDim, count * kvDim);
@@ -44,9 +50,9 @@ public final class KvCache {
     /** The keys of positions [0, positions) of a layer, position-major (p * kvDim + i), into out. */
     public void keysByPosition(int layer, int positions, float[] out) {
         float[] kl = keys[layer];
-        for (int i = 0; i < kvDim; i++) {
-            for (int p = 0; p < positions; p++) {
-                out[p * kvDim + i] = kl[i * capacity + p];
+        for (int p = 0; p < positions; p++) {
+            for (int i = 0; i < kvDim; i++) {
+                out[p * kvDim + i] = kl[i / headDim * headSpan + KeyBlocks.index(p, i % headDim, headDim)];
             }
         }
     }
@@ -54,18 +60,20 @@ public final class KvCache {
     /** Sets the keys of positions [0, positions) of a layer from position-major values. */
     public void keysFromPositions(int layer, float[] in, int positions) {
         float[] kl = keys[layer];
-        for (int i = 0; i < kvDim; i++) {
-            for (int p = 0; p < positions; p++) {
-                kl[i * capacity + p] = in[p * kvDim + i];
+        for (int p = 0; p < positions; p++) {
+            for (int i = 0; i < kvDim; i++) {
+                kl[i / headDim * headSpan + KeyBlocks.index(p, i % headDim, headDim)] = in[p * kvDim + i];
             }
         }
     }
 
     /** Copies positions [0, positions) of every layer from another cache of the same model. */
     void copyFrom(KvCache other, int positions) {
+        int blocks = (positions + KeyBlocks.BLOCK - 1) / KeyBlocks.BLOCK; // whole blocks: later positions get written over
         for (int l = 0; l < keys.length; l++) {
-            for (int i = 0; i < kvDim; i++) {
-                System.arraycopy(other.keys[l], i * other.capacity, keys[l], i * capacity, positions);
+            for (int h = 0; h < kvDim / headDim; h++) {
+                System.arraycopy(other.keys[l], h * other.headSpan, keys[l], h * headSpan,
+                        Math.min(blocks * KeyBlocks.BLOCK * headDim, Math.min(headSpan, other.headSpan)));
             }
             System.arraycopy(other.values[l], 0, values[l], 0, positions * kvDim);
         }

@@ -193,7 +193,7 @@ public final class Transformer {
         int kvHeads = c.kvHeads();
         int group = c.heads() / kvHeads;
         int kvDim = c.kvDim();
-        int capacity = s.cache.capacity;
+        int headSpan = s.cache.headSpan;
         int length = startPos + count;
         float scale = f.scoreScale();
         float softcap = f.attnSoftcap();
@@ -221,7 +221,7 @@ public final class Transformer {
                     watched |= recorder.records(layer, h);
                 }
                 int qOff = t * c.qDim() + head * headDim;
-                ops.attend(s.q, qOff, heads, headDim, keys, kvHead * headDim * capacity, capacity, values,
+                ops.attend(s.q, qOff, heads, headDim, keys, kvHead * headSpan, values,
                         kvHead * headDim, kvDim, allowed, n, scale, softcap, s.att, qOff, scores, watched);
                 for (int h = head; watched && h < head + heads; h++) {
                     if (recorder.records(layer, h)) {

@@ -1,5 +1,6 @@
 package org.llmexplorer.engine.sampling;
 
+import org.llmexplorer.engine.compute.FastExp;
 import java.util.Arrays;
 
 /**

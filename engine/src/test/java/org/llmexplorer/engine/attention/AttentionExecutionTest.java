@@ -103,7 +103,8 @@ class AttentionExecutionTest {
         int kvDim = kvHeads * headDim;
         Random random = new Random(spec.hashCode());
         float[] q = new float[4 * headDim];
-        float[] k = new float[kvDim * n]; // dimension-major: (head * headDim + d) * n + position
+        int span = org.llmexplorer.engine.compute.KeyBlocks.span(n, headDim);
+        float[] k = new float[kvHeads * span]; // as the cache keeps them: head after head, in KeyBlocks
         float[] v = new float[n * kvDim];
         for (float[] a : new float[][] {q, k, v}) {
             for (int i = 0; i < a.length; i++) {
@@ -120,9 +121,9 @@ class AttentionExecutionTest {
                 for (boolean keep : new boolean[] {false, true}) {
                     float[] plain = new float[heads * headDim];
                     float[] tiled = new float[heads * headDim];
-                    scalar.attend(q, 0, heads, headDim, k, headDim * n, n, v, headDim, kvDim, keys, count, 0.125f,
+                    scalar.attend(q, 0, heads, headDim, k, span, v, headDim, kvDim, keys, count, 0.125f,
                             spec.contains("bigbird") ? 30f : 0f, plain, 0, scratchA, keep);
-                    simd.attend(q, 0, heads, headDim, k, headDim * n, n, v, headDim, kvDim, keys, count, 0.125f,
+                    simd.attend(q, 0, heads, headDim, k, span, v, headDim, kvDim, keys, count, 0.125f,
                             spec.contains("bigbird") ? 30f : 0f, tiled, 0, scratchB, keep);
                     for (int d = 0; d < heads * headDim; d++) {
                         assertEquals(plain[d], tiled[d], 2e-4 * (1 + Math.abs(plain[d])),

@@ -6,6 +6,8 @@ import static org.llmexplorer.engine.compute.simd.Lanes.L;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.compute.FastExp;
+import org.llmexplorer.engine.compute.KeyBlocks;
 
 /**
  * Attention of one query for the query heads of a group that share keys, values and mask,
@@ -18,8 +20,8 @@ import org.llmexplorer.engine.compute.Compute;
  * watches), the whole row is scored first and soft-maxed, then summed.
  */
 final class AttentionKernel {
-    /** Keys per tile: their scores for four heads fit in the first-level cache. */
-    static final int TILE = 256;
+    /** Keys per tile: their scores for four heads, and their values, stay in the first-level cache. */
+    static final int TILE = 64;
 
     private AttentionKernel() {
     }
@@ -32,7 +34,7 @@ final class AttentionKernel {
 
     private static final ThreadLocal<Running> RUNNING = ThreadLocal.withInitial(Running::new);
 
-    static void attend(Compute ops, float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase, int keyStride,
+    static void attend(Compute ops, float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase,
                        float[] values, int valueBase, int valueStride, int[] allowed, int n, float scale, float softcap,
                        float[] out, int outOff, float[] scores, boolean keepWeights) {
         java.util.Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
@@ -40,7 +42,7 @@ final class AttentionKernel {
             return;
         }
         if (keepWeights) {
-            scores(q, qOff, heads, headDim, keys, keyBase, keyStride, allowed, 0, n, scale, scores, 0, n);
+            scores(q, qOff, heads, headDim, keys, keyBase, allowed, 0, n, scale, scores, 0, n);
             for (int h = 0; h < heads; h++) {
                 if (softcap > 0) {
                     ops.softcap(scores, h * n, n, softcap);
@@ -62,7 +64,7 @@ final class AttentionKernel {
         for (int t0 = 0; t0 < n; t0 += TILE) {
             int t1 = Math.min(n, t0 + TILE);
             int len = t1 - t0;
-            scores(q, qOff, heads, headDim, keys, keyBase, keyStride, allowed, t0, t1, scale, scores, 0, len);
+            scores(q, qOff, heads, headDim, keys, keyBase, allowed, t0, t1, scale, scores, 0, len);
             for (int h = 0; h < heads; h++) {
                 int row = h * len;
                 if (softcap > 0) {
@@ -75,13 +77,7 @@ final class AttentionKernel {
                     scale(out, outOff + h * headDim, headDim, correction);
                     max[h] = tileMax;
                 }
-                double sum = 0;
-                for (int i = row; i < row + len; i++) {
-                    float p = (float) Math.exp(scores[i] - max[h]);
-                    scores[i] = p;
-                    sum += p;
-                }
-                norm[h] += sum;
+                norm[h] += exps(scores, row, len, max[h]);
             }
             accumulate(scores, 0, len, heads, headDim, values, valueBase, valueStride, allowed, t0, t1, out, outOff);
         }
@@ -92,16 +88,17 @@ final class AttentionKernel {
 
     /**
      * scores[outBase + h * rowLen + (i - from)] = scale * q[h] . key(allowed[i]) for i in [from, to):
-     * a run of L consecutive keys at a time as vectors over keys, four heads per key load.
+     * a run of L consecutive keys within a block at a time as vectors over keys, four heads per key load.
      */
-    static void scores(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase, int stride, int[] allowed,
+    static void scores(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase, int[] allowed,
                        int from, int to, float scale, float[] out, int outBase, int rowLen) {
+        final int stride = KeyBlocks.BLOCK; // from one dimension to the next within a block
         int i = from;
         while (i < to) {
             int key = allowed[i];
             int at = outBase + i - from;
-            if (i + L <= to && allowed[i + L - 1] == key + L - 1) { // ascending, distinct: a run of L
-                int kb = keyBase + key;
+            if (key % L == 0 && i + L <= to && allowed[i + L - 1] == key + L - 1) { // a run of L in one block
+                int kb = keyBase + KeyBlocks.index(key, 0, headDim);
                 int h = 0;
                 for (; h + 4 <= heads; h += 4) {
                     int q0 = qOff + h * headDim;
@@ -131,7 +128,7 @@ final class AttentionKernel {
                 }
                 i += L;
             } else { // a key on its own
-                int kb = keyBase + key;
+                int kb = keyBase + KeyBlocks.index(key, 0, headDim);
                 for (int h = 0; h < heads; h++) {
                     int q0 = qOff + h * headDim;
                     float s = 0f;
@@ -168,6 +165,26 @@ final class AttentionKernel {
                 out[o + j] = acc;
             }
         }
+    }
+
+    /**
+     * x[off + i] = e^(x[off + i] - shift) for i &lt; n, with vectors (FastExp: the same bits in the
+     * interpreter and the JIT); returns their sum, added in a fixed order.
+     */
+    private static double exps(float[] x, int off, int n, float shift) {
+        FloatVector sum = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector e = FastExp.exp(FloatVector.fromArray(F, x, off + i).sub(shift));
+            e.intoArray(x, off + i);
+            sum = sum.add(e);
+        }
+        double total = Lanes.sum(sum);
+        for (; i < n; i++) {
+            x[off + i] = FastExp.scalar(x[off + i] - shift);
+            total += x[off + i];
+        }
+        return total;
     }
 
     private static float rowMax(float[] x, int off, int n) {

@@ -190,10 +190,10 @@ public final class SimdCompute implements Compute {
     }
 
     @Override
-    public void attend(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase, int keyStride,
-                       float[] values, int valueBase, int valueStride, int[] allowed, int n, float scale, float softcap,
+    public void attend(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase, float[] values,
+                       int valueBase, int valueStride, int[] allowed, int n, float scale, float softcap,
                        float[] out, int outOff, float[] scores, boolean keepWeights) {
-        AttentionKernel.attend(this, q, qOff, heads, headDim, keys, keyBase, keyStride, values, valueBase, valueStride,
+        AttentionKernel.attend(this, q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride,
                 allowed, n, scale, softcap, out, outOff, scores, keepWeights);
     }
 

@@ -1,4 +1,4 @@
-package org.llmexplorer.engine.sampling;
+package org.llmexplorer.engine.compute;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -6,12 +6,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * exp over float arrays with vectors, for softmaxes over a whole vocabulary. Built only from
+ * exp over float arrays with vectors, for softmaxes over a whole vocabulary and attention rows. Built only from
  * element-wise IEEE operations (no lanewise EXP, whose result differs between the interpreter
  * and the JIT), so it gives the same bits everywhere. Range reduction x = n ln 2 + r with
  * |r| &lt;= ln2/2, and Cephes' degree-6 polynomial for e^r: relative error below 2e-7.
  */
-final class FastExp {
+public final class FastExp {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final float LOG2E = 1.44269504088896341f;
@@ -24,7 +24,7 @@ final class FastExp {
     }
 
     /** out[i] = e^(x[i] - shift) for i &lt; n; returns the sum of the outputs, added in a fixed order. */
-    static double expShifted(float[] x, float shift, int n, float[] out) {
+    public static double expShifted(float[] x, float shift, int n, float[] out) {
         int L = F.length();
         FloatVector sum = FloatVector.zero(F);
         int i = 0;
@@ -44,7 +44,7 @@ final class FastExp {
         return total;
     }
 
-    static FloatVector exp(FloatVector x) {
+    public static FloatVector exp(FloatVector x) {
         var tooLow = x.compare(VectorOperators.LT, LOW);
         x = x.max(LOW).min(88.7f);
         FloatVector n = x.mul(LOG2E).add(ROUND).sub(ROUND);
@@ -60,7 +60,7 @@ final class FastExp {
         return e.mul(bits.reinterpretAsFloats()).blend(0f, tooLow);
     }
 
-    static float scalar(float x) {
+    public static float scalar(float x) {
         if (x < LOW) {
             return 0f;
         }
