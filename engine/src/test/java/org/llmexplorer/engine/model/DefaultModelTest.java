@@ -34,6 +34,7 @@ class DefaultModelTest {
             assertEquals(List.of(4, 256, 8, 4, 2048), List.of(c.layers(), c.dim(), c.heads(), c.kvHeads(), c.vocabSize()));
             assertEquals("gpt2", model.file().string("tokenizer.ggml.model").orElseThrow());
             assertEquals("causal", c.trainedMask().spec());
+            assertTrue(c.contextLength() >= 512, "a conversation of 512 tokens fits: context " + c.contextLength());
             String verse = "In the beginning God created the heaven and the earth.";
             int[] ids = model.tokenizer().encode(verse, false, false);
             assertTrue(ids.length < verse.length() / 2, "its BPE merges words of its corpus: " + ids.length + " tokens");
@@ -72,6 +73,22 @@ class DefaultModelTest {
                     ppl, shuffledPpl);
             assertTrue(ppl < 35, "held-out perplexity " + ppl + " (the card gives about 21 on the whole held-out text)");
             assertTrue(shuffledPpl > 3 * ppl, "shuffled " + shuffledPpl + " vs in order " + ppl);
+        }
+    }
+
+    /**
+     * Trained on windows of 512, it uses them: the same held-out text is likelier when every
+     * token sees up to 511 tokens before it than when it sees up to 127.
+     */
+    @Test
+    void aLongerContextMakesTheHeldOutTextLikelier() throws Exception {
+        String text = String.join("\n", Files.readAllLines(HELD_OUT).stream().limit(400).toList());
+        try (Model model = Model.open(FILE); Compute ops = new SimdCompute(2)) {
+            int[] tokens = model.tokenizer().encode(text, true, false);
+            double at512 = Perplexity.compute(model, ops, model.config().trainedMask(), tokens, 512, 0).ppl();
+            double at128 = Perplexity.compute(model, ops, model.config().trainedMask(), tokens, 128, 0).ppl();
+            System.out.printf("default model: perplexity %.2f in windows of 512, %.2f in windows of 128%n", at512, at128);
+            assertTrue(at512 < at128, "512: " + at512 + ", 128: " + at128);
         }
     }
 
