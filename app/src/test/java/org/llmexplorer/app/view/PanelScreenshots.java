@@ -136,6 +136,7 @@ class PanelScreenshots {
             robot.interact(() -> {
                 window.attentionView().heatmap().fit();
                 window.attentionView().heatmap().zoom(2.5);
+                vm.attention.clearSelection(); // selected again below, so that the view pans to it at this size
                 vm.attention.selectCell(vm.attention.snapshotProperty().get().tokens().length - 6,
                         vm.attention.snapshotProperty().get().tokens().length - 12);
             });
