@@ -31,9 +31,10 @@ public enum ActivationRounding {
     private static volatile float scaleJitter = 1f;
 
     /**
-     * Multiplies the inverse scale of the Q8_0 and Q8_K roundings by {@code factor} (1 restores
-     * them). Only for measuring how far a model's output moves when the rounding of activations
-     * differs in the last bits, as it does between llama.cpp's SIMD paths and ours.
+     * Multiplies the inverse scale of the Q8_0 and Q8_K roundings, and the activations before the
+     * fp16 and bf16 roundings (and, for float weights, the activations themselves), by
+     * {@code factor} (1 restores them). Only for measuring how far a model's output moves when
+     * activations differ in the last bits, as they do between llama.cpp's summation orders and ours.
      */
     public static void jitterScale(float factor) {
         scaleJitter = factor;
@@ -58,15 +59,25 @@ public enum ActivationRounding {
     /** Writes the rounded values of src[off .. off + n) to dst[dOff ..]; n is a multiple of the block. */
     public void apply(float[] src, int off, int n, float[] dst, int dOff) {
         switch (this) {
-            case NONE -> System.arraycopy(src, off, dst, dOff, n);
+            case NONE -> {
+                if (scaleJitter == 1f) {
+                    System.arraycopy(src, off, dst, dOff, n);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        dst[dOff + i] = src[off + i] * scaleJitter;
+                    }
+                }
+            }
             case F16 -> {
+                float j = scaleJitter;
                 for (int i = 0; i < n; i++) {
-                    dst[dOff + i] = Float.float16ToFloat(Float.floatToFloat16(src[off + i]));
+                    dst[dOff + i] = Float.float16ToFloat(Float.floatToFloat16(src[off + i] * j));
                 }
             }
             case BF16 -> {
+                float j = scaleJitter;
                 for (int i = 0; i < n; i++) {
-                    dst[dOff + i] = toBf16AndBack(src[off + i]);
+                    dst[dOff + i] = toBf16AndBack(src[off + i] * j);
                 }
             }
             case Q8_0 -> {

@@ -20,14 +20,16 @@ import org.llmexplorer.engine.tensor.ActivationRounding;
  * is compared even after the greedy choices part.
  *
  * <p>The tolerance rule: where our most likely token differs from llama.cpp's, the difference
- * counts as a divergence only if it is more than rounding can make. For weights whose
- * activations llama.cpp rounds to 8-bit blocks, rounding can move codes across boundaries, and
- * on these random, decisive models a flipped code moves probabilities by up to about 0.1: the
- * position is run again with the rounding's scale nudged by 1 to 16 parts per million (the error
- * of a float sum of a few hundred products) on this backend and on the scalar reference; if any
- * of those runs picks llama.cpp's token, the difference is rounding. For float weights, where
- * rounding moves a probability by at most the golden tolerance (2e-3 F32, 1e-2 F16, 3e-2 BF16),
- * it is rounding when llama.cpp's own margin between its top two is within that tolerance.
+ * counts as a divergence only if it is more than rounding can make. The position is run again
+ * with the activations changed in their last bits: the scale of the 8-bit roundings llama.cpp
+ * applies before quantized products (and the activations before fp16 and bf16 roundings, or
+ * themselves for float weights) nudged by 1 to 16 parts per million, the size of the rounding
+ * error of a float sum of a few hundred products; on this backend and on the scalar reference.
+ * It is rounding if one of those runs picks llama.cpp's token, or if the runs move the margin
+ * between our token and llama.cpp's by more than our margin and llama.cpp's together (rounding
+ * reaches across the whole distance; a sample of 22 runs may miss the very run that flips it).
+ * On these random, decisive models a flipped 8-bit code moves probabilities by up to 0.5, and
+ * through 26 gemma layers so does a last-bit difference in float weights.
  */
 public final class Differential {
 
@@ -79,8 +81,6 @@ public final class Differential {
         double maxDiff = 0;
         int maxAt = -1;
         List<Mismatch> mismatches = new ArrayList<>();
-        boolean eightBit = eightBit(model);
-        double floatTolerance = floatTolerance(model);
         for (int i = 0; i < positions; i++) {
             TokenProbability[] top = a.steps().get(i);
             float[] l = logits.get(i);
@@ -94,8 +94,16 @@ public final class Differential {
             int mine = Probabilities.top(l, 0, vocab, 1)[0].id();
             if (mine != top[0].id()) {
                 double margin = top.length > 1 ? top[0].p() - top[1].p() : 1;
-                boolean rounding = eightBit ? reachableByRounding(model, ops, scalar, seq, i, top[0].id())
-                        : margin <= floatTolerance;
+                double ourMargin = Probabilities.probability(l, 0, vocab, mine)
+                        - Probabilities.probability(l, 0, vocab, top[0].id());
+                double theirs = top[top.length - 1].p(); // our token's probability for llama.cpp, at most this if not listed
+                for (TokenProbability t : top) {
+                    if (t.id() == mine) {
+                        theirs = t.p();
+                    }
+                }
+                boolean rounding = reachableByRounding(model, ops, scalar, seq, i, top[0].id(), mine,
+                        ourMargin + top[0].p() - theirs);
                 mismatches.add(new Mismatch(i, mine, top[0].id(), margin, rounding));
             }
         }
@@ -124,9 +132,14 @@ public final class Differential {
         return out.subList(0, Math.min(positions, out.size()));
     }
 
-    /** Whether some rounding of activations within a float sum's error gives llama.cpp's token at this position. */
-    private static boolean reachableByRounding(Model model, Compute ops, Compute scalar, int[] seq, int position, int wanted) {
+    /**
+     * Whether activations changed in their last bits give llama.cpp's token at this position, or
+     * move the margin between our token and llama.cpp's by at least {@code distance}.
+     */
+    private static boolean reachableByRounding(Model model, Compute ops, Compute scalar, int[] seq, int position,
+                                               int wanted, int ours, double distance) {
         int vocab = model.config().vocabSize();
+        double[] range = {Double.MAX_VALUE, -Double.MAX_VALUE};
         try {
             for (float nudge : GoldenJudging.nudges(true)) {
                 ActivationRounding.jitterScale(nudge);
@@ -134,8 +147,12 @@ public final class Differential {
                     boolean[] hit = {false};
                     Generator g = new Generator(model, c, position + 2, position + 1);
                     g.logits(Arrays.copyOf(seq, position + 1), (i, l, off) -> {
-                        if (i == position && Probabilities.top(l, off, vocab, 1)[0].id() == wanted) {
-                            hit[0] = true;
+                        if (i == position) {
+                            hit[0] = Probabilities.top(l, off, vocab, 1)[0].id() == wanted;
+                            double m = Probabilities.probability(l, off, vocab, ours)
+                                    - Probabilities.probability(l, off, vocab, wanted);
+                            range[0] = Math.min(range[0], m);
+                            range[1] = Math.max(range[1], m);
                         }
                     });
                     if (hit[0]) {
@@ -143,32 +160,9 @@ public final class Differential {
                     }
                 }
             }
-            return false;
+            return range[1] - range[0] >= distance;
         } finally {
             ActivationRounding.jitterScale(1f);
         }
-    }
-
-    /** Whether any matrix of the model has its activations rounded to 8-bit blocks. */
-    static boolean eightBit(Model model) {
-        for (GgufTensorInfo t : model.file().tensors()) {
-            if (ActivationRounding.forWeights(t.type()) == ActivationRounding.Q8_0
-                    || ActivationRounding.forWeights(t.type()) == ActivationRounding.Q8_K) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static double floatTolerance(Model model) {
-        double t = 2e-3;
-        for (GgufTensorInfo t2 : model.file().tensors()) {
-            t = Math.max(t, switch (t2.type()) {
-                case F16 -> 1e-2;
-                case BF16 -> 3e-2;
-                default -> 2e-3;
-            });
-        }
-        return t;
     }
 }

@@ -116,7 +116,7 @@ public final class SimdCompute implements Compute {
     /** The activations as llama.cpp's dot product for this weight type sees them (see ActivationRounding). */
     private float[] roundActivations(GgmlType type, float[] x, int n) {
         ActivationRounding rounding = ActivationRounding.forWeights(type);
-        if (rounding == ActivationRounding.NONE) {
+        if (rounding == ActivationRounding.NONE && ActivationRounding.scaleJitter() == 1f) {
             return x;
         }
         if (rounded.length < n) {
