@@ -24,7 +24,7 @@ import org.llmexplorer.engine.tensor.ActivationRounding;
  * with the activations changed in their last bits: the scale of the 8-bit roundings llama.cpp
  * applies before quantized products (and the activations before fp16 and bf16 roundings, or
  * themselves for float weights) nudged by 1 to 16 parts per million, the size of the rounding
- * error of a float sum of a few hundred products; on this backend and on the scalar reference.
+ * error of a float sum of a few hundred products; on this backend and on another one.
  * It is rounding if one of those runs picks llama.cpp's token, or if the runs move the margin
  * between our token and llama.cpp's by more than our margin and llama.cpp's together (rounding
  * reaches across the whole distance; a sample of 22 runs may miss the very run that flips it).
@@ -71,7 +71,8 @@ public final class Differential {
     private Differential() {
     }
 
-    public static Report compare(Model model, String name, String prompt, LlamaOracle.Answer a, Compute ops, Compute scalar) {
+    public static Report compare(Model model, String name, String prompt, LlamaOracle.Answer a, Compute ops,
+                                 Compute other) {
         int[] ours = model.tokenizer().encode(prompt, true, true);
         boolean sameTokens = Arrays.equals(ours, a.promptIds());
         int[] seq = a.sequence();
@@ -102,7 +103,7 @@ public final class Differential {
                         theirs = t.p();
                     }
                 }
-                boolean rounding = reachableByRounding(model, ops, scalar, seq, i, top[0].id(), mine,
+                boolean rounding = reachableByRounding(model, ops, other, seq, i, top[0].id(), mine,
                         ourMargin + top[0].p() - theirs);
                 mismatches.add(new Mismatch(i, mine, top[0].id(), margin, rounding));
             }
@@ -136,14 +137,14 @@ public final class Differential {
      * Whether activations changed in their last bits give llama.cpp's token at this position, or
      * move the margin between our token and llama.cpp's by at least {@code distance}.
      */
-    private static boolean reachableByRounding(Model model, Compute ops, Compute scalar, int[] seq, int position,
+    private static boolean reachableByRounding(Model model, Compute ops, Compute other, int[] seq, int position,
                                                int wanted, int ours, double distance) {
         int vocab = model.config().vocabSize();
         double[] range = {Double.MAX_VALUE, -Double.MAX_VALUE};
         try {
             for (float nudge : GoldenJudging.nudges(true)) {
                 ActivationRounding.jitterScale(nudge);
-                for (Compute c : new Compute[] {ops, scalar}) {
+                for (Compute c : new Compute[] {ops, other}) {
                     boolean[] hit = {false};
                     Generator g = new Generator(model, c, position + 2, position + 1);
                     g.logits(Arrays.copyOf(seq, position + 1), (i, l, off) -> {
