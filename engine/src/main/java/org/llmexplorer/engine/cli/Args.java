@@ -7,12 +7,12 @@ import java.util.Map;
 import java.util.Set;
 
 /** Command-line options of the form {@code --name value} and {@code --flag}, checked against what a command accepts. */
-final class Args {
+public final class Args {
     private final Map<String, String> values = new HashMap<>();
     private final Map<String, List<String>> repeated = new HashMap<>();
     private final Set<String> flags = new HashSet<>();
 
-    Args(List<String> args, Set<String> valueOptions, Set<String> flagOptions) {
+    public Args(List<String> args, Set<String> valueOptions, Set<String> flagOptions) {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (!a.startsWith("--")) {
@@ -42,12 +42,12 @@ final class Args {
         }
     }
 
-    boolean flag(String name) {
+    public boolean flag(String name) {
         return flags.contains(name);
     }
 
     /** Every value given for an option that may be repeated, in order. */
-    List<String> all(String name) {
+    public List<String> all(String name) {
         return repeated.getOrDefault(name, List.of());
     }
 
@@ -55,7 +55,7 @@ final class Args {
      * The compute backend of --backend (default simd), with --device for opencl written as
      * opencl:DEVICE, which is how {@link org.llmexplorer.engine.compute.Backends#create} takes it.
      */
-    String backend() {
+    public String backend() {
         String backend = string("backend", org.llmexplorer.engine.compute.Backends.DEFAULT);
         if (!has("device")) {
             return backend;
@@ -66,15 +66,15 @@ final class Args {
         return backend + ":" + values.get("device");
     }
 
-    boolean has(String name) {
+    public boolean has(String name) {
         return values.containsKey(name);
     }
 
-    String string(String name, String fallback) {
+    public String string(String name, String fallback) {
         return values.getOrDefault(name, fallback);
     }
 
-    String required(String name) {
+    public String required(String name) {
         String v = values.get(name);
         if (v == null) {
             throw new UsageException("option --" + name + " is required");
@@ -82,7 +82,7 @@ final class Args {
         return v;
     }
 
-    int integer(String name, int fallback) {
+    public int integer(String name, int fallback) {
         String v = values.get(name);
         if (v == null) {
             return fallback;
@@ -94,7 +94,7 @@ final class Args {
         }
     }
 
-    long longValue(String name, long fallback) {
+    public long longValue(String name, long fallback) {
         String v = values.get(name);
         if (v == null) {
             return fallback;
@@ -106,7 +106,7 @@ final class Args {
         }
     }
 
-    float number(String name, float fallback) {
+    public float number(String name, float fallback) {
         String v = values.get(name);
         if (v == null) {
             return fallback;

@@ -4,8 +4,11 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.List;
 
-/** One {@code llmx} subcommand. */
-interface Command {
+/**
+ * One {@code llmx} subcommand. Commands outside the engine (the server's {@code serve}) are found
+ * with {@link java.util.ServiceLoader}.
+ */
+public interface Command {
     String name();
 
     String usage();

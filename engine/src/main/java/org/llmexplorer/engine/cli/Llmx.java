@@ -20,6 +20,9 @@ public final class Llmx {
                 new SamplerBenchCommand(), new TemplateCommand(), new ChatCommand(), new TrainCommand()}) {
             COMMANDS.put(c.name(), c);
         }
+        for (Command c : java.util.ServiceLoader.load(Command.class)) { // serve, when the server module is there
+            COMMANDS.putIfAbsent(c.name(), c);
+        }
     }
 
     private Llmx() {

@@ -4,11 +4,11 @@ import java.nio.file.Path;
 import org.llmexplorer.engine.model.DefaultModel;
 
 /** {@code --model F}, or the model LLM Explorer ships when none is named. */
-final class ModelOption {
+public final class ModelOption {
     private ModelOption() {
     }
 
-    static Path path(Args args) {
+    public static Path path(Args args) {
         if (args.has("model")) {
             return Path.of(args.required("model"));
         }

@@ -1,8 +1,8 @@
 package org.llmexplorer.engine.cli;
 
 /** A command line that cannot be carried out as written. */
-final class UsageException extends RuntimeException {
-    UsageException(String message) {
+public final class UsageException extends RuntimeException {
+    public UsageException(String message) {
         super(message);
     }
 }

@@ -210,6 +210,14 @@ public final class Generator {
     public record PromptScore(int[] tokens, double[] p, int[] rank) {
     }
 
+    /**
+     * Forgets which tokens the KV cache holds, so that the next prompt is computed whole: a
+     * server does this between clients so that a reply does not depend on who came before.
+     */
+    public void forget() {
+        cachedLength = 0;
+    }
+
     // --- which positions the KV cache holds -----------------------------------------------
 
     private int[] cached = new int[0];
