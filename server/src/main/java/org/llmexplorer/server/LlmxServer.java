@@ -5,14 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.http.sse.SseEvent;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.helidon.webserver.sse.SseSink;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -326,42 +325,41 @@ public final class LlmxServer implements AutoCloseable {
             throws InterruptedException {
         java.util.Set<Integer> started = new java.util.HashSet<>();
         java.util.Map<Integer, Integer> offsets = new java.util.HashMap<>();
-        try (SseSink sink = res.sink(SseSink.TYPE)) {
+        try (EventStream sink = new EventStream(res)) {
             while (true) {
                 Completion.Event e = job.events.poll(30, TimeUnit.SECONDS);
                 if (e == null) { // still queued behind others: a comment keeps the connection, and finds a dead client
-                    sink.emit(SseEvent.builder().comment("waiting").build());
+                    sink.comment("waiting");
                     continue;
                 }
                 switch (e) {
                     case Completion.Delta d -> {
                         int offset = offsets.getOrDefault(d.index(), 0);
-                        sink.emit(event(json.chunk(d.index(), d.text(), d.token(), started.add(d.index()), r, offset)));
+                        sink.data(String.valueOf(json.chunk(d.index(), d.text(), d.token(), started.add(d.index()), r, offset)));
                         offsets.put(d.index(), offset + d.text().length());
                     }
-                    case Completion.Finish f -> sink.emit(event(json.finish(f.index(), f.reason())));
+                    case Completion.Finish f -> sink.data(String.valueOf(json.finish(f.index(), f.reason())));
                     case Completion.Failed f -> {
-                        sink.emit(event(OpenAiJson.error(new ApiException(500, "server_error",
+                        sink.data(String.valueOf(OpenAiJson.error(new ApiException(500, "server_error",
                                 org.llmexplorer.engine.Errors.describe(f.error()), null, null))));
-                        sink.emit(SseEvent.create(" [DONE]"));
+                        sink.data("[DONE]");
                         return;
                     }
                     case Completion.Done d -> {
                         if (r.includeUsage()) {
-                            sink.emit(event(json.usageChunk(d.promptTokens(), d.completionTokens())));
+                            sink.data(String.valueOf(json.usageChunk(d.promptTokens(), d.completionTokens())));
                         }
-                        sink.emit(SseEvent.create(" [DONE]"));
+                        sink.data("[DONE]");
                         return;
                     }
                 }
             }
-        } catch (RuntimeException gone) { // the client closed the connection: stop generating for it
+        } catch (UncheckedIOException gone) { // the client closed the connection: stop generating for it
             job.cancel();
+        } catch (RuntimeException e) {
+            job.cancel();
+            throw e;
         }
-    }
-
-    private static SseEvent event(JsonNode json) {
-        return SseEvent.create(" " + json); // "data: {...}": one space after the colon, as OpenAI writes it (SSE readers drop it)
     }
 
     /**
