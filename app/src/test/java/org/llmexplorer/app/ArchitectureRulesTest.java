@@ -95,7 +95,8 @@ class ArchitectureRulesTest {
     @Test
     void theEngineKnowsNoUserInterfaceNoDeviceLibraryAndNoOtherModule() throws IOException {
         List<Source> engine = sources("engine");
-        for (String forbidden : List.of("javafx", "org.lwjgl", "org.llmexplorer.app", "org.llmexplorer.opencl")) {
+        for (String forbidden : List.of("javafx", "org.lwjgl", "org.llmexplorer.app", "org.llmexplorer.opencl",
+                "org.llmexplorer.server")) {
             assertEquals(List.of(), violations(engine, "org.llmexplorer.engine", forbidden));
         }
     }
@@ -105,6 +106,17 @@ class ArchitectureRulesTest {
         List<Source> opencl = sources("opencl");
         assertEquals(List.of(), violations(opencl, "org.llmexplorer.opencl", "javafx"));
         assertEquals(List.of(), violations(opencl, "org.llmexplorer.opencl", "org.llmexplorer.app"));
+    }
+
+    @Test
+    void theServerKnowsNoUserInterfaceAndNoDevice() throws IOException {
+        List<Source> server = sources("server");
+        for (String forbidden : List.of("javafx", "org.lwjgl", "org.llmexplorer.app", "org.llmexplorer.opencl")) {
+            assertEquals(List.of(), violations(server, "org.llmexplorer.server", forbidden));
+        }
+        // views reach the server, like the engine, only through view models
+        List<Source> views = sources("app").stream().filter(x -> x.pkg().equals("org.llmexplorer.app.view")).toList();
+        assertEquals(List.of(), violations(views, "org.llmexplorer.app.view", "org.llmexplorer.server"));
     }
 
     @Test
@@ -124,7 +136,7 @@ class ArchitectureRulesTest {
     @Test
     void noCyclesBetweenPackages() throws IOException {
         Map<String, Set<String>> graph = new TreeMap<>();
-        for (String module : List.of("engine", "opencl", "app")) {
+        for (String module : List.of("engine", "opencl", "server", "app")) {
             for (Source s : sources(module)) {
                 String from = unit(s.pkg());
                 Set<String> to = graph.computeIfAbsent(from, k -> new TreeSet<>());

@@ -62,9 +62,22 @@ final class ModelCard extends VBox {
                 vm.useBackend(c);
             }
         });
+        javafx.scene.control.CheckBox serve = new javafx.scene.control.CheckBox("Serve on 127.0.0.1:" + vm.servePort);
+        serve.setId("serve");
+        serve.setTooltip(new javafx.scene.control.Tooltip(
+                "Other programs can use this model through the OpenAI-compatible API, as with llmx serve"));
+        serve.disableProperty().bind(vm.modelProperty().isNull());
+        serve.setOnAction(e -> vm.serve(serve.isSelected()));
+        vm.servingProperty().addListener((o, a, url) -> serve.setSelected(!url.isEmpty()));
+        Label served = new Label();
+        served.textProperty().bind(vm.servingProperty());
+        served.getStyleClass().add("hint");
+        served.visibleProperty().bind(vm.servingProperty().isNotEmpty());
+        served.managedProperty().bind(served.visibleProperty());
         Label runsOn = new Label("Runs on");
         runsOn.getStyleClass().add("hint");
-        getChildren().addAll(title, new HBox(6, open, get), runsOn, backend, progress, cancel, status, facts, treePane);
+        getChildren().addAll(title, new HBox(6, open, get), runsOn, backend, progress, cancel, status, serve, served, facts,
+                treePane);
         vm.discoverBackends();
         vm.modelProperty().addListener((o, a, m) -> show(m));
     }

@@ -181,6 +181,7 @@ public final class ExplorerViewModel implements AutoCloseable {
         } catch (Exception e) {
             // the saver reports what it could not write
         }
+        model.stopServing();
         downloads.close();
         train.close();
         ctx.session.close();

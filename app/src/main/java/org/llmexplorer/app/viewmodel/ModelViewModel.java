@@ -16,6 +16,7 @@ import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.session.ModelSummary;
+import org.llmexplorer.server.LlmxServer;
 
 /** The model card and loading: which model is open, loading progress, recent files. */
 public final class ModelViewModel {
@@ -28,6 +29,12 @@ public final class ModelViewModel {
     private final ObservableList<Backends.Choice> backends = FXCollections.observableArrayList();
     /** The chosen backend; setting it moves the open model there (see {@link #useBackend}). */
     public final ObjectProperty<Backends.Choice> backend = new SimpleObjectProperty<>();
+
+    /** The open model served over the OpenAI-compatible API on 127.0.0.1, or null. */
+    private final ReadOnlyStringWrapper serving = new ReadOnlyStringWrapper("");
+    private volatile LlmxServer server;
+    /** The port {@link #serve} listens on (0: a free one). */
+    public int servePort = 8080;
 
     ModelViewModel(AppContext ctx) {
         this.ctx = ctx;
@@ -117,13 +124,62 @@ public final class ModelViewModel {
         ctx.session.stop();
     }
 
+    /** "http://127.0.0.1:PORT/v1" while the open model is served, "" otherwise. */
+    public ReadOnlyStringProperty servingProperty() {
+        return serving.getReadOnlyProperty();
+    }
+
+    /**
+     * Serves the open model over the OpenAI-compatible API on 127.0.0.1 (as {@code llmx serve}
+     * does), or stops. The server maps the same file and runs on its own thread, so chatting here
+     * goes on; opening another model serves that one instead.
+     */
+    public CompletableFuture<String> serve(boolean on) {
+        ModelSummary m = model.get();
+        return CompletableFuture.supplyAsync(() -> {
+            stopServing();
+            if (!on) {
+                return "";
+            }
+            if (m == null) {
+                throw new IllegalStateException("open a model to serve it");
+            }
+            try {
+                server = LlmxServer.start(LlmxServer.Options.local(m.path(), servePort));
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot serve on port " + servePort + ": "
+                        + org.llmexplorer.engine.Errors.describe(e), e);
+            }
+            return server.url() + "/v1";
+        }).whenComplete((url, error) -> ctx.ui.execute(() -> {
+            serving.set(error == null ? url : "");
+            if (error != null) {
+                ctx.alert(org.llmexplorer.engine.Errors.describe(error.getCause() != null ? error.getCause() : error));
+            } else if (!url.isEmpty()) {
+                ctx.notice(m.name() + " is served at " + url + " (OpenAI-compatible)");
+            }
+        }));
+    }
+
+    synchronized void stopServing() {
+        LlmxServer s = server;
+        server = null;
+        if (s != null) {
+            s.close();
+        }
+    }
+
     void loading(String what, double p) {
         status.set(what);
         progress.set(p);
     }
 
     void loaded(ModelSummary summary) {
+        boolean reServe = !serving.get().isEmpty() && (model.get() == null || !summary.path().equals(model.get().path()));
         model.set(summary);
+        if (reServe) {
+            serve(true);
+        }
         status.set("model: " + summary.name() + " on " + summary.backend());
         progress.set(1);
     }

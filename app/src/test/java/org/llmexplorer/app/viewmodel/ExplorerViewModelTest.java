@@ -71,6 +71,31 @@ class ExplorerViewModelTest {
     }
 
     @Test
+    void theOpenModelIsServedOverTheOpenAiApiWhileTheChatGoesOn() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            vm.model.servePort = 0;
+            String url = vm.model.serve(true).get(30, TimeUnit.SECONDS);
+            assertEquals(url, vm.model.servingProperty().get());
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String models = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/models")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(models.contains("\"id\":\"stories260K\""), models);
+            String reply = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/completions"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"prompt\":\"Once upon a time\",\"max_tokens\":5,\"temperature\":0}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(reply.contains("\"finish_reason\":\"length\""), reply);
+            vm.chat.input.set("Once upon a time");
+            assertFalse(vm.chat.send().get(30, TimeUnit.SECONDS).text().isEmpty(), "the chat goes on");
+            vm.model.serve(false).get(30, TimeUnit.SECONDS);
+            assertEquals("", vm.model.servingProperty().get());
+            assertThrows(java.net.ConnectException.class, () -> http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(url + "/models")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()));
+        }
+    }
+
+    @Test
     void attentionUnderAMaskAndItsErrors() throws Exception {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
             vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
