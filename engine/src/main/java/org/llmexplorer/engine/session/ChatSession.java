@@ -63,6 +63,8 @@ public final class ChatSession implements AutoCloseable {
     private volatile int threads = Backends.defaultThreads();
     private volatile String systemPrompt = "";
     private volatile LoadedModel loaded;
+    /** A model on an OpenAI-compatible server, in place of a loaded one (null when local). */
+    private volatile RemoteModel remote;
 
     private Generator generator;
     private long seedCounter = System.nanoTime();
@@ -119,6 +121,10 @@ public final class ChatSession implements AutoCloseable {
 
     /** The text of a token (control tokens shown as written), for labels; "" before a model is open. */
     public String piece(int token) {
+        RemoteModel rm = remote;
+        if (rm != null) {
+            return rm.text(token);
+        }
         LoadedModel lm = loaded;
         if (lm == null || token < 0 || token >= lm.config().vocabSize()) {
             return "";
@@ -133,6 +139,10 @@ public final class ChatSession implements AutoCloseable {
      */
     public CompletableFuture<int[]> tokenize(String text) {
         return submitShort("tokenize", () -> {
+            if (remote != null) {
+                throw new IllegalStateException("a remote engine's token ids are its own: token texts cannot be turned "
+                        + "into them here");
+            }
             LoadedModel lm = requireModel();
             byte[] wanted = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             var tokenizer = lm.model().tokenizer();
@@ -175,6 +185,7 @@ public final class ChatSession implements AutoCloseable {
                 nextTemplate = null;
             }
             closeModel();
+            remote = null;
             loaded = new LoadedModel(next, nextCompute, nextTemplate);
             masks = masks == null ? next.config().trainedMask() : masks;
             ModelSummary summary = loaded.summary(path, contextLimit);
@@ -182,6 +193,37 @@ public final class ChatSession implements AutoCloseable {
             listener.loaded(summary);
             return summary;
         });
+    }
+
+    /**
+     * Runs the conversation on a model of an OpenAI-compatible server instead of a local one
+     * (the local model is closed; the conversation is kept). {@code model} null or blank: the
+     * first the server lists.
+     */
+    public CompletableFuture<ModelSummary> connect(String address, String apiKey, String model) {
+        cancel.set(false);
+        return submit("connect to " + address, () -> {
+            listener.loading("asking " + address + " for its models", 0.3);
+            org.llmexplorer.engine.remote.OpenAiClient client = new org.llmexplorer.engine.remote.OpenAiClient(address,
+                    apiKey, java.time.Duration.ofSeconds(120));
+            List<org.llmexplorer.engine.remote.OpenAiClient.ModelInfo> models = client.models();
+            var info = model == null || model.isBlank() ? models.get(0) : models.stream()
+                    .filter(m -> m.id().equals(model)).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                            "the server at " + client.base() + " has no model '" + model + "'; it lists "
+                                    + models.stream().map(org.llmexplorer.engine.remote.OpenAiClient.ModelInfo::id).toList()));
+            closeModel();
+            remote = new RemoteModel(client, info);
+            ModelSummary summary = new ModelSummary(null, info.id(), "remote", 0, java.util.Map.of(), info.contextLength(),
+                    0, 0, 0, 0, 0, 0, 0, "", "", true, remote.describe());
+            listener.loading("ready", 1.0);
+            listener.loaded(summary);
+            return summary;
+        });
+    }
+
+    /** Whether replies come from a remote server. */
+    public boolean isRemote() {
+        return remote != null;
     }
 
     /**
@@ -217,7 +259,7 @@ public final class ChatSession implements AutoCloseable {
     public CompletableFuture<Message> send(String text) {
         cancel.set(false);
         return submit("generate", () -> {
-            requireModel();
+            requireEngine();
             conversation.add(Message.user(text));
             return reply(List.of());
         });
@@ -227,7 +269,7 @@ public final class ChatSession implements AutoCloseable {
     public CompletableFuture<Message> regenerate() {
         cancel.set(false);
         return submit("regenerate", () -> {
-            requireModel();
+            requireEngine();
             conversation.dropLastReply();
             return reply(List.of());
         });
@@ -237,7 +279,7 @@ public final class ChatSession implements AutoCloseable {
     public CompletableFuture<Message> edit(int messageIndex, String text) {
         cancel.set(false);
         return submit("edit", () -> {
-            requireModel();
+            requireEngine();
             if (messageIndex < 0 || messageIndex >= conversation.size()
                     || !conversation.get(messageIndex).role().equals("user")) {
                 throw new IllegalArgumentException("message " + messageIndex + " is not a user message");
@@ -252,13 +294,23 @@ public final class ChatSession implements AutoCloseable {
     public CompletableFuture<Message> branch(int messageIndex, int stepIndex, int token) {
         cancel.set(false);
         return submit("branch", () -> {
-            LoadedModel lm = requireModel();
+            requireEngine();
             Message m = conversation.get(messageIndex);
             if (!m.role().equals("assistant") || stepIndex < 0 || stepIndex >= m.steps().size()) {
                 throw new IllegalArgumentException("no step " + stepIndex + " in message " + messageIndex);
             }
             conversation.cut(messageIndex);
             Step old = m.steps().get(stepIndex);
+            if (remote != null) { // the alternative's probability as the server gave it
+                double p = 0;
+                for (var t : old.top()) {
+                    p = t.id() == token ? t.p() : p;
+                }
+                List<Step> kept = new ArrayList<>(m.steps().subList(0, stepIndex));
+                kept.add(new Step(token, remote.text(token), p, 0, old.top(), List.of(), old.position(), old.draw()));
+                return reply(kept);
+            }
+            LoadedModel lm = requireModel();
             float[] logits = logitsCache.get(messageIndex, stepIndex);
             int vocab = lm.config().vocabSize();
             Step forced = new Step(token, lm.text(token),
@@ -289,6 +341,12 @@ public final class ChatSession implements AutoCloseable {
      */
     public CompletableFuture<Integer> resample(int messageIndex, int stepIndex, SamplingSettings s) {
         return submitShort("resample", () -> {
+            if (remote != null) { // our chain over the alternatives the server sent
+                Step step = conversation.get(messageIndex).steps().get(stepIndex);
+                SampledToken t = RemoteReplies.stages(step.top(), s, step.draw());
+                listener.resampled(messageIndex, stepIndex, t.token(), t.stages());
+                return t.token();
+            }
             LoadedModel lm = requireModel();
             Step step = conversation.get(messageIndex).steps().get(stepIndex);
             float[] logits = logitsCache.get(messageIndex, stepIndex);
@@ -310,6 +368,10 @@ public final class ChatSession implements AutoCloseable {
     public CompletableFuture<List<Message>> compare(SamplingSettings a, SamplingSettings b) {
         cancel.set(false);
         return submit("compare", () -> {
+            if (remote != null) {
+                throw new IllegalStateException("comparing settings needs a local model (each side would be a request "
+                        + "to the server; not done yet)");
+            }
             LoadedModel lm = requireModel();
             Replies replies = new Replies(lm, conversation, logitsCache, listener);
             List<Message> out = new ArrayList<>();
@@ -328,6 +390,12 @@ public final class ChatSession implements AutoCloseable {
      */
     public CompletableFuture<AttentionSnapshot> attention(int layer, MaskPlan plan) {
         return submitShort("attention", () -> {
+            if (remote != null) {
+                throw new IllegalStateException(remote.info.llmx()
+                        ? "attention over a remote llmx serve is not shown in the window yet (its POST /v1/attention has it)"
+                        : "the remote engine at " + remote.client.base() + " does not expose attention; "
+                        + "open the model here or serve it with llmx serve");
+            }
             LoadedModel lm = requireModel();
             AttentionSnapshot snap = AttentionProbe.run(lm, transcript(lm), conversation.copy(), layer,
                     plan == null ? planOf(lm) : plan);
@@ -339,7 +407,12 @@ public final class ChatSession implements AutoCloseable {
     // --- the work ------------------------------------------------------------------------------
 
     /** Generates an assistant reply after the conversation, continuing the steps of {@code prefix}. */
-    private Message reply(List<Step> prefix) {
+    private Message reply(List<Step> prefix) throws org.llmexplorer.engine.remote.RemoteException {
+        RemoteModel rm = remote;
+        if (rm != null) {
+            SamplingSettings s = seedLocked ? settings : settings.withSeed(seedCounter++);
+            return new RemoteReplies(rm, conversation, listener).sampled(systemPrompt, prefix, s, maxTokens, cancel::get);
+        }
         LoadedModel lm = loaded;
         trimToFit(lm);
         int[] transcript = transcript(lm).tokens(conversation.copy());
@@ -415,6 +488,12 @@ public final class ChatSession implements AutoCloseable {
         }
     }
 
+    private void requireEngine() {
+        if (loaded == null && remote == null) {
+            throw new IllegalStateException("no model is loaded");
+        }
+    }
+
     private LoadedModel requireModel() {
         LoadedModel lm = loaded;
         if (lm == null) {
@@ -468,6 +547,7 @@ public final class ChatSession implements AutoCloseable {
     }
 
     private void closeModel() {
+        remote = null;
         LoadedModel lm = loaded;
         loaded = null;
         if (lm != null) {
