@@ -32,6 +32,8 @@ public final class Settings {
     public String mask = "";
     /** The compute backend as {@code Backends.create} names it. */
     public String backend = "auto";
+    /** The OpenAI-compatible server last connected to (the key is never stored). */
+    public String remoteAddress = "";
     /** The conversation open when the application last closed (its id in the history). */
     public String lastChat;
     /** Window layout: the two dividers of the main split, which side panels are open, the window size. */

@@ -58,7 +58,15 @@ final class ModelCard extends VBox {
         vm.backend.addListener((o, a, b) -> backend.setValue(b));
         backend.setOnAction(e -> {
             Backends.Choice c = backend.getValue();
-            if (c != null && !c.equals(vm.backend.get())) {
+            if (ModelViewModel.REMOTE.equals(c)) {
+                RemoteDialog.ask(vm.lastRemoteAddress()).ifPresentOrElse(
+                        r -> vm.connect(r.address(), r.apiKey(), r.model()).whenComplete((m, x) -> {
+                            if (x != null) {
+                                javafx.application.Platform.runLater(() -> backend.setValue(vm.backend.get()));
+                            }
+                        }),
+                        () -> backend.setValue(vm.backend.get()));
+            } else if (c != null && !c.equals(vm.backend.get())) {
                 vm.useBackend(c);
             }
         });

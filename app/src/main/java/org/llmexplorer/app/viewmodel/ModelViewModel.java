@@ -56,6 +56,7 @@ public final class ModelViewModel {
         return CompletableFuture.supplyAsync(Backends::choices).thenAccept(list -> ctx.ui.execute(() -> {
             String chosen = backend.get() == null ? "auto" : backend.get().name();
             backends.setAll(list);
+            backends.add(REMOTE);
             backends.stream().filter(c -> c.name().equals(chosen)).findFirst().ifPresentOrElse(backend::set, () -> {
                 Backends.Choice gone = new Backends.Choice(chosen, chosen + " (not on this machine)");
                 backends.add(gone);
@@ -120,6 +121,37 @@ public final class ModelViewModel {
         }));
     }
 
+    /** The choice in "Runs on" that connects to an OpenAI-compatible server instead of running here. */
+    public static final Backends.Choice REMOTE = new Backends.Choice("remote", "an OpenAI-compatible server…");
+
+    /**
+     * Runs the conversation on a model of an OpenAI-compatible server (llmx serve, vLLM,
+     * llama.cpp's server, Ollama); blank model: the first it lists. The address is remembered.
+     */
+    public CompletableFuture<ModelSummary> connect(String address, String apiKey, String modelId) {
+        loading.set(true);
+        progress.set(-1);
+        status.set("connecting to " + address + "…");
+        return ctx.session.connect(address, apiKey, modelId).whenComplete((summary, error) -> ctx.ui.execute(() -> {
+            loading.set(false);
+            if (error == null) {
+                stopServing();
+                serving.set("");
+                ctx.settings.remoteAddress = address;
+                ctx.saveSettings();
+            } else {
+                progress.set(0);
+                status.set(model.get() == null ? "no model" : "model: " + model.get().name());
+            }
+        }));
+    }
+
+    /** The last server address connected to, or the usual one of llmx serve. */
+    public String lastRemoteAddress() {
+        String a = ctx.settings.remoteAddress;
+        return a == null || a.isBlank() ? "http://127.0.0.1:8080" : a;
+    }
+
     public void cancel() {
         ctx.session.stop();
     }
@@ -141,8 +173,9 @@ public final class ModelViewModel {
             if (!on) {
                 return "";
             }
-            if (m == null) {
-                throw new IllegalStateException("open a model to serve it");
+            if (m == null || m.path() == null) {
+                throw new IllegalStateException(m == null ? "open a model to serve it"
+                        : "a model on a remote server is served by that server already");
             }
             try {
                 server = LlmxServer.start(LlmxServer.Options.local(m.path(), servePort));
@@ -175,12 +208,16 @@ public final class ModelViewModel {
     }
 
     void loaded(ModelSummary summary) {
-        boolean reServe = !serving.get().isEmpty() && (model.get() == null || !summary.path().equals(model.get().path()));
+        boolean reServe = !serving.get().isEmpty() && summary.path() != null
+                && (model.get() == null || !summary.path().equals(model.get().path()));
         model.set(summary);
         if (reServe) {
             serve(true);
         }
         status.set("model: " + summary.name() + " on " + summary.backend());
+        if (summary.path() == null && !REMOTE.equals(backend.get())) {
+            backend.set(REMOTE);
+        }
         progress.set(1);
     }
 }

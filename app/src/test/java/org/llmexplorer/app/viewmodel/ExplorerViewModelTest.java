@@ -96,6 +96,27 @@ class ExplorerViewModelTest {
     }
 
     @Test
+    void theWindowRunsOnARemoteServerAndSaysWhatItCannotShow() throws Exception {
+        try (org.llmexplorer.server.LlmxServer server = org.llmexplorer.server.LlmxServer.start(
+                org.llmexplorer.server.LlmxServer.Options.local(STORIES, 0));
+             ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            vm.model.discoverBackends().get(30, TimeUnit.SECONDS);
+            assertTrue(vm.model.backends().contains(ModelViewModel.REMOTE), "Runs on offers a server");
+            vm.model.connect(server.url(), "", "").get(30, TimeUnit.SECONDS);
+            assertEquals(ModelViewModel.REMOTE, vm.model.backend.get());
+            assertTrue(vm.model.statusProperty().get().contains("OpenAI-compatible server at " + server.url()),
+                    vm.model.statusProperty().get());
+            vm.chat.input.set("Once upon a time");
+            var reply = vm.chat.send().get(30, TimeUnit.SECONDS);
+            assertFalse(reply.text().isEmpty());
+            assertEquals(20, reply.steps().get(0).top().length, "alternatives from top_logprobs");
+            assertEquals(server.url() + "/v1", vm.model.lastRemoteAddress() + "/v1");
+            assertThrows(Exception.class, () -> vm.model.serve(true).get(10, TimeUnit.SECONDS),
+                    "a remote model is not served again from here");
+        }
+    }
+
+    @Test
     void attentionUnderAMaskAndItsErrors() throws Exception {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
             vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
@@ -390,7 +411,8 @@ class ExplorerViewModelTest {
             vm.model.discoverBackends().get(30, TimeUnit.SECONDS);
             var names = vm.model.backends().stream().map(org.llmexplorer.engine.compute.Backends.Choice::name).toList();
             assertEquals(java.util.List.of("auto", "simd", "scalar"), names.subList(0, 3));
-            assertTrue(names.stream().skip(3).allMatch(n -> n.matches("opencl:\\d+")), names.toString());
+            assertEquals("remote", names.getLast(), "and last, a server");
+            assertTrue(names.subList(3, names.size() - 1).stream().allMatch(n -> n.matches("opencl:\\d+")), names.toString());
 
             vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
             var scalar = vm.model.backends().get(2);

@@ -116,13 +116,14 @@ public final class OpenAiClient {
             body.put("continue_final_message", true);
             body.put("add_generation_prompt", false);
         }
-        HttpRequest req = request("/chat/completions").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        HttpResponse<InputStream> res;
-        try {
-            res = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException | InterruptedException e) {
-            throw failure(e);
+        HttpResponse<InputStream> res = post(body);
+        if (res.statusCode() == 400) { // the reply would pass the context: ask for what fits (until the context is full)
+            String refusal = read(res);
+            if (!refusal.contains("context_length_exceeded")) {
+                throw refused(400, refusal);
+            }
+            body.remove("max_tokens");
+            res = post(body);
         }
         String finish = null;
         int tokens = 0;
@@ -173,6 +174,24 @@ public final class OpenAiClient {
             throw failure(e);
         }
         return new Reply(finish == null ? "stop" : finish, tokens, logprobs);
+    }
+
+    private HttpResponse<InputStream> post(ObjectNode body) throws RemoteException {
+        HttpRequest req = request("/chat/completions").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        try {
+            return http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException | InterruptedException e) {
+            throw failure(e);
+        }
+    }
+
+    private static String read(HttpResponse<InputStream> res) {
+        try (InputStream in = res.body()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** {@code POST /v1/attention} of llmx serve: one head's weights over a conversation. */
