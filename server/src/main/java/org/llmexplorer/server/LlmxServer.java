@@ -375,7 +375,8 @@ public final class LlmxServer implements AutoCloseable {
         checkModel(body.hasNonNull("model") ? body.get("model").asText() : null);
         ModelConfig c = served.model.config();
         int layer = index(body, "layer", c.layers());
-        int head = index(body, "head", c.heads());
+        boolean allHeads = !body.hasNonNull("head");
+        int head = allHeads ? 0 : index(body, "head", c.heads());
         int[] ids;
         if (body.hasNonNull("messages")) {
             ObjectNode copy = ((ObjectNode) body.deepCopy());
@@ -396,7 +397,8 @@ public final class LlmxServer implements AutoCloseable {
             throw ApiException.invalid("mask", e.getMessage());
         }
         int n = ids.length;
-        AttentionMatrix recorded = AttentionMatrix.of(c.layers(), c.heads(), n, layer, head);
+        AttentionMatrix recorded = new AttentionMatrix(c.layers(), c.heads(), n,
+                (l, h) -> l == layer && (allHeads || h == head));
         Future<?> f = served.submit(g -> {
             MaskPlan before = g.masks();
             try {
@@ -417,22 +419,47 @@ public final class LlmxServer implements AutoCloseable {
         root.put("object", "attention");
         root.put("model", served.id);
         root.put("layer", layer);
-        root.put("head", head);
-        root.put("mask", plan.mask(layer, head).spec());
+        root.put("plan", plan.spec());
+        if (!allHeads) {
+            root.put("head", head);
+            root.put("mask", plan.mask(layer, head).spec());
+        }
         ArrayNode tokens = root.putArray("tokens");
         ArrayNode pieces = root.putArray("pieces");
         for (int id : ids) {
             tokens.add(id);
             pieces.add(new String(served.model.tokenizer().piece(id, true), StandardCharsets.UTF_8));
         }
-        ArrayNode w = root.putArray("weights");
-        for (float[] row : recorded.weights(layer, head)) {
+        if (allHeads) {
+            ArrayNode heads = root.putArray("heads");
+            for (int h = 0; h < c.heads(); h++) {
+                ObjectNode o = heads.addObject();
+                o.put("head", h);
+                o.put("mask", plan.mask(layer, h).spec());
+                matrices(o, recorded.weights(layer, h), plan.mask(layer, h).matrix(n));
+            }
+        } else {
+            matrices(root, recorded.weights(layer, head), plan.mask(layer, head).matrix(n));
+        }
+        json(res, 200, root);
+    }
+
+    /** The weights (rows are queries) and which pairs the mask allows (1) or not (0). */
+    private static void matrices(ObjectNode o, float[][] weights, boolean[][] allowed) {
+        ArrayNode w = o.putArray("weights");
+        for (float[] row : weights) {
             ArrayNode a = w.addArray();
             for (float x : row) {
                 a.add(x);
             }
         }
-        json(res, 200, root);
+        ArrayNode m = o.putArray("allowed");
+        for (boolean[] row : allowed) {
+            ArrayNode a = m.addArray();
+            for (boolean x : row) {
+                a.add(x ? 1 : 0);
+            }
+        }
     }
 
     private static int index(JsonNode body, String name, int count) {

@@ -49,10 +49,12 @@ class RemoteEngineTest {
     @Test
     void aConversationOnLlmxServeIsTheConversationRunHere() throws Exception {
         Message local;
+        org.llmexplorer.engine.session.AttentionSnapshot localAttention;
         try (ChatSession here = new ChatSession(new Events())) {
             here.settings(SamplingSettings.greedy(), true, 24);
             here.open(OpenAiSdkTest.MODEL).get(30, TimeUnit.SECONDS);
             local = reply(here, "Once upon a time");
+            localAttention = here.attention(2, null).get(30, TimeUnit.SECONDS);
         }
         try (LlmxServer server = LlmxServer.start(LlmxServer.Options.local(OpenAiSdkTest.MODEL, 0));
              ChatSession remote = new ChatSession(new Events())) {
@@ -72,6 +74,18 @@ class RemoteEngineTest {
                 assertEquals(b.token(), b.top()[0].id(), "greedy takes the first alternative");
                 assertEquals(a.top()[1].p(), b.top()[1].p(), 1e-5, "the runner-up as here");
                 assertFalse(b.stages().isEmpty(), "our stages over the 20 alternatives");
+            }
+            // attention of a layer from llmx serve's /v1/attention: the weights computed here
+            var a = remote.attention(2, null).get(30, TimeUnit.SECONDS);
+            assertEquals(localAttention.weights().length, a.weights().length, "every head");
+            assertEquals(java.util.List.of(localAttention.tokens()), java.util.List.of(a.tokens()));
+            for (int h = 0; h < a.weights().length; h++) {
+                for (int i = 0; i < a.tokens().length; i++) {
+                    for (int j = 0; j < a.tokens().length; j++) {
+                        assertEquals(localAttention.weights()[h][i][j], a.weights()[h][i][j], 1e-5f);
+                        assertEquals(localAttention.allowed()[h][i][j], a.allowed()[h][i][j]);
+                    }
+                }
             }
             // re-sampling a step uses the alternatives the server sent
             int greedy = remote.resample(1, 0, SamplingSettings.greedy()).get(10, TimeUnit.SECONDS);

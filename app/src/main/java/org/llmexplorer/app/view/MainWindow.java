@@ -126,8 +126,10 @@ public final class MainWindow {
         root.setCenter(split);
         root.setBottom(statusBar());
 
-        double w = Math.max(800, settings.windowWidth);
-        double h = Math.max(560, settings.windowHeight);
+        // the remembered size, but never larger than the screen (a window from a bigger monitor)
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        double w = Math.min(screen.getWidth(), Math.max(800, settings.windowWidth));
+        double h = Math.min(screen.getHeight(), Math.max(560, settings.windowHeight));
         scene = new Scene(root, w, h);
         theme(settings.theme);
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.ENTER, KeyCombination.SHORTCUT_DOWN), vm.chat::send);

@@ -94,6 +94,15 @@ final class ModelCard extends VBox {
         facts.getChildren().clear();
         int row = 0;
         row = fact(row, "name", m.name());
+        if (m.path() == null) { // on a server: only what its /v1/models says
+            if (m.contextLength() > 0) {
+                row = fact(row, "context", String.format("%,d tokens", m.contextLength()));
+            }
+            row = fact(row, "chat", "the server's template");
+            fact(row, "runs on", m.backend());
+            tree.setText("(the layers of a model on a server are not known here)");
+            return;
+        }
         row = fact(row, "architecture", m.architecture());
         row = fact(row, "parameters", String.format("%,d", m.parameters()));
         row = fact(row, "weights", m.tensorTypes().entrySet().stream().map(e -> e.getKey() + " ×" + e.getValue())

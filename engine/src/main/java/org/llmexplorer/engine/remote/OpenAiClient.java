@@ -194,14 +194,16 @@ public final class OpenAiClient {
         }
     }
 
-    /** {@code POST /v1/attention} of llmx serve: one head's weights over a conversation. */
-    public JsonNode attention(String model, List<ObjectNode> messages, int layer, int head) throws RemoteException {
+    /** {@code POST /v1/attention} of llmx serve: every head's weights of a layer over a conversation. */
+    public JsonNode attention(String model, List<ObjectNode> messages, int layer, String maskPlan) throws RemoteException {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", model);
         ArrayNode m = body.putArray("messages");
         messages.forEach(m::add);
-        body.put("layer", layer);
-        body.put("head", head);
+        body.put("layer", layer); // no head: every head of the layer
+        if (maskPlan != null) {
+            body.put("mask", maskPlan);
+        }
         return send(request("/attention").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
     }

@@ -391,10 +391,14 @@ public final class ChatSession implements AutoCloseable {
     public CompletableFuture<AttentionSnapshot> attention(int layer, MaskPlan plan) {
         return submitShort("attention", () -> {
             if (remote != null) {
-                throw new IllegalStateException(remote.info.llmx()
-                        ? "attention over a remote llmx serve is not shown in the window yet (its POST /v1/attention has it)"
-                        : "the remote engine at " + remote.client.base() + " does not expose attention; "
-                        + "open the model here or serve it with llmx serve");
+                if (!remote.info.llmx()) {
+                    throw new IllegalStateException("the remote engine at " + remote.client.base() + " does not expose "
+                            + "attention; open the model here or serve it with llmx serve");
+                }
+                AttentionSnapshot snap = RemoteReplies.attention(remote, conversation.copy(), systemPrompt, layer,
+                        plan == null ? null : plan.spec());
+                listener.attention(snap);
+                return snap;
             }
             LoadedModel lm = requireModel();
             AttentionSnapshot snap = AttentionProbe.run(lm, transcript(lm), conversation.copy(), layer,

@@ -40,6 +40,36 @@ final class RemoteReplies {
         return out;
     }
 
+    /**
+     * A layer's attention from llmx serve ({@code POST /v1/attention}), over the conversation as
+     * the server renders it. Tokens are not tied to the messages' characters here (spans NONE).
+     */
+    static AttentionSnapshot attention(RemoteModel remote, List<Message> conversation, String systemPrompt, int layer,
+                                       String plan) throws RemoteException {
+        com.fasterxml.jackson.databind.JsonNode a = remote.client.attention(remote.info.id(),
+                messages(conversation, systemPrompt), layer, plan);
+        int n = a.path("pieces").size();
+        String[] tokens = new String[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = a.path("pieces").get(i).asText();
+        }
+        int heads = a.path("heads").size();
+        float[][][] w = new float[heads][n][n];
+        boolean[][][] allowed = new boolean[heads][n][n];
+        for (int h = 0; h < heads; h++) {
+            var head = a.path("heads").get(h);
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    w[h][i][j] = (float) head.path("weights").get(i).get(j).asDouble();
+                    allowed[h][i][j] = head.path("allowed").get(i).get(j).asInt() == 1;
+                }
+            }
+        }
+        TokenSpan[] spans = new TokenSpan[n];
+        java.util.Arrays.fill(spans, TokenSpan.NONE);
+        return new AttentionSnapshot(layer, a.path("plan").asText(), 0, tokens, w, allowed, spans);
+    }
+
     /** Streams a reply after the conversation, continuing the steps of {@code prefix}. */
     Message sampled(String systemPrompt, List<Step> prefix, SamplingSettings s, int maxTokens, BooleanSupplier cancelled)
             throws RemoteException {
