@@ -106,7 +106,8 @@ public final class OpenAiClient {
         body.put("top_k", s.topK());
         body.put("min_p", s.minP());
         body.put("typical_p", s.typicalP());
-        body.put("repeat_penalty", s.repeatPenalty());
+        body.put("repeat_penalty", s.repeatPenalty()); // llama.cpp's name
+        body.put("repetition_penalty", s.repeatPenalty()); // vLLM's
         body.put("presence_penalty", s.presencePenalty());
         body.put("frequency_penalty", s.frequencyPenalty());
         body.put("seed", s.seed());
