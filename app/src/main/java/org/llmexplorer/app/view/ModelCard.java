@@ -59,7 +59,7 @@ final class ModelCard extends VBox {
         backend.setOnAction(e -> {
             Backends.Choice c = backend.getValue();
             if (ModelViewModel.REMOTE.equals(c)) {
-                RemoteDialog.ask(vm.lastRemoteAddress()).ifPresentOrElse(
+                RemoteDialog.ask(vm.lastRemoteAddress(), vm::remoteModels).ifPresentOrElse(
                         r -> vm.connect(r.address(), r.apiKey(), r.model()).whenComplete((m, x) -> {
                             if (x != null) {
                                 javafx.application.Platform.runLater(() -> backend.setValue(vm.backend.get()));

@@ -17,7 +17,12 @@ final class RemoteDialog {
     private RemoteDialog() {
     }
 
-    static Optional<Answer> ask(String lastAddress) {
+    /** Lists a server's models: (address, key) to their ids. */
+    interface Lister {
+        java.util.concurrent.CompletableFuture<java.util.List<String>> list(String address, String key);
+    }
+
+    static Optional<Answer> ask(String lastAddress, Lister lister) {
         Dialog<Answer> d = new Dialog<>();
         d.setTitle("Run on a server");
         d.setHeaderText("An OpenAI-compatible server: llmx serve, vLLM, llama.cpp's llama-server, Ollama.\n"
@@ -28,21 +33,44 @@ final class RemoteDialog {
         PasswordField key = new PasswordField();
         key.setId("remote-key");
         key.setPromptText("none");
-        TextField model = new TextField();
+        javafx.scene.control.ComboBox<String> model = new javafx.scene.control.ComboBox<>();
+        model.setEditable(true);
         model.setId("remote-model");
         model.setPromptText("the first it lists");
+        model.setMaxWidth(Double.MAX_VALUE);
+        Label listed = new Label();
+        listed.getStyleClass().add("hint");
+        listed.setWrapText(true);
+        listed.setMaxWidth(360);
+        listed.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // a long reason wraps instead of being cut
+        javafx.scene.control.Button list = new javafx.scene.control.Button("List models");
+        list.setId("remote-list");
+        list.setOnAction(e -> {
+            listed.setText("asking " + address.getText() + "…");
+            lister.list(address.getText(), key.getText()).whenComplete((ids, x) -> javafx.application.Platform.runLater(() -> {
+                if (x != null) {
+                    listed.setText(org.llmexplorer.engine.Errors.describe(x.getCause() != null ? x.getCause() : x));
+                } else {
+                    model.getItems().setAll(ids);
+                    model.setValue(ids.isEmpty() ? "" : ids.get(0));
+                    listed.setText(ids.size() + " model" + (ids.size() == 1 ? "" : "s") + " on that server");
+                }
+            }));
+        });
         GridPane g = new GridPane();
         g.setHgap(8);
         g.setVgap(6);
         g.setPadding(new Insets(10));
         g.addRow(0, new Label("Address"), address);
         g.addRow(1, new Label("API key"), key);
-        g.addRow(2, new Label("Model"), model);
+        g.addRow(2, new Label("Model"), model, list);
+        g.add(listed, 1, 3, 2, 1);
         d.getDialogPane().setContent(g);
         ButtonType connect = new ButtonType("Connect", javafx.scene.control.ButtonBar.ButtonData.OK_DONE);
         d.getDialogPane().getButtonTypes().addAll(connect, ButtonType.CANCEL);
         d.getDialogPane().lookupButton(connect).disableProperty().bind(address.textProperty().isEmpty());
-        d.setResultConverter(b -> b == connect ? new Answer(address.getText(), key.getText(), model.getText()) : null);
+        d.setResultConverter(b -> b == connect ? new Answer(address.getText(), key.getText(),
+                model.getEditor().getText()) : null);
         return d.showAndWait();
     }
 }

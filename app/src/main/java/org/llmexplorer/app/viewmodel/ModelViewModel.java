@@ -146,6 +146,18 @@ public final class ModelViewModel {
         }));
     }
 
+    /** The models a server lists in /v1/models (off the UI thread; fails with the reason in words). */
+    public CompletableFuture<java.util.List<String>> remoteModels(String address, String apiKey) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return new org.llmexplorer.engine.remote.OpenAiClient(address, apiKey, java.time.Duration.ofSeconds(15))
+                        .models().stream().map(org.llmexplorer.engine.remote.OpenAiClient.ModelInfo::id).toList();
+            } catch (org.llmexplorer.engine.remote.RemoteException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+    }
+
     /** The last server address connected to, or the usual one of llmx serve. */
     public String lastRemoteAddress() {
         String a = ctx.settings.remoteAddress;
