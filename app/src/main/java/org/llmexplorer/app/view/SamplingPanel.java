@@ -141,7 +141,7 @@ final class SamplingPanel extends VBox {
         would.setText(t < 0 ? "" : t == s.token()
                 ? "with these settings this step still draws '" + HeatmapView.shown(inspector.piece(t)) + "'"
                 : "with these settings this step would draw '" + HeatmapView.shown(inspector.piece(t)) + "' instead");
-        chart.show(inspector.stages(), s.token(), t, inspector::piece);
+        chart.show(inspector.stages(), s.token(), t, inspector::piece, inspector.scope());
     }
 
     StageChart chart() {

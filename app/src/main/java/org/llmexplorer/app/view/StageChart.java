@@ -60,6 +60,11 @@ final class StageChart extends GridPane {
      * @param piece   a token's text
      */
     void show(List<StageReport> reports, int drawn, int would, IntFunction<String> piece) {
+        show(reports, drawn, would, piece, "");
+    }
+
+    /** As above; {@code scope} says what the stages ran on when it is not the whole distribution. */
+    void show(List<StageReport> reports, int drawn, int would, IntFunction<String> piece, String scope) {
         if (reports.isEmpty()) {
             getChildren().clear();
             shownRows = List.of();
@@ -81,7 +86,8 @@ final class StageChart extends GridPane {
             }
             previous = r;
         }
-        unchanged.setText(same.isEmpty() ? "" : "no change: " + String.join(", ", same));
+        String note = same.isEmpty() ? "" : "no change: " + String.join(", ", same);
+        unchanged.setText(scope.isEmpty() ? note : "stages " + scope + (note.isEmpty() ? "" : "; " + note));
 
         // The rows: the most likely tokens over all stages, the drawn one and the one the settings would draw.
         Map<Integer, Double> best = new HashMap<>();

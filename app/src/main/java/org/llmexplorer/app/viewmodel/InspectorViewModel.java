@@ -44,6 +44,14 @@ public final class InspectorViewModel {
         return wouldPick.getReadOnlyProperty();
     }
 
+    /**
+     * What the stage view works on: "" for the model's whole distribution; for a model on a
+     * server, the few alternatives the server returned.
+     */
+    public String scope() {
+        return ctx.session.isRemote() ? "on the server's top 20 alternatives only (all it returns)" : "";
+    }
+
     /** The text of a token, for labels. */
     public String piece(int token) {
         return ctx.session.piece(token);

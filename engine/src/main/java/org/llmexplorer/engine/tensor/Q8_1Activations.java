@@ -56,7 +56,7 @@ public final class Q8_1Activations {
                 amax = Math.max(amax, Math.abs(x[o + j]));
             }
             float d = amax / 127f;
-            float id = amax != 0f ? 127f / amax * ActivationRounding.scaleJitter() : 0f; // the codes the rounding made
+            float id = amax != 0f ? 127f / amax : 0f;
             int sum = 0;
             double roundedSum = 0;
             for (int j = 0; j < 32; j++) {
