@@ -50,11 +50,14 @@ class RemoteEngineTest {
     void aConversationOnLlmxServeIsTheConversationRunHere() throws Exception {
         Message local;
         org.llmexplorer.engine.session.AttentionSnapshot localAttention;
+        String localCompare;
         try (ChatSession here = new ChatSession(new Events())) {
             here.settings(SamplingSettings.greedy(), true, 24);
             here.open(OpenAiSdkTest.MODEL).get(30, TimeUnit.SECONDS);
             local = reply(here, "Once upon a time");
             localAttention = here.attention(2, null).get(30, TimeUnit.SECONDS);
+            localCompare = here.compare(SamplingSettings.greedy(), SamplingSettings.greedy()).get(60, TimeUnit.SECONDS)
+                    .get(0).text();
         }
         try (LlmxServer server = LlmxServer.start(LlmxServer.Options.local(OpenAiSdkTest.MODEL, 0));
              ChatSession remote = new ChatSession(new Events())) {
@@ -87,6 +90,12 @@ class RemoteEngineTest {
                     }
                 }
             }
+            // comparing two settings: two requests, the conversation untouched
+            List<Message> both = remote.compare(SamplingSettings.greedy(), SamplingSettings.greedy().withTemperature(1.5f)
+                    .withTopK(0).withTopP(1f).withMinP(0f).withSeed(3)).get(60, TimeUnit.SECONDS);
+            assertEquals(localCompare, both.get(0).text(), "greedy, as the same comparison here");
+            assertFalse(both.get(1).text().equals(both.get(0).text()), "hot sampling differs");
+            assertEquals(2, remote.conversation().size());
             // re-sampling a step uses the alternatives the server sent
             int greedy = remote.resample(1, 0, SamplingSettings.greedy()).get(10, TimeUnit.SECONDS);
             assertEquals(r.steps().get(0).token(), greedy);

@@ -368,9 +368,13 @@ public final class ChatSession implements AutoCloseable {
     public CompletableFuture<List<Message>> compare(SamplingSettings a, SamplingSettings b) {
         cancel.set(false);
         return submit("compare", () -> {
-            if (remote != null) {
-                throw new IllegalStateException("comparing settings needs a local model (each side would be a request "
-                        + "to the server; not done yet)");
+            if (remote != null) { // two requests to the server
+                RemoteReplies replies = new RemoteReplies(remote, conversation, listener);
+                List<Message> out = new ArrayList<>();
+                for (SamplingSettings s : List.of(a, b)) {
+                    out.add(replies.aside(systemPrompt, s, maxTokens, cancel::get));
+                }
+                return out;
             }
             LoadedModel lm = requireModel();
             Replies replies = new Replies(lm, conversation, logitsCache, listener);

@@ -40,6 +40,19 @@ final class RemoteReplies {
         return out;
     }
 
+    /** A reply under other settings that stays out of the conversation (a comparison). */
+    Message aside(String systemPrompt, SamplingSettings s, int maxTokens, BooleanSupplier cancelled)
+            throws RemoteException {
+        List<Step> steps = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        remote.client.chat(remote.info.id(), messages(conversation.copy(), systemPrompt), s, Math.max(1, maxTokens), false,
+                t -> {
+                    steps.add(step(t, s, steps.size()));
+                    text.append(t.text());
+                }, cancelled);
+        return new Message("assistant", text.toString(), steps);
+    }
+
     /**
      * A layer's attention from llmx serve ({@code POST /v1/attention}), over the conversation as
      * the server renders it. Tokens are not tied to the messages' characters here (spans NONE).
