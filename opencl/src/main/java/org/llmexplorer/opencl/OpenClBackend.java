@@ -4,22 +4,45 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.compute.DeviceBackend;
 
 /**
- * What the engine's {@code Backends} calls, by name, when it is asked for OpenCL: the engine
- * does not depend on this module, so these static methods are the whole seam.
+ * The OpenCL backend as the engine's {@code Backends} finds it: a {@link DeviceBackend} service
+ * (META-INF/services), since the engine does not depend on this module.
  */
-public final class OpenClBackend {
-    private OpenClBackend() {
+public final class OpenClBackend implements DeviceBackend {
+    @Override
+    public String name() {
+        return "opencl";
+    }
+
+    @Override
+    public String label() {
+        return "OpenCL";
+    }
+
+    @Override
+    public Compute create(String device, int threads) {
+        return createOn(device, threads);
+    }
+
+    @Override
+    public Compute createOnGpu(int threads) {
+        return onGpu(threads);
+    }
+
+    @Override
+    public List<Map<String, Object>> devices() {
+        return list();
     }
 
     /** The backend on the device a selector names (index, part of a name, or null for the default: a GPU if any). */
-    public static Compute create(String device, int threads) {
+    public static Compute createOn(String device, int threads) {
         return new OpenClCompute(Devices.pick(device), threads);
     }
 
     /** The backend on the first GPU, or null when there is no GPU (or no OpenCL at all). */
-    public static Compute createOnGpu(int threads) {
+    public static Compute onGpu(int threads) {
         for (Device d : Devices.list()) {
             if (d.isGpu()) {
                 return new OpenClCompute(d, threads);
@@ -29,7 +52,7 @@ public final class OpenClBackend {
     }
 
     /** Every device, described for {@code llmx devices}. */
-    public static List<Map<String, Object>> devices() {
+    public static List<Map<String, Object>> list() {
         List<Device> all = Devices.list();
         List<Map<String, Object>> out = new ArrayList<>();
         Device preferred = all.isEmpty() ? null : Devices.preferred(all);

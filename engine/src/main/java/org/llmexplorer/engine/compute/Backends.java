@@ -1,22 +1,18 @@
 package org.llmexplorer.engine.compute;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import org.llmexplorer.engine.compute.simd.SimdCompute;
 
 /**
- * Creates a compute backend by name. The OpenCL backend lives in the {@code opencl} module,
- * which depends on the engine (and LWJGL), never the other way: it is found by class name when
- * asked for, so the engine runs without it.
+ * Creates a compute backend by name. Device backends (OpenCL) live in modules that depend on
+ * the engine, never the other way: they are found as {@link DeviceBackend} services, so the
+ * engine runs without them.
  */
 public final class Backends {
     public static final String DEFAULT = "simd";
-
-    /** The opencl module's entry point, looked up by name. */
-    static final String OPENCL_BACKEND = "org.llmexplorer.opencl.OpenClBackend";
 
     private Backends() {
     }
@@ -39,19 +35,26 @@ public final class Backends {
         return switch (kind) {
             case "scalar" -> new ScalarCompute();
             case "simd" -> new SimdCompute(threads);
-            case "opencl" -> (Compute) callOpenCl("create", new Class<?>[] {String.class, int.class}, device, threads);
             case "auto" -> auto(threads);
-            default -> throw new IllegalArgumentException("unknown backend '" + name
-                    + "' (available: scalar, simd, opencl, opencl:DEVICE, auto)");
+            default -> {
+                DeviceBackend d = device(kind);
+                if (d == null) {
+                    throw new IllegalArgumentException("unknown backend '" + name
+                            + "' (available: scalar, simd, opencl, opencl:DEVICE, auto)");
+                }
+                yield d.create(device, threads);
+            }
         };
     }
 
     /** OpenCL on a GPU if the module, the library and a GPU are there; simd otherwise, whatever went wrong. */
     private static Compute auto(int threads) {
         try {
-            Compute gpu = (Compute) callOpenCl("createOnGpu", new Class<?>[] {int.class}, threads);
-            if (gpu != null) {
-                return gpu;
+            for (DeviceBackend d : ServiceLoader.load(DeviceBackend.class)) {
+                Compute gpu = d.createOnGpu(threads);
+                if (gpu != null) {
+                    return gpu;
+                }
             }
         } catch (RuntimeException | LinkageError e) {
             // no OpenCL here: the CPU it is
@@ -63,9 +66,12 @@ public final class Backends {
      * The OpenCL devices, one map each (index, name, type, platform, driver, memory, ...), in
      * the order {@code opencl:N} counts them; throws where the module or library is missing.
      */
-    @SuppressWarnings("unchecked")
     public static List<Map<String, Object>> devices() {
-        return (List<Map<String, Object>>) callOpenCl("devices", new Class<?>[0]);
+        DeviceBackend d = device("opencl");
+        if (d == null) {
+            throw missing("opencl");
+        }
+        return d.devices();
     }
 
     /** A backend one can ask {@link #create} for, with words for a menu. */
@@ -86,34 +92,34 @@ public final class Backends {
                 new Choice("auto", "auto (a GPU if any, else SIMD)"),
                 new Choice("simd", "SIMD on the CPU"),
                 new Choice("scalar", "scalar (the reference, 1 thread)")));
-        try {
-            for (Map<String, Object> d : devices()) {
-                out.add(new Choice("opencl:" + d.get("index"),
-                        "OpenCL " + d.get("index") + ": " + d.get("name") + " (" + d.get("type") + ")"));
+        for (DeviceBackend b : ServiceLoader.load(DeviceBackend.class)) {
+            try {
+                for (Map<String, Object> d : b.devices()) {
+                    out.add(new Choice(b.name() + ":" + d.get("index"),
+                            b.label() + " " + d.get("index") + ": " + d.get("name") + " (" + d.get("type") + ")"));
+                }
+            } catch (RuntimeException | LinkageError e) {
+                // no library or device for it here: the CPU choices only
             }
-        } catch (RuntimeException | LinkageError e) {
-            // no OpenCL here: the CPU choices only
         }
         return out;
     }
 
-    private static Object callOpenCl(String method, Class<?>[] types, Object... args) {
-        Method m;
-        try {
-            m = Class.forName(OPENCL_BACKEND).getMethod(method, types);
-        } catch (ClassNotFoundException | NoSuchMethodException e) {
-            throw new IllegalStateException("the OpenCL backend is not part of this build (module 'opencl', class "
-                    + OPENCL_BACKEND + " not on the class path)");
-        }
-        try {
-            return m.invoke(null, args);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
+    /** The device backend of that name, or null when no module on the class path provides it. */
+    private static DeviceBackend device(String name) {
+        for (DeviceBackend d : ServiceLoader.load(DeviceBackend.class)) {
+            if (d.name().equals(name)) {
+                return d;
             }
-            throw new IllegalStateException("OpenCL: " + e.getCause(), e.getCause());
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
         }
+        if (name.equals("opencl")) {
+            throw missing(name);
+        }
+        return null;
+    }
+
+    private static IllegalStateException missing(String name) {
+        return new IllegalStateException("the " + name + " backend is not part of this build (module '" + name
+                + "' not on the class path)");
     }
 }
