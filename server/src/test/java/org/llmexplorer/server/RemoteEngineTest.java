@@ -30,6 +30,14 @@ class RemoteEngineTest {
     static final class Events implements SessionListener {
         final List<String> failures = new CopyOnWriteArrayList<>();
         final List<Step> tokens = new CopyOnWriteArrayList<>();
+        volatile int used = -1;
+        volatile int capacity = -1;
+
+        @Override
+        public void contextUsage(int used, int capacity) {
+            this.used = used;
+            this.capacity = capacity;
+        }
 
         @Override
         public void token(int messageIndex, Step step) {
@@ -59,14 +67,17 @@ class RemoteEngineTest {
             localCompare = here.compare(SamplingSettings.greedy(), SamplingSettings.greedy()).get(60, TimeUnit.SECONDS)
                     .get(0).text();
         }
+        Events events = new Events();
         try (LlmxServer server = LlmxServer.start(LlmxServer.Options.local(OpenAiSdkTest.MODEL, 0));
-             ChatSession remote = new ChatSession(new Events())) {
+             ChatSession remote = new ChatSession(events)) {
             remote.settings(SamplingSettings.greedy(), true, 24);
             ModelSummary m = remote.connect(server.url(), null, null).get(30, TimeUnit.SECONDS);
             assertEquals("stories260K", m.name());
             assertTrue(m.backend().contains("llmx serve"), m.backend());
             Message r = reply(remote, "Once upon a time");
             assertEquals(local.text(), r.text());
+            assertEquals(128, events.capacity, "the context from /v1/models");
+            assertEquals(5 + 24, events.used, "the server's usage: BOS and Once, upon, a, time; 24 generated");
             assertEquals(local.steps().size(), r.steps().size());
             for (int i = 0; i < r.steps().size(); i++) {
                 Step a = local.steps().get(i);

@@ -70,7 +70,7 @@ public final class OpenAiClient {
     }
 
     /** How a reply ended, and whether the server sent log-probabilities. */
-    public record Reply(String finishReason, int completionTokens, boolean logprobs) {
+    public record Reply(String finishReason, int completionTokens, boolean logprobs, int promptTokens) {
     }
 
     public List<ModelInfo> models() throws RemoteException {
@@ -128,6 +128,7 @@ public final class OpenAiClient {
         }
         String finish = null;
         int tokens = 0;
+        int promptTokens = -1;
         boolean logprobs = false;
         try (InputStream in = res.body();
              BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
@@ -136,7 +137,7 @@ public final class OpenAiClient {
             }
             for (String line; (line = r.readLine()) != null; ) {
                 if (cancelled.getAsBoolean()) {
-                    return new Reply("cancelled", tokens, logprobs);
+                    return new Reply("cancelled", tokens, logprobs, promptTokens);
                 }
                 if (!line.startsWith("data:")) {
                     continue;
@@ -148,6 +149,9 @@ public final class OpenAiClient {
                 JsonNode chunk = JSON.readTree(data);
                 if (chunk.has("error")) {
                     throw new RemoteException("the server stopped the reply: " + chunk.path("error").path("message").asText());
+                }
+                if (chunk.path("usage").has("prompt_tokens")) {
+                    promptTokens = chunk.path("usage").path("prompt_tokens").asInt();
                 }
                 for (JsonNode c : chunk.path("choices")) {
                     JsonNode entries = c.path("logprobs").path("content");
@@ -174,7 +178,7 @@ public final class OpenAiClient {
         } catch (IOException e) {
             throw failure(e);
         }
-        return new Reply(finish == null ? "stop" : finish, tokens, logprobs);
+        return new Reply(finish == null ? "stop" : finish, tokens, logprobs, promptTokens);
     }
 
     private HttpResponse<InputStream> post(ObjectNode body) throws RemoteException {

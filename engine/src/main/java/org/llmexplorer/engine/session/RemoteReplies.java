@@ -113,6 +113,9 @@ final class RemoteReplies {
             listener.failed("token probabilities", new RemoteException("the server at " + remote.client.base()
                     + " returned no logprobs: the reply is shown without probabilities or alternatives"));
         }
+        if (r.promptTokens() >= 0 && remote.info.contextLength() > 0) { // the server's usage report
+            listener.contextUsage(r.promptTokens() + r.completionTokens(), remote.info.contextLength());
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
         listener.finished(messageIndex, switch (r.finishReason()) {
             case "stop" -> "eos";
