@@ -116,6 +116,64 @@ class ExplorerViewModelTest {
         }
     }
 
+    /** A server answering as llama.cpp's llama-server documents it (token ids beside texts, a meta object). */
+    static com.sun.net.httpserver.HttpServer recordedLlamaServer(boolean logprobs) throws Exception {
+        var http = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        String models = "{\"object\":\"list\",\"data\":[{\"id\":\"Llama-3.2-1B-Instruct-Q4_K_M.gguf\",\"object\":\"model\","
+                + "\"created\":1,\"owned_by\":\"llamacpp\",\"meta\":{\"vocab_type\":2,\"n_vocab\":128256,\"n_ctx_train\":131072}}]}";
+        StringBuilder stream = new StringBuilder();
+        String[][] tokens = {{"Hello", "-0.1", "Hi", "-2.4"}, {" there", "-0.5", " world", "-1.2"}};
+        for (String[] t : tokens) {
+            String lp = logprobs ? "{\"content\":[{\"id\":9906,\"token\":\"" + t[0] + "\",\"bytes\":[],\"logprob\":" + t[1]
+                    + ",\"top_logprobs\":[{\"id\":9906,\"token\":\"" + t[0] + "\",\"bytes\":[],\"logprob\":" + t[1]
+                    + "},{\"id\":13347,\"token\":\"" + t[2] + "\",\"bytes\":[],\"logprob\":" + t[3] + "}]}]}" : "null";
+            stream.append("data: {\"choices\":[{\"finish_reason\":null,\"index\":0,\"delta\":{\"content\":\"").append(t[0])
+                    .append("\"},\"logprobs\":").append(lp).append("}],\"created\":1,\"id\":\"chatcmpl-x\",\"model\":\"m\","
+                    + "\"object\":\"chat.completion.chunk\"}\n\n");
+        }
+        stream.append("data: {\"choices\":[{\"finish_reason\":\"stop\",\"index\":0,\"delta\":{}}],\"created\":1,"
+                + "\"id\":\"chatcmpl-x\",\"model\":\"m\",\"object\":\"chat.completion.chunk\",\"usage\":{\"completion_tokens\":2,"
+                + "\"prompt_tokens\":9,\"total_tokens\":11},\"timings\":{\"predicted_n\":2}}\n\ndata: [DONE]\n\n");
+        for (String[] route : new String[][] {{"/v1/models", models}, {"/v1/chat/completions", stream.toString()}}) {
+            http.createContext(route[0], x -> {
+                x.getRequestBody().readAllBytes();
+                byte[] b = route[1].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                x.sendResponseHeaders(200, b.length);
+                x.getResponseBody().write(b);
+                x.close();
+            });
+        }
+        http.start();
+        return http;
+    }
+
+    @Test
+    void theWindowOnARecordedLlamaCppServerWithAndWithoutLogprobs() throws Exception {
+        for (boolean logprobs : new boolean[] {true, false}) {
+            var http = recordedLlamaServer(logprobs);
+            try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+                vm.model.connect("http://127.0.0.1:" + http.getAddress().getPort(), "", "").get(30, TimeUnit.SECONDS);
+                assertTrue(vm.model.statusProperty().get().contains("does not expose attention"), vm.model.statusProperty().get());
+                vm.chat.input.set("Hi");
+                var reply = vm.chat.send().get(30, TimeUnit.SECONDS);
+                assertEquals("Hello there", reply.text());
+                if (logprobs) {
+                    assertEquals(Math.exp(-0.1), reply.steps().get(0).p(), 1e-9);
+                    assertEquals(2, reply.steps().get(0).top().length);
+                    assertFalse(reply.steps().get(0).stages().isEmpty(), "our stages over the alternatives");
+                } else {
+                    assertEquals(0, reply.steps().get(0).top().length);
+                    assertTrue(vm.alerts().stream().anyMatch(a -> a.contains("returned no logprobs")), vm.alerts().toString());
+                }
+                var items = vm.chat.messages(); // (the second window reopens the first one's chat, as it should)
+                assertEquals("user:Hi", items.get(items.size() - 2).role() + ":" + items.get(items.size() - 2).text());
+                assertEquals("assistant:Hello there", items.getLast().role() + ":" + items.getLast().text());
+            } finally {
+                http.stop(0);
+            }
+        }
+    }
+
     @Test
     void attentionUnderAMaskAndItsErrors() throws Exception {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
