@@ -23,6 +23,11 @@ final class ApiException extends RuntimeException {
         return new ApiException(400, "invalid_request_error", message, param, null);
     }
 
+    /** 500: the engine failed; the message says how, in words, never as a stack trace. */
+    static ApiException internal(Throwable error) {
+        return new ApiException(500, "server_error", org.llmexplorer.engine.Errors.describe(error), null, null);
+    }
+
     static ApiException notFound(String message, String code) {
         return new ApiException(404, "invalid_request_error", message, null, code);
     }

@@ -133,7 +133,7 @@ public final class LlmxServer implements AutoCloseable {
             } catch (ApiException x) {
                 fail(res, x);
             } catch (Exception x) {
-                fail(res, new ApiException(500, "server_error", org.llmexplorer.engine.Errors.describe(x), null, null));
+                fail(res, ApiException.internal(x));
             }
         };
     }
@@ -311,8 +311,7 @@ public final class LlmxServer implements AutoCloseable {
                     }
                 }
                 case Completion.Finish f -> out.get(f.index()).finish = f.reason();
-                case Completion.Failed f -> throw new ApiException(500, "server_error",
-                        org.llmexplorer.engine.Errors.describe(f.error()), null, null);
+                case Completion.Failed f -> throw ApiException.internal(f.error());
                 case Completion.Done d -> {
                     json(res, 200, json.completion(out, r, d.promptTokens(), d.completionTokens()));
                     return;
@@ -340,8 +339,7 @@ public final class LlmxServer implements AutoCloseable {
                     }
                     case Completion.Finish f -> sink.data(String.valueOf(json.finish(f.index(), f.reason())));
                     case Completion.Failed f -> {
-                        sink.data(String.valueOf(OpenAiJson.error(new ApiException(500, "server_error",
-                                org.llmexplorer.engine.Errors.describe(f.error()), null, null))));
+                        sink.data(String.valueOf(OpenAiJson.error(ApiException.internal(f.error()))));
                         sink.data("[DONE]");
                         return;
                     }
@@ -379,8 +377,7 @@ public final class LlmxServer implements AutoCloseable {
         int head = allHeads ? 0 : index(body, "head", c.heads());
         int[] ids;
         if (body.hasNonNull("messages")) {
-            ObjectNode copy = ((ObjectNode) body.deepCopy());
-            ids = Prompts.chat(served.model, served.template, CompletionRequest.parse(copy, true).messages());
+            ids = Prompts.chat(served.model, served.template, CompletionRequest.parse(body, true).messages());
         } else if (body.hasNonNull("prompt") && body.get("prompt").isTextual()) {
             ids = served.model.tokenizer().encode(body.get("prompt").asText(), true, true);
         } else {
@@ -413,7 +410,7 @@ public final class LlmxServer implements AutoCloseable {
         try {
             f.get();
         } catch (java.util.concurrent.ExecutionException e) {
-            throw new ApiException(500, "server_error", org.llmexplorer.engine.Errors.describe(e.getCause()), null, null);
+            throw ApiException.internal(e.getCause());
         }
         ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
         root.put("object", "attention");

@@ -30,7 +30,7 @@ public final class ModelViewModel {
     /** The chosen backend; setting it moves the open model there (see {@link #useBackend}). */
     public final ObjectProperty<Backends.Choice> backend = new SimpleObjectProperty<>();
 
-    /** The open model served over the OpenAI-compatible API on 127.0.0.1, or null. */
+    /** Where the open model is served over the OpenAI-compatible API on 127.0.0.1, or "". */
     private final ReadOnlyStringWrapper serving = new ReadOnlyStringWrapper("");
     private volatile LlmxServer server;
     /** The port {@link #serve} listens on (0: a free one). */
@@ -180,23 +180,7 @@ public final class ModelViewModel {
      */
     public CompletableFuture<String> serve(boolean on) {
         ModelSummary m = model.get();
-        return CompletableFuture.supplyAsync(() -> {
-            stopServing();
-            if (!on) {
-                return "";
-            }
-            if (m == null || m.path() == null) {
-                throw new IllegalStateException(m == null ? "open a model to serve it"
-                        : "a model on a remote server is served by that server already");
-            }
-            try {
-                server = LlmxServer.start(LlmxServer.Options.local(m.path(), servePort));
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot serve on port " + servePort + ": "
-                        + org.llmexplorer.engine.Errors.describe(e), e);
-            }
-            return server.url() + "/v1";
-        }).whenComplete((url, error) -> ctx.ui.execute(() -> {
+        return CompletableFuture.supplyAsync(() -> restartServer(on ? m : null, on)).whenComplete((url, error) -> ctx.ui.execute(() -> {
             serving.set(error == null ? url : "");
             if (error != null) {
                 ctx.alert(org.llmexplorer.engine.Errors.describe(error.getCause() != null ? error.getCause() : error));
@@ -204,6 +188,25 @@ public final class ModelViewModel {
                 ctx.notice(m.name() + " is served at " + url + " (OpenAI-compatible)");
             }
         }));
+    }
+
+    /** Stops the server, then (when {@code on}) serves m: one at a time, so quick toggles cannot leave two. */
+    private synchronized String restartServer(ModelSummary m, boolean on) {
+        stopServing();
+        if (!on) {
+            return "";
+        }
+        if (m == null || m.path() == null) {
+            throw new IllegalStateException(m == null ? "open a model to serve it"
+                    : "a model on a remote server is served by that server already");
+        }
+        try {
+            server = LlmxServer.start(LlmxServer.Options.local(m.path(), servePort));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot serve on port " + servePort + ": "
+                    + org.llmexplorer.engine.Errors.describe(e), e);
+        }
+        return server.url() + "/v1";
     }
 
     synchronized void stopServing() {

@@ -18,6 +18,8 @@ import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.generate.Generator;
 import org.llmexplorer.engine.generate.Probabilities;
 import org.llmexplorer.engine.model.Model;
+import org.llmexplorer.engine.remote.OpenAiClient;
+import org.llmexplorer.engine.remote.RemoteException;
 import org.llmexplorer.engine.sampling.SampledToken;
 import org.llmexplorer.engine.sampling.SamplerChain;
 import org.llmexplorer.engine.sampling.SamplingSettings;
@@ -184,8 +186,7 @@ public final class ChatSession implements AutoCloseable {
                 listener.failed("chat template of " + path.getFileName() + " (continuing as plain text)", e);
                 nextTemplate = null;
             }
-            closeModel();
-            remote = null;
+            closeModel(); // and a remote model, if that was in use
             loaded = new LoadedModel(next, nextCompute, nextTemplate);
             masks = masks == null ? next.config().trainedMask() : masks;
             ModelSummary summary = loaded.summary(path, contextLimit);
@@ -204,13 +205,13 @@ public final class ChatSession implements AutoCloseable {
         cancel.set(false);
         return submit("connect to " + address, () -> {
             listener.loading("asking " + address + " for its models", 0.3);
-            org.llmexplorer.engine.remote.OpenAiClient client = new org.llmexplorer.engine.remote.OpenAiClient(address,
+            OpenAiClient client = new OpenAiClient(address,
                     apiKey, java.time.Duration.ofSeconds(120));
-            List<org.llmexplorer.engine.remote.OpenAiClient.ModelInfo> models = client.models();
+            List<OpenAiClient.ModelInfo> models = client.models();
             var info = model == null || model.isBlank() ? models.get(0) : models.stream()
                     .filter(m -> m.id().equals(model)).findFirst().orElseThrow(() -> new IllegalArgumentException(
                             "the server at " + client.base() + " has no model '" + model + "'; it lists "
-                                    + models.stream().map(org.llmexplorer.engine.remote.OpenAiClient.ModelInfo::id).toList()));
+                                    + models.stream().map(OpenAiClient.ModelInfo::id).toList()));
             closeModel();
             remote = new RemoteModel(client, info);
             ModelSummary summary = new ModelSummary(null, info.id(), "remote", 0, java.util.Map.of(), info.contextLength(),
@@ -415,7 +416,7 @@ public final class ChatSession implements AutoCloseable {
     // --- the work ------------------------------------------------------------------------------
 
     /** Generates an assistant reply after the conversation, continuing the steps of {@code prefix}. */
-    private Message reply(List<Step> prefix) throws org.llmexplorer.engine.remote.RemoteException {
+    private Message reply(List<Step> prefix) throws RemoteException {
         RemoteModel rm = remote;
         if (rm != null) {
             SamplingSettings s = seedLocked ? settings : settings.withSeed(seedCounter++);

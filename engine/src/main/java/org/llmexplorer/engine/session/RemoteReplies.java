@@ -18,6 +18,7 @@ import org.llmexplorer.engine.sampling.TokenProbability;
  * our chain re-applied to those 20, which is all a remote engine shows of its distribution.
  */
 final class RemoteReplies {
+    private static final double DRAW = 0.5;
     private final RemoteModel remote;
     private final Conversation conversation;
     private final SessionListener listener;
@@ -140,17 +141,14 @@ final class RemoteReplies {
                 rank = i + 1;
             }
         }
-        return new Step(id, t.text(), Math.exp(t.logprob()), rank, top, stages(top, s).stages(), position, 0.5);
+        // the server's draw is unknown: the stages are shown for the middle of the distribution
+        return new Step(id, t.text(), Math.exp(t.logprob()), rank, top, stages(top, s, DRAW).stages(), position, DRAW);
     }
 
     /**
      * Our sampler chain applied to the server's alternatives (their log-probabilities serve as
      * logits: a softmax of them gives back their probabilities, renormalised over the 20).
      */
-    SampledToken stages(TokenProbability[] top, SamplingSettings s) {
-        return stages(top, s, 0.5);
-    }
-
     static SampledToken stages(TokenProbability[] top, SamplingSettings s, double draw) {
         if (top.length == 0) {
             return new SampledToken(-1, draw, List.of());
