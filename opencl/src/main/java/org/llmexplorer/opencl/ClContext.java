@@ -55,16 +55,16 @@ final class ClContext implements AutoCloseable {
     }
 
     /** A device buffer of this many bytes (at least 4: OpenCL refuses empty buffers). */
-    Buffer allocate(long bytes, String what) {
+    synchronized Buffer allocate(long bytes, String what) {
         return create(Math.max(4, bytes), null, what);
     }
 
     /** A device buffer holding a copy of these bytes (position to limit). */
-    Buffer upload(ByteBuffer bytes, String what) {
+    synchronized Buffer upload(ByteBuffer bytes, String what) {
         return create(bytes.remaining(), bytes, what);
     }
 
-    Buffer upload(float[] values, String what) {
+    synchronized Buffer upload(float[] values, String what) {
         Buffer b = allocate((long) values.length * Float.BYTES, what);
         write(b, 0, values, 0, values.length);
         return b;
@@ -95,7 +95,7 @@ final class ClContext implements AutoCloseable {
         }
     }
 
-    void release(Buffer b) {
+    synchronized void release(Buffer b) {
         if (b != null && b.mem != 0) {
             clReleaseMemObject(b.mem);
             allocated -= b.bytes;
@@ -107,25 +107,25 @@ final class ClContext implements AutoCloseable {
         }
     }
 
-    void write(Buffer b, long byteOffset, float[] v, int off, int n) {
+    synchronized void write(Buffer b, long byteOffset, float[] v, int off, int n) {
         ByteBuffer s = staging((long) n * Float.BYTES);
         s.asFloatBuffer().put(v, off, n);
         OpenClException.check(clEnqueueWriteBuffer(queue, b.mem, true, byteOffset, s, null, null), "writing a buffer");
     }
 
-    void write(Buffer b, long byteOffset, int[] v, int off, int n) {
+    synchronized void write(Buffer b, long byteOffset, int[] v, int off, int n) {
         ByteBuffer s = staging((long) n * Integer.BYTES);
         s.asIntBuffer().put(v, off, n);
         OpenClException.check(clEnqueueWriteBuffer(queue, b.mem, true, byteOffset, s, null, null), "writing a buffer");
     }
 
-    void read(Buffer b, long byteOffset, float[] dst, int off, int n) {
+    synchronized void read(Buffer b, long byteOffset, float[] dst, int off, int n) {
         ByteBuffer s = staging((long) n * Float.BYTES);
         OpenClException.check(clEnqueueReadBuffer(queue, b.mem, true, byteOffset, s, null, null), "reading a buffer");
         s.asFloatBuffer().get(dst, off, n);
     }
 
-    void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long bytes) {
+    synchronized void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long bytes) {
         if (bytes > 0) {
             OpenClException.check(clEnqueueCopyBuffer(queue, src.mem, dst.mem, srcOffset, dstOffset, bytes, null, null),
                     "copying a buffer");
@@ -133,7 +133,7 @@ final class ClContext implements AutoCloseable {
     }
 
     /** The time a finished launch ran on the device; releases its event. */
-    long nanos(long event) {
+    synchronized long nanos(long event) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             var start = stack.mallocLong(1);
             var end = stack.mallocLong(1);
@@ -178,7 +178,7 @@ final class ClContext implements AutoCloseable {
     }
 
     /** A device buffer; {@code mem} is 0 once released. */
-    static final class Buffer {
+    static final class Buffer implements org.llmexplorer.engine.model.Buffer {
         long mem;
         final long bytes;
 

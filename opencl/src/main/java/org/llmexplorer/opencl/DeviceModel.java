@@ -3,11 +3,15 @@ package org.llmexplorer.opencl;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.llmexplorer.engine.compute.Gelu;
+import org.llmexplorer.engine.model.Family;
 import org.llmexplorer.engine.model.ModelConfig;
 import org.llmexplorer.engine.model.Weights;
+import org.llmexplorer.engine.tensor.GgmlType;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 import org.llmexplorer.opencl.ClContext.Buffer;
 
@@ -20,48 +24,56 @@ import org.llmexplorer.opencl.ClContext.Buffer;
 final class DeviceModel {
     /** The weights this is a copy of (weakly: a closed model's copy is dropped by its backend). */
     final WeakReference<Weights> weights;
-    final Layer[] layers;
-    final Buffer outputNorm;
-    final Buffer outputNormBias;
-    final DeviceMatrix output;
     final Buffer geluTable;
     private final List<Buffer> buffers = new ArrayList<>();
     private final Map<Long, Buffer> uploaded = new HashMap<>();
-
-    record Layer(Buffer attnNorm, Buffer attnNormBias, DeviceMatrix wq, DeviceMatrix wk, DeviceMatrix wv, Buffer bq,
-                 Buffer bk, Buffer bv, Buffer qNorm, Buffer kNorm, DeviceMatrix wo, Buffer bo, Buffer postAttnNorm,
-                 Buffer ffnNorm, Buffer ffnNormBias, DeviceMatrix gate, DeviceMatrix up, Buffer upBias, DeviceMatrix down,
-                 Buffer downBias, Buffer postFfnNorm) {
-    }
+    /** The device copy of each of the host's matrices and vectors, by the host object. */
+    private final Map<WeightMatrix, DeviceMatrix> matrices = new IdentityHashMap<>();
+    private final Map<float[], Buffer> vectors = new IdentityHashMap<>();
 
     /** Weight types the device multiplies; matrices of other types stay on the host. */
-    private final java.util.Set<org.llmexplorer.engine.tensor.GgmlType> kernelTypes;
+    private final Set<GgmlType> kernelTypes;
 
-    DeviceModel(ClContext cl, ModelConfig c, Weights w, java.util.Set<org.llmexplorer.engine.tensor.GgmlType> kernelTypes) {
+    DeviceModel(ClContext cl, ModelConfig c, Weights w, Set<GgmlType> kernelTypes) {
         this.weights = new WeakReference<>(w);
         this.kernelTypes = kernelTypes;
         try {
-            layers = new Layer[c.layers()];
-            for (int l = 0; l < layers.length; l++) {
-                Weights.Layer h = w.layers()[l];
-                layers[l] = new Layer(vector(cl, h.attnNorm()), vector(cl, h.attnNormBias()),
-                        matrix(cl, h.wq()), matrix(cl, h.wk()), matrix(cl, h.wv()),
-                        vector(cl, h.bq()), vector(cl, h.bk()), vector(cl, h.bv()),
-                        vector(cl, h.qNorm()), vector(cl, h.kNorm()),
-                        matrix(cl, h.wo()), vector(cl, h.bo()), vector(cl, h.postAttnNorm()),
-                        vector(cl, h.ffnNorm()), vector(cl, h.ffnNormBias()),
-                        matrix(cl, h.gate()), matrix(cl, h.up()), vector(cl, h.upBias()),
-                        matrix(cl, h.down()), vector(cl, h.downBias()), vector(cl, h.postFfnNorm()));
+            for (Weights.Layer h : w.layers()) {
+                for (WeightMatrix m : new WeightMatrix[] {h.wq(), h.wk(), h.wv(), h.wo(), h.gate(), h.up(), h.down()}) {
+                    upload(cl, m);
+                }
+                for (float[] v : new float[][] {h.attnNorm(), h.attnNormBias(), h.bq(), h.bk(), h.bv(), h.qNorm(),
+                        h.kNorm(), h.bo(), h.postAttnNorm(), h.ffnNorm(), h.ffnNormBias(), h.upBias(), h.downBias(),
+                        h.postFfnNorm()}) {
+                    upload(cl, v);
+                }
             }
-            outputNorm = vector(cl, w.outputNorm());
-            outputNormBias = vector(cl, w.outputNormBias());
-            output = matrix(cl, w.output());
-            geluTable = c.family().activation() == org.llmexplorer.engine.model.Family.Activation.GELU
-                    ? vector(cl, geluTable()) : null;
+            upload(cl, w.outputNorm());
+            upload(cl, w.outputNormBias());
+            upload(cl, w.output());
+            geluTable = c.family().activation() == Family.Activation.GELU ? upload(cl, geluTable()) : null;
         } catch (RuntimeException e) {
             release(cl);
             throw e;
         }
+    }
+
+    /** The device copy of one of the model's matrices. */
+    DeviceMatrix matrix(WeightMatrix m) {
+        DeviceMatrix d = matrices.get(m);
+        if (d == null) {
+            throw new IllegalArgumentException(m.name() + " is not a weight of this model on the device");
+        }
+        return d;
+    }
+
+    /** The device copy of one of the model's weight vectors (a norm's weights, a bias). */
+    Buffer vector(float[] v) {
+        Buffer b = vectors.get(v);
+        if (b == null) {
+            throw new IllegalArgumentException("a weight vector of " + v.length + " values that this model does not have");
+        }
+        return b;
     }
 
     /** Bytes the weights take on the device (what {@link OpenClCompute#declines} weighs against its memory). */
@@ -90,29 +102,34 @@ final class DeviceModel {
         return t;
     }
 
-    private DeviceMatrix matrix(ClContext cl, WeightMatrix m) {
-        if (m == null) {
-            return null;
+    private void upload(ClContext cl, WeightMatrix m) {
+        if (m == null || matrices.containsKey(m)) {
+            return;
         }
         if (!kernelTypes.contains(m.type())) {
-            return new DeviceMatrix(m.type(), m.rows(), m.cols(), null, m);
+            matrices.put(m, new DeviceMatrix(m.type(), m.rows(), m.cols(), null, m));
+            return;
         }
         long address = m.data().address();
-        Buffer b = uploaded.get(address);
+        Buffer b = uploaded.get(address); // a tied output shares the embedding's upload
         if (b == null || b.bytes < m.byteSize()) {
             b = cl.upload(m.data().asSlice(0, m.byteSize()).asByteBuffer(), m.name());
             buffers.add(b);
             uploaded.put(address, b);
         }
-        return new DeviceMatrix(m.type(), m.rows(), m.cols(), b, m);
+        matrices.put(m, new DeviceMatrix(m.type(), m.rows(), m.cols(), b, m));
     }
 
-    private Buffer vector(ClContext cl, float[] v) {
+    private Buffer upload(ClContext cl, float[] v) {
         if (v == null) {
             return null;
         }
-        Buffer b = cl.upload(v, "a weight vector");
-        buffers.add(b);
+        Buffer b = vectors.get(v);
+        if (b == null) {
+            b = cl.upload(v, "a weight vector");
+            buffers.add(b);
+            vectors.put(v, b);
+        }
         return b;
     }
 

@@ -137,7 +137,7 @@ final class Kernels implements AutoCloseable {
      * out[t * rows + r] = row r of w . x[t], t &lt; batch, with x rounded first as llama.cpp
      * rounds activations for this weight type (once per rounding kind: q, k and v share it).
      */
-    void matmul(DeviceMatrix w, Activations x, int batch, Buffer out) {
+    synchronized void matmul(DeviceMatrix w, Activations x, int batch, Buffer out) {
         ActivationRounding kind = ActivationRounding.forWeights(w.type());
         round(x, kind, batch);
         int block = w.type().blockSize == 256 ? 256 : 32;
@@ -176,53 +176,53 @@ final class Kernels implements AutoCloseable {
     // ---- normalisation, position, activations -------------------------------------------------
 
     /** out = rmsnorm of each of vectors of dim values of x, times weight (out may be x). */
-    void rmsNorm(Buffer x, Buffer weight, Buffer out, int vectors, int dim, float eps) {
+    synchronized void rmsNorm(Buffer x, Buffer weight, Buffer out, int vectors, int dim, float eps) {
         rmsNorm.args().mem(x).mem(weight).mem(out).i32(dim).f32(eps).local(group * 8L).run((long) vectors * group, group);
     }
 
     /** out = layernorm of each vector, times weight, plus bias (when not null). */
-    void layerNorm(Buffer x, Buffer weight, Buffer bias, Buffer out, int vectors, int dim, float eps) {
+    synchronized void layerNorm(Buffer x, Buffer weight, Buffer bias, Buffer out, int vectors, int dim, float eps) {
         layerNorm.args().mem(x).mem(weight).mem(bias == null ? weight : bias).i32(bias == null ? 0 : 1).mem(out)
                 .i32(dim).f32(eps).local(group * 8L).run((long) vectors * group, group);
     }
 
     /** Rotates pairs of each head of each token by the angles in cs (per token: cosines, then sines). */
-    void rope(Buffer v, Buffer cs, int tokens, int heads, int headDim, int pairs, boolean neox) {
+    synchronized void rope(Buffer v, Buffer cs, int tokens, int heads, int headDim, int pairs, boolean neox) {
         rope.args().mem(v).mem(cs).i32(heads).i32(headDim).i32(pairs).i32(neox ? 1 : 0)
                 .run2(pairs, (long) tokens * heads, Math.min(pairs, 64), 1);
     }
 
-    void swiglu(Buffer gate, Buffer up, int n) {
+    synchronized void swiglu(Buffer gate, Buffer up, int n) {
         elementwise(swiglu.args().mem(gate).mem(up).i32(n), n);
     }
 
-    void gelu(Buffer x, Buffer table, int n) {
+    synchronized void gelu(Buffer x, Buffer table, int n) {
         elementwise(gelu.args().mem(x).mem(table).i32(n), n);
     }
 
-    void geglu(Buffer gate, Buffer up, Buffer table, int n) {
+    synchronized void geglu(Buffer gate, Buffer up, Buffer table, int n) {
         elementwise(geglu.args().mem(gate).mem(up).mem(table).i32(n), n);
     }
 
-    void softcap(Buffer x, float cap, int n) {
+    synchronized void softcap(Buffer x, float cap, int n) {
         elementwise(softcap.args().mem(x).f32(cap).i32(n), n);
     }
 
     /** x += y over n values. */
-    void add(Buffer x, Buffer y, int n) {
+    synchronized void add(Buffer x, Buffer y, int n) {
         elementwise(add.args().mem(x).mem(y).i32(n), n);
     }
 
-    void addBias(Buffer x, Buffer bias, int width, int n) {
+    synchronized void addBias(Buffer x, Buffer bias, int width, int n) {
         elementwise(addBias.args().mem(x).mem(bias).i32(width).i32(n), n);
     }
 
-    void scale(Buffer x, float factor, int n) {
+    synchronized void scale(Buffer x, float factor, int n) {
         elementwise(scale.args().mem(x).f32(factor).i32(n), n);
     }
 
     /** Each of rows rows of n values becomes its softmax. */
-    void softmax(Buffer x, int rows, int n) {
+    synchronized void softmax(Buffer x, int rows, int n) {
         softmax.args().mem(x).i32(n).local(group * 8L).run((long) rows * group, group);
     }
 
@@ -230,7 +230,7 @@ final class Kernels implements AutoCloseable {
      * Attention of count new tokens' queries over the allowed keys of the cache (see attention.cl);
      * returns the launch's event so that its time can be read when the pass ends.
      */
-    long attention(Buffer q, Buffer keys, Buffer values, AttentionPlan plan, int layer, Buffer ranges, Buffer lists,
+    synchronized long attention(Buffer q, Buffer keys, Buffer values, AttentionPlan plan, int layer, Buffer ranges, Buffer lists,
                    Buffer headSlots, Buffer weights, Buffer out, int heads, int group, int headDim, int kvDim,
                    float scoreScale, float softcapValue) {
         return attention.args().mem(q).mem(keys).mem(values).mem(ranges).mem(lists).mem(headSlots).i32(layer * heads)

@@ -26,7 +26,9 @@ import org.llmexplorer.engine.generate.GenerationResult;
 import org.llmexplorer.engine.generate.Generator;
 import org.llmexplorer.engine.model.InferenceState;
 import org.llmexplorer.engine.model.Model;
+import org.llmexplorer.engine.model.Probe;
 import org.llmexplorer.engine.model.Transformer;
+import org.llmexplorer.engine.model.Workspace;
 import org.llmexplorer.engine.sampling.Sampler;
 import org.llmexplorer.engine.tensor.GgmlType;
 
@@ -106,7 +108,7 @@ class DeviceBackendTest {
                 t.forward(cpu, reference, masks, tokens, i, 1, i, false);
                 Compute ops = i < 3 || i >= 7 ? cpu : device;
                 t.forward(ops, moving, masks, tokens, i, 1, i, false);
-                assertEquals(i >= 3 && i < 7, moving.deviceState() != null, "where the cache is after token " + i);
+                assertEquals(i >= 3 && i < 7, moving.deviceWorkspace() != null, "where the cache is after token " + i);
                 assertArrayEquals(reference.logits(), moving.logits(), 1e-4f, "logits after token " + i);
             }
         }
@@ -124,7 +126,7 @@ class DeviceBackendTest {
             t.forward(device, parent, masks, tokens, 0, n - 1, 0, false);
             InferenceState child = new InferenceState(model.config(), 32, 1, 2);
             child.copyCacheFrom(parent, n - 1);
-            assertNotNull(child.deviceState(), "the copy is on the device");
+            assertNotNull(child.deviceWorkspace(), "the copy is on the device");
             t.forward(device, child, masks, tokens, n - 1, 1, n - 1, false);
             InferenceState reference = new InferenceState(model.config(), 32, 8, 2);
             t.forward(cpu, reference, masks, tokens, 0, n, 0, false);
@@ -141,13 +143,12 @@ class DeviceBackendTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny-gpt2-F32", "tiny-llama-gqa-F32", "tiny-llama-gqa-Q8_0", "tiny-qwen2-F32"})
     void stepsWithoutAKernelRunOnTheCpuOneByOne(String name) throws Exception {
-        try (OpenClCompute partial = new OpenClCompute(TestDevice.get(), 2, EnumSet.allOf(OpenClCompute.DeviceOp.class),
+        try (OpenClCompute partial = new OpenClCompute(TestDevice.get(), 2, EnumSet.allOf(Workspace.Op.class),
                 EnumSet.of(GgmlType.F32, GgmlType.Q8_0));
              Model model = Model.open(Shared.path("archs/" + name + ".gguf"))) {
-            var weights = model.transformer().weights();
             assertFalse(partial.supports(Compute.Op.MATMUL, GgmlType.Q8_0));
-            assertNull(partial.declines(model.config(), weights), "the device still runs the model");
-            java.util.List<String> onCpu = partial.hostSteps(model.config(), weights);
+            assertNull(partial.declines(model.transformer()), "the device still runs the model");
+            java.util.List<String> onCpu = model.transformer().hostSteps(partial);
             assertTrue(onCpu.stream().anyMatch(s -> s.startsWith("matmul of ")), onCpu.toString());
             assertTrue(onCpu.contains(model.config().architecture().equals("gpt2") ? "layer_norm" : "rms_norm"),
                     onCpu.toString());
@@ -155,11 +156,108 @@ class DeviceBackendTest {
             int[] prompt = model.tokenizer().encode("The cat sat on the mat and", true, true);
             Generator g = new Generator(model, partial, prompt.length + 12);
             GenerationResult mixed = g.generate(prompt, 12, Sampler.greedy(), 0, null, null);
-            assertNotNull(g.state().deviceState(), "the conversation is on the device");
+            assertNotNull(g.state().deviceWorkspace(), "the conversation is on the device");
             GenerationResult onHost = new Generator(model, cpu, prompt.length + 12)
                     .generate(prompt, 12, Sampler.greedy(), 0, null, null);
             assertArrayEquals(onHost.generatedIds(), mixed.generatedIds());
+            GenerationResult wholeDevice = new Generator(model, device, prompt.length + 12)
+                    .generate(prompt, 12, Sampler.greedy(), 0, null, null);
+            assertArrayEquals(wholeDevice.generatedIds(), mixed.generatedIds(), "the fallback gives the device path's tokens");
         }
+    }
+
+    /**
+     * Probes on the device: one that writes every value back as it read it changes no bit of the
+     * logits; the residual it reads after the last layer is what the CPU computes, within the
+     * device's rounding; and a knocked-out feed-forward block leaves embedding plus attention.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {STORIES, "archs/tiny-gpt2-F32.gguf", "archs/tiny-llama-gqa-Q8_0.gguf"})
+    void probesOnTheDeviceSeeAndWriteWhatThePassUses(String path) throws Exception {
+        try (Model model = Model.open(Shared.path(path))) {
+            var c = model.config();
+            int[] tokens = model.tokenizer().encode("Lily saw a big red ball in the park", true, true);
+            int n = tokens.length;
+            int[] identityCalls = {0};
+            Probe identity = new Probe() {
+                @Override
+                public boolean watches(Site site, int layer) {
+                    return true;
+                }
+
+                @Override
+                public boolean at(Site site, int layer, int startPos, int count, int width, float[] values) {
+                    identityCalls[0]++;
+                    return true;
+                }
+            };
+            float[] plain = logits(model, device, null, tokens);
+            float[] probed = logits(model, device, identity, tokens);
+            assertEquals(4 * c.layers() + 1, identityCalls[0]);
+            assertArrayEquals(plain, probed, 0f, "an identity probe on the device changes nothing");
+
+            float[][] onDevice = new float[1][];
+            float[][] onCpu = new float[1][];
+            int last = c.layers() - 1;
+            logits(model, device, residualAt(last, onDevice), tokens);
+            logits(model, cpu, residualAt(last, onCpu), tokens);
+            assertEquals(n * c.dim(), onDevice[0].length);
+            assertArrayEquals(onCpu[0], onDevice[0], 2e-3f, "the residual stream after the last layer");
+
+            float[] knocked = logits(model, device, withoutFirstFeedForward(), tokens);
+            float[] knockedOnCpu = logits(model, cpu, withoutFirstFeedForward(), tokens);
+            // The device's rounding differs from the CPU's a little; the knock-out moves the logits far more.
+            double rounding = maxDifference(knockedOnCpu, knocked);
+            double effect = maxDifference(plain, knocked);
+            assertTrue(rounding < 1e-2 && effect > 20 * rounding,
+                    "the knock-out reaches the device's pass and is the CPU's: differs by " + rounding + ", moves by " + effect);
+        }
+    }
+
+    private static double maxDifference(float[] a, float[] b) {
+        assertEquals(a.length, b.length);
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        }
+        return worst;
+    }
+
+    private static Probe withoutFirstFeedForward() {
+        return new Probe() {
+            @Override
+            public boolean watches(Site site, int layer) {
+                return site == Site.FFN_OUT && layer == 0;
+            }
+
+            @Override
+            public boolean at(Site site, int layer, int startPos, int count, int width, float[] values) {
+                java.util.Arrays.fill(values, 0f);
+                return true;
+            }
+        };
+    }
+
+    private static Probe residualAt(int layer, float[][] into) {
+        return new Probe() {
+            @Override
+            public boolean watches(Site site, int l) {
+                return site == Site.RESIDUAL && l == layer;
+            }
+
+            @Override
+            public boolean at(Site site, int l, int startPos, int count, int width, float[] values) {
+                into[0] = values.clone();
+                return false;
+            }
+        };
+    }
+
+    private static float[] logits(Model model, Compute ops, Probe probe, int[] tokens) {
+        InferenceState s = new InferenceState(model.config(), 64, tokens.length, 2);
+        s.probe(probe);
+        model.transformer().forward(ops, s, model.config().trainedMask(), tokens, 0, tokens.length, 0, true);
+        return java.util.Arrays.copyOf(s.logits(), tokens.length * model.config().vocabSize());
     }
 
     /**
@@ -169,20 +267,20 @@ class DeviceBackendTest {
      */
     @Test
     void aModelWhoseAttentionTheDeviceCannotRunFallsBackToTheCpu() throws Exception {
-        try (OpenClCompute partial = new OpenClCompute(TestDevice.get(), 2, EnumSet.of(OpenClCompute.DeviceOp.SOFTCAP),
+        try (OpenClCompute partial = new OpenClCompute(TestDevice.get(), 2, EnumSet.of(Workspace.Op.SOFTCAP),
                 EnumSet.noneOf(GgmlType.class));
              Model gemma2 = Model.open(Shared.path("archs/tiny-gemma2-F32.gguf"));
              Model llama = Model.open(Shared.path("archs/tiny-llama-gqa-F32.gguf"))) {
-            String reason = partial.declines(gemma2.config(), gemma2.transformer().weights());
+            String reason = partial.declines(gemma2.transformer());
             assertNotNull(reason);
             assertTrue(reason.contains("soft-cap inside attention"), reason);
-            assertNull(partial.declines(llama.config(), llama.transformer().weights()));
-            assertFalse(partial.supports(OpenClCompute.DeviceOp.SOFTCAP));
+            assertNull(partial.declines(llama.transformer()));
+            assertFalse(partial.runs(Workspace.Op.SOFTCAP));
 
             int[] prompt = gemma2.tokenizer().encode("The cat sat on the mat and", true, true);
             Generator g = new Generator(gemma2, partial, prompt.length + 12);
             GenerationResult fallback = g.generate(prompt, 12, Sampler.greedy(), 0, null, null);
-            assertNull(g.state().deviceState(), "nothing went to the device");
+            assertNull(g.state().deviceWorkspace(), "nothing went to the device");
             GenerationResult onCpu = new Generator(gemma2, cpu, prompt.length + 12)
                     .generate(prompt, 12, Sampler.greedy(), 0, null, null);
             assertArrayEquals(onCpu.generatedIds(), fallback.generatedIds());

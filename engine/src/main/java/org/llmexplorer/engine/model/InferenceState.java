@@ -1,37 +1,33 @@
 package org.llmexplorer.engine.model;
 
 import org.llmexplorer.engine.attention.AttentionRecorder;
+import org.llmexplorer.engine.compute.Compute;
 
 /**
- * Everything one conversation needs besides the weights: the KV cache, the scratch buffers of a
- * forward pass (sized for {@code batch} tokens at a time, so that generating allocates nothing),
- * who is watching the attention, and counters of the attention work done.
+ * Everything one conversation needs besides the weights: the KV cache, the {@link Workspace} its
+ * passes run in (the host's arrays, or a device's memory), who observes the passes, and counters
+ * of the attention work done.
+ *
+ * <p>Where the KV cache lives: while a device's workspace holds the conversation, the device
+ * holds every cached position; otherwise the host {@link KvCache} does. Moving between the two
+ * ({@link #leaveDevice()}, or a device taking over the host's positions when a pass first runs
+ * there) keeps a conversation intact whichever backend runs next.
  */
 public final class InferenceState {
     private final ModelConfig c;
-    int batch;
+    private int batch;
     final KvCache cache;
-    float[] x;       // residual stream, batch x dim
-    float[] xb;      // normalised input of a block, batch x dim
-    float[] q;       // queries, batch x qDim
-    float[] k;       // new keys, batch x kvDim
-    float[] v;       // new values, batch x kvDim
-    float[] att;     // attention output, batch x qDim
-    float[] proj;    // output of a projection back to dim, batch x dim
-    float[] hb;      // gate, batch x ffnDim
-    float[] hb2;     // up, batch x ffnDim
-    final float[] cos;
-    final float[] sin;
-    final int[][] keyScratch;     // per worker: allowed keys of one query
-    final float[][] scoreScratch; // per worker: attention scores of one query for each head of a group
-    final long[] pairsByWorker;   // per worker: attended (query, key) pairs
-    float[] logits;               // vocab values per token that asked for logits
-    final int vocab;
+    private float[] logits;       // vocab values per token that asked for logits
+    private final int vocab;
 
-    AttentionRecorder recorder;
-    DeviceForward.State device;   // when set, the device holds the KV cache, not the arrays above
-    long attendedPairs;
-    long attentionNanos;
+    private AttentionRecorder recorder;
+    private Probe probe;
+    private Probe observers;      // the recorder and the probe together
+    private Workspace workspace;  // where the last pass ran
+    private HostWorkspace host;   // the host's arrays, kept while a device runs the passes
+    private boolean hostOnly;     // a device ran out of memory for this conversation
+    private long attendedPairs;
+    private long attentionNanos;
 
     public InferenceState(ModelConfig c, int contextLength, int batch, int workers) {
         if (contextLength < 1) {
@@ -39,90 +35,90 @@ public final class InferenceState {
         }
         this.c = c;
         this.cache = new KvCache(c.layers(), c.kvDim(), c.headDim(), contextLength);
-        cos = new float[c.ropeDims() / 2];
-        sin = new float[c.ropeDims() / 2];
-        keyScratch = new int[workers][contextLength];
-        scoreScratch = new float[workers][Math.max(contextLength, 64) * (c.heads() / c.kvHeads())];
-        pairsByWorker = new long[workers];
-        vocab = c.vocabSize();
-        logits = new float[vocab];
-        allocate(Math.max(1, batch));
+        this.vocab = c.vocabSize();
+        this.logits = new float[vocab];
+        this.batch = Math.max(1, batch);
     }
 
-    private void allocate(int b) {
-        batch = b;
-        x = new float[b * c.dim()];
-        xb = new float[b * c.dim()];
-        q = new float[b * c.qDim()];
-        k = new float[b * c.kvDim()];
-        v = new float[b * c.kvDim()];
-        att = new float[b * c.qDim()];
-        proj = new float[b * c.dim()];
-        hb = new float[b * c.ffnDim()];
-        hb2 = new float[b * c.ffnDim()];
+    ModelConfig config() {
+        return c;
     }
 
     /**
-     * Makes room for n tokens in one forward pass (a prompt under a mask that looks ahead must
-     * be processed in one piece).
+     * The workspace a pass of this model on this backend runs in: the one of the last pass when
+     * it serves, else a new one. A device's is opened where the device takes the model (the host
+     * cache of positions [0, startPos) goes up with it); otherwise the host's arrays serve, the
+     * cache coming back from any device first.
      */
-    public void ensureBatch(int n) {
-        if (n > batch) {
-            allocate(n);
+    Workspace workspace(Compute ops, Transformer model, int startPos) {
+        if (workspace != null && workspace.serves(ops, model, contextLength())) {
+            return workspace;
         }
+        leaveDevice();
+        Workspace next = null;
+        if (!hostOnly && ops instanceof DeviceWorkspaces device && device.declines(model) == null) {
+            next = device.open(model, this);
+            if (next != null && startPos > 0) {
+                next.copyCacheFromHost(cache, startPos);
+            }
+        }
+        if (next == null) {
+            host = host == null ? new HostWorkspace(ops, this, batch) : host.serves(ops, model, 0) ? host : host.on(ops);
+            next = host;
+        }
+        workspace = next;
+        return next;
+    }
+
+    /** A device ran out of memory in a pass: the cache comes home and every later pass runs on the CPU. */
+    void keepOnHost() {
+        leaveDevice();
+        hostOnly = true;
+    }
+
+    /** Records that a pass of n tokens runs (a prompt under a mask that looks ahead runs in one piece). */
+    void ensureBatch(int n) {
+        batch = Math.max(batch, n);
     }
 
     public int contextLength() {
         return cache.capacity();
     }
 
+    /** How many tokens a pass takes at a time (a prompt is fed in pieces of this size). */
     public int batch() {
         return batch;
     }
 
     /** Copies the keys and values of positions [0, positions) from another conversation of the same model. */
     public void copyCacheFrom(InferenceState other, int positions) {
-        if (other.device != null) { // the other's cache is on a device: copy it there
-            other.device.copyTo(this, positions);
+        leaveDevice();
+        Workspace theirs = other.workspace;
+        if (theirs != null && !theirs.onHost()) { // their cache is on a device: copy it there
+            Workspace mine = theirs.copyCacheTo(this, positions);
+            if (mine != null) {
+                workspace = mine;
+                return;
+            }
+            theirs.copyCacheToHost(cache); // no room for a second conversation on the device
             return;
         }
-        leaveDevice();
         cache.copyFrom(other.cache, positions);
     }
 
-    /** The device state that holds this conversation's KV cache, or null when the host arrays hold it. */
-    public DeviceForward.State deviceState() {
-        return device;
-    }
-
-    /** Hands the KV cache to a device's state (which has taken over every cached position), or back with null. */
-    public void deviceState(DeviceForward.State state) {
-        this.device = state;
+    /** The device workspace that holds this conversation's KV cache, or null when the host arrays hold it. */
+    public Workspace deviceWorkspace() {
+        return workspace == null || workspace.onHost() ? null : workspace;
     }
 
     /** Brings the KV cache back from a device to the host arrays and frees the device's copy (no-op on the host). */
     public void leaveDevice() {
-        if (device != null) {
-            DeviceForward.State d = device;
-            device = null;
-            d.copyToHost(this);
-            d.release();
+        Workspace w = workspace;
+        if (w != null && !w.onHost()) {
+            workspace = null;
+            w.copyCacheToHost(cache);
+            w.release();
         }
-    }
-
-    /** The host cache of one layer's keys of positions [0, positions), position-major (p * kvDim + i), into out. */
-    public void cachedKeys(int layer, int positions, float[] out) {
-        cache.keysByPosition(layer, positions, out);
-    }
-
-    /** Sets the host cache of one layer's keys of positions [0, positions) from position-major values. */
-    public void cacheKeys(int layer, float[] in, int positions) {
-        cache.keysFromPositions(layer, in, positions);
-    }
-
-    /** The host cache of one layer's values: position p's kvDim values start at p * kvDim. */
-    public float[] cachedValues(int layer) {
-        return cache.values[layer];
     }
 
     /** Makes room for logits of n tokens (only perplexity and prompt scoring ask for more than one). */
@@ -141,6 +137,7 @@ public final class InferenceState {
     /** Who receives attention weights from now on (null: nobody; nothing is copied). */
     public void recorder(AttentionRecorder recorder) {
         this.recorder = recorder;
+        observers = Probe.both(recorder == null ? null : new RecorderProbe(recorder), probe);
     }
 
     /** Who receives attention weights (null: nobody). */
@@ -148,7 +145,35 @@ public final class InferenceState {
         return recorder;
     }
 
-    /** Adds attention work done elsewhere (on a device) to the counters. */
+    /** Who reads (or replaces) the named values of the passes from now on (null: nobody; nothing is copied). */
+    public void probe(Probe probe) {
+        this.probe = probe;
+        observers = Probe.both(recorder == null ? null : new RecorderProbe(recorder), probe);
+    }
+
+    public Probe probe() {
+        return probe;
+    }
+
+    /** The recorder and the probe as one observer, or null when there is none. */
+    Probe observers() {
+        return observers;
+    }
+
+    /** The attention recorder as a probe of attention weights. */
+    private record RecorderProbe(AttentionRecorder r) implements Probe {
+        @Override
+        public boolean recordsAttention(int layer, int head) {
+            return r.records(layer, head);
+        }
+
+        @Override
+        public void attention(int layer, int head, int query, int[] keys, float[] weights, int n) {
+            r.record(layer, head, query, keys, weights, n);
+        }
+    }
+
+    /** Adds attention work done in a pass to the counters. */
     public void countAttention(long pairs, long nanos) {
         attendedPairs += pairs;
         attentionNanos += nanos;

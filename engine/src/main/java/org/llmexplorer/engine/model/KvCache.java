@@ -67,6 +67,11 @@ public final class KvCache {
         }
     }
 
+    /** One layer's values: position p's kvDim values start at p * kvDim. */
+    public float[] values(int layer) {
+        return values[layer];
+    }
+
     /** Copies positions [0, positions) of every layer from another cache of the same model. */
     void copyFrom(KvCache other, int positions) {
         int blocks = (positions + KeyBlocks.BLOCK - 1) / KeyBlocks.BLOCK; // whole blocks: later positions get written over

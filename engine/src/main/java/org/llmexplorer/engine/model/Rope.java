@@ -71,4 +71,25 @@ public final class Rope {
     public int pairs() {
         return ropeDims / 2;
     }
+
+    public Style style() {
+        return style;
+    }
+
+    /**
+     * The angles of positions startPos .. startPos + count - 1 in one table, for a device: per
+     * position the cosines of every pair, then their sines ({@link #angles}, to the bit).
+     */
+    public float[] table(int startPos, int count) {
+        int pairs = pairs();
+        float[] table = new float[count * 2 * pairs];
+        float[] cos = new float[pairs];
+        float[] sin = new float[pairs];
+        for (int t = 0; t < count; t++) {
+            angles(startPos + t, cos, sin);
+            System.arraycopy(cos, 0, table, t * 2 * pairs, pairs);
+            System.arraycopy(sin, 0, table, t * 2 * pairs + pairs, pairs);
+        }
+        return table;
+    }
 }

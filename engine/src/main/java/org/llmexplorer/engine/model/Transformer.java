@@ -1,10 +1,7 @@
 package org.llmexplorer.engine.model;
 
-import org.llmexplorer.engine.attention.AttentionMask;
-import org.llmexplorer.engine.attention.AttentionRecorder;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.compute.Compute;
-import org.llmexplorer.engine.compute.Parallel;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 
 /**
@@ -28,11 +25,12 @@ import org.llmexplorer.engine.tensor.WeightMatrix;
  *
  * A call processes a run of tokens (a prompt, or one new token) at consecutive positions; keys
  * and values of every position go to the KV cache, so later calls only compute new tokens.
+ *
+ * <p>This is the only place that says what a layer does, for every backend: each step is an
+ * operation of a {@link Workspace}, whose buffers belong to the backend (host arrays, or device
+ * memory), and a {@link Probe} may read or replace the named values between the steps.
  */
 public final class Transformer {
-    /** Below this many multiply-adds (bound), attention runs on the calling thread. */
-    private static final long SERIAL_ATTENTION_WORK = 1 << 16;
-
     private final ModelConfig c;
     private final Family f;
     private final Weights w;
@@ -63,191 +61,218 @@ public final class Transformer {
     }
 
     /**
-     * Runs tokens[from .. from + count) at positions startPos .. startPos + count - 1.
-     * Afterwards {@link InferenceState#logits()} holds the logits of the last token, or of every
-     * token when {@code allLogits} is set. A backend that runs whole passes on its own device
-     * ({@link DeviceForward}) gets the pass when it runs this model; otherwise it runs here.
+     * Runs tokens[from .. from + count) at positions startPos .. startPos + count - 1, on the
+     * backend {@code ops} (the conversation's {@link Workspace} on it: host arrays, or a device's
+     * memory). Afterwards {@link InferenceState#logits()} holds the logits of the last token, or
+     * of every token when {@code allLogits} is set. The state's probe sees the named values on
+     * the way ({@link Probe.Site}), its recorder the attention weights of the heads it watches.
      */
     public void forward(Compute ops, InferenceState s, MaskPlan masks,
                         int[] tokens, int from, int count, int startPos, boolean allLogits) {
         checkRun(s, tokens, from, count, startPos);
-        if (ops instanceof DeviceForward device && device.runs(c, w)) {
-            device.forward(this, s, masks, tokens, from, count, startPos, allLogits);
-            return;
+        Workspace ws = s.workspace(ops, this, startPos);
+        try {
+            forward(ws, s, masks, tokens, from, count, startPos, allLogits);
+        } catch (Workspace.OutOfMemory e) {
+            // the device's memory is full: this conversation goes on on the CPU, from the cache as it was
+            System.err.println("llmx: " + e.getMessage() + "; this conversation continues on the CPU");
+            s.keepOnHost();
+            forward(s.workspace(ops, this, startPos), s, masks, tokens, from, count, startPos, allLogits);
         }
-        s.leaveDevice(); // a device that ran earlier passes hands the KV cache back
-        int dim = c.dim();
+    }
 
-        // Token embeddings, scaled (gemma) and given their position (gpt2).
-        for (int t = 0; t < count; t++) {
-            w.tokenEmbedding().dequantizeRow(tokens[from + t], s.x, t * dim);
-            if (f.embeddingScale() != 1f) {
-                for (int i = t * dim; i < (t + 1) * dim; i++) {
-                    s.x[i] *= f.embeddingScale();
-                }
-            }
-            if (w.positionEmbedding() != null) {
-                w.positionEmbedding().dequantizeRow(startPos + t, s.xb, 0);
-                ops.axpy(1f, s.xb, 0, s.x, t * dim, dim);
-            }
-        }
+    /** The recipe, the same for every backend: each line an operation of the workspace. */
+    private void forward(Workspace ws, InferenceState s, MaskPlan masks,
+                         int[] tokens, int from, int count, int startPos, boolean allLogits) {
+        Workspace.Buffers b = ws.buffers(count);
+        Probe probe = s.observers();
+        int dim = c.dim();
+        embed(ws, b.x(), tokens, from, count, startPos);
 
         for (int l = 0; l < c.layers(); l++) {
             Weights.Layer layer = w.layers()[l];
 
             // Attention block: normalise, project to queries, keys and values, rotate by position.
-            norm(ops, s, layer.attnNorm(), layer.attnNormBias(), count);
-            project(ops, layer.wq(), layer.bq(), s.xb, count, s.q);
-            project(ops, layer.wk(), layer.bk(), s.xb, count, s.k);
-            project(ops, layer.wv(), layer.bv(), s.xb, count, s.v);
+            norm(ws, b, layer.attnNorm(), layer.attnNormBias(), count);
+            project(ws, layer.wq(), layer.bq(), b.xb(), count, b.q());
+            project(ws, layer.wk(), layer.bk(), b.xb(), count, b.k());
+            project(ws, layer.wv(), layer.bv(), b.xb(), count, b.v());
             if (layer.qNorm() != null) {
-                ops.rmsNorm(s.q, s.q, layer.qNorm(), count * c.heads(), c.headDim(), c.normEps());
-                ops.rmsNorm(s.k, s.k, layer.kNorm(), count * c.kvHeads(), c.headDim(), c.normEps());
+                ws.rmsNorm(b.q(), b.q(), layer.qNorm(), count * c.heads(), c.headDim(), c.normEps());
+                ws.rmsNorm(b.k(), b.k(), layer.kNorm(), count * c.kvHeads(), c.headDim(), c.normEps());
             }
             if (f.rope() != null) {
-                Rope r = rope(l);
-                for (int t = 0; t < count; t++) {
-                    r.angles(startPos + t, s.cos, s.sin);
-                    r.apply(s.q, t * c.qDim(), c.heads(), c.headDim(), s.cos, s.sin);
-                    r.apply(s.k, t * c.kvDim(), c.kvHeads(), c.headDim(), s.cos, s.sin);
-                }
+                ws.rope(b.q(), rope(l), count, startPos, c.heads(), c.headDim());
+                ws.rope(b.k(), rope(l), count, startPos, c.kvHeads(), c.headDim());
             }
             if (f.queryScale() != 1f) {
-                for (int i = 0; i < count * c.qDim(); i++) {
-                    s.q[i] *= f.queryScale();
-                }
+                ws.scale(b.q(), f.queryScale(), count * c.qDim());
             }
-            storeInCache(s, l, count, startPos);
-            attention(ops, s, masks, l, count, startPos);
-            project(ops, layer.wo(), layer.bo(), s.att, count, s.proj);
-            residual(ops, s, layer.postAttnNorm(), count);
+            ws.store(l, b.k(), b.v(), count, startPos);
+            ws.attend(new Workspace.Attention(l, count, startPos, masks, f.scoreScale(), f.attnSoftcap(), probe),
+                    b.q(), b.att());
+            observe(ws, probe, Probe.Site.HEADS, l, b.att(), count, c.qDim(), startPos);
+            project(ws, layer.wo(), layer.bo(), b.att(), count, b.proj());
+            residual(ws, b, probe, Probe.Site.ATTENTION_OUT, l, layer.postAttnNorm(), count, startPos);
 
             // Feed-forward block: gated (SwiGLU, GeGLU) or a plain two-layer GELU network.
-            norm(ops, s, layer.ffnNorm(), layer.ffnNormBias(), count);
+            norm(ws, b, layer.ffnNorm(), layer.ffnNormBias(), count);
             int hidden = count * c.ffnDim();
-            project(ops, layer.up(), layer.upBias(), s.xb, count, s.hb2);
+            project(ws, layer.up(), layer.upBias(), b.xb(), count, b.hb2());
             if (layer.gate() == null) {
-                ops.gelu(s.hb2, hidden);
-                project(ops, layer.down(), layer.downBias(), s.hb2, count, s.proj);
+                ws.gelu(b.hb2(), hidden);
+                project(ws, layer.down(), layer.downBias(), b.hb2(), count, b.proj());
             } else {
-                ops.matmul(layer.gate(), s.xb, count, s.hb);
+                ws.matmul(layer.gate(), b.xb(), count, b.hb());
                 if (f.activation() == Family.Activation.GELU) {
-                    ops.geglu(s.hb, s.hb2, hidden);
+                    ws.geglu(b.hb(), b.hb2(), hidden);
                 } else {
-                    ops.swiglu(s.hb, s.hb2, hidden);
+                    ws.swiglu(b.hb(), b.hb2(), hidden);
                 }
-                project(ops, layer.down(), layer.downBias(), s.hb, count, s.proj);
+                project(ws, layer.down(), layer.downBias(), b.hb(), count, b.proj());
             }
-            residual(ops, s, layer.postFfnNorm(), count);
+            residual(ws, b, probe, Probe.Site.FFN_OUT, l, layer.postFfnNorm(), count, startPos);
+            observe(ws, probe, Probe.Site.RESIDUAL, l, b.x(), count, dim, startPos);
         }
 
         // Final norm and the output head, for the last token or for all of them.
         int first = allLogits ? 0 : count - 1;
         int n = count - first;
-        norm(ops, s, w.outputNorm(), w.outputNormBias(), count);
+        norm(ws, b, w.outputNorm(), w.outputNormBias(), count);
+        observe(ws, probe, Probe.Site.FINAL_NORM, -1, b.xb(), count, dim, startPos);
         if (first > 0) {
-            System.arraycopy(s.xb, first * dim, s.xb, 0, dim);
+            ws.copy(b.xb(), first * dim, b.xb(), 0, dim);
         }
-        float[] logits = s.logitsFor(n);
-        ops.matmul(w.output(), s.xb, n, logits);
+        Buffer logits = ws.logits(n);
+        ws.matmul(w.output(), b.xb(), n, logits);
         if (f.finalSoftcap() > 0) {
-            ops.softcap(logits, 0, n * c.vocabSize(), f.finalSoftcap());
+            ws.softcap(logits, n * c.vocabSize(), f.finalSoftcap());
         }
+        ws.read(logits, 0, s.logitsFor(n), 0, n * c.vocabSize()); // waits for the whole pass
+        ws.finish(s);
     }
 
-    /** s.xb = the family's norm of the residual stream s.x, with these weights (and bias). */
-    private void norm(Compute ops, InferenceState s, float[] weight, float[] bias, int count) {
+    /** Token embeddings, scaled (gemma) and given their position (gpt2): rows looked up on the host, then written to x. */
+    private void embed(Workspace ws, Buffer x, int[] tokens, int from, int count, int startPos) {
+        int dim = c.dim();
+        float[] e = new float[count * dim];
+        float[] position = w.positionEmbedding() == null ? null : new float[dim];
+        for (int t = 0; t < count; t++) {
+            w.tokenEmbedding().dequantizeRow(tokens[from + t], e, t * dim);
+            if (f.embeddingScale() != 1f) {
+                for (int i = t * dim; i < (t + 1) * dim; i++) {
+                    e[i] *= f.embeddingScale();
+                }
+            }
+            if (position != null) {
+                w.positionEmbedding().dequantizeRow(startPos + t, position, 0);
+                for (int i = 0; i < dim; i++) {
+                    e[t * dim + i] += position[i];
+                }
+            }
+        }
+        ws.write(e, 0, x, 0, e.length);
+    }
+
+    /** xb = the family's norm of the residual stream x, with these weights (and bias). */
+    private void norm(Workspace ws, Workspace.Buffers b, float[] weight, float[] bias, int count) {
         if (f.norm() == Family.Norm.LAYER) {
-            ops.layerNorm(s.xb, s.x, weight, bias, count, c.dim(), c.normEps());
+            ws.layerNorm(b.xb(), b.x(), weight, bias, count, c.dim(), c.normEps());
         } else {
-            ops.rmsNorm(s.xb, s.x, weight, count, c.dim(), c.normEps());
+            ws.rmsNorm(b.xb(), b.x(), weight, count, c.dim(), c.normEps());
         }
     }
 
-    /** x += the block output in s.proj, normalised first where the family norms block outputs. */
-    private void residual(Compute ops, InferenceState s, float[] postNorm, int count) {
+    /** x += the block output in proj, normalised first where the family norms block outputs; a probe sees it first. */
+    private void residual(Workspace ws, Workspace.Buffers b, Probe probe, Probe.Site site, int layer, float[] postNorm,
+                          int count, int startPos) {
         if (postNorm != null) {
-            ops.rmsNorm(s.proj, s.proj, postNorm, count, c.dim(), c.normEps());
+            ws.rmsNorm(b.proj(), b.proj(), postNorm, count, c.dim(), c.normEps());
         }
-        ops.axpy(1f, s.proj, 0, s.x, 0, count * c.dim());
+        observe(ws, probe, site, layer, b.proj(), count, c.dim(), startPos);
+        ws.add(b.x(), b.proj(), count * c.dim());
     }
 
-    private static void project(Compute ops, WeightMatrix m, float[] bias, float[] in, int count, float[] out) {
-        ops.matmul(m, in, count, out);
+    private static void project(Workspace ws, WeightMatrix m, float[] bias, Buffer in, int count, Buffer out) {
+        ws.matmul(m, in, count, out);
         if (bias != null) {
-            ops.addBias(out, bias, count, m.rows());
+            ws.addBias(out, bias, count, m.rows());
         }
     }
 
     /**
-     * Scaled dot-product attention of each new query with the keys its mask allows, and nothing
-     * else: the mask lists the allowed keys, so masked pairs cost nothing. A task is one query
-     * token and one key/value head with the query heads that read it (grouped-query attention):
-     * heads of the group under the same mask are computed together, sharing every key and value
-     * loaded ({@link Compute#attend}); a head under another mask goes on its own. Keys exist for
-     * every position up to the end of this run.
+     * Where a probe hooks in: the values of a site are copied out (read back from a device) only
+     * when the probe watches it, and written back only when it changed them.
      */
-    private void attention(Compute ops, InferenceState s, MaskPlan masks, int layer, int count, int startPos) {
-        long t0 = System.nanoTime();
-        int headDim = c.headDim();
-        int kvHeads = c.kvHeads();
-        int group = c.heads() / kvHeads;
-        int kvDim = c.kvDim();
-        int headSpan = s.cache.headSpan;
-        int length = startPos + count;
-        float scale = f.scoreScale();
-        float softcap = f.attnSoftcap();
-        float[] keys = s.cache.keys[layer];
-        float[] values = s.cache.values[layer];
-        AttentionRecorder recorder = s.recorder;
-
-        Parallel.Task perGroup = (task, worker) -> {
-            int t = task / kvHeads;
-            int kvHead = task % kvHeads;
-            int query = startPos + t;
-            int[] allowed = s.keyScratch[worker];
-            float[] scores = s.scoreScratch[worker];
-            int first = kvHead * group;
-            for (int head = first; head < first + group; ) {
-                AttentionMask mask = masks.mask(layer, head);
-                int heads = 1;
-                while (head + heads < first + group && masks.mask(layer, head + heads).equals(mask)) {
-                    heads++;
-                }
-                int n = mask.keys(query, length, allowed);
-                s.pairsByWorker[worker] += (long) n * heads;
-                boolean watched = false;
-                for (int h = head; h < head + heads && recorder != null; h++) {
-                    watched |= recorder.records(layer, h);
-                }
-                int qOff = t * c.qDim() + head * headDim;
-                ops.attend(s.q, qOff, heads, headDim, keys, kvHead * headSpan, values,
-                        kvHead * headDim, kvDim, allowed, n, scale, softcap, s.att, qOff, scores, watched);
-                for (int h = head; watched && h < head + heads; h++) {
-                    if (recorder.records(layer, h)) {
-                        recorder.record(layer, h, query, allowed, java.util.Arrays.copyOfRange(scores, (h - head) * n,
-                                (h - head + 1) * n), n);
-                    }
-                }
-                head += heads;
-            }
-        };
-        if ((long) count * c.heads() * length * headDim < SERIAL_ATTENTION_WORK) {
-            for (int task = 0; task < count * kvHeads; task++) { // waking the other threads would cost more
-                perGroup.run(task, 0);
-            }
-        } else {
-            ops.parallelFor(count * kvHeads, perGroup);
+    private static void observe(Workspace ws, Probe probe, Probe.Site site, int layer, Buffer values, int count,
+                                int width, int startPos) {
+        if (probe == null || !probe.watches(site, layer)) {
+            return;
         }
-        for (int w = 0; w < s.pairsByWorker.length; w++) {
-            s.attendedPairs += s.pairsByWorker[w];
-            s.pairsByWorker[w] = 0;
+        float[] v = new float[count * width];
+        ws.read(values, 0, v, 0, v.length);
+        if (probe.at(site, layer, startPos, count, width, v)) {
+            ws.write(v, 0, values, 0, v.length);
         }
-        s.attentionNanos += System.nanoTime() - t0;
     }
 
-    private void storeInCache(InferenceState s, int layer, int count, int startPos) {
-        s.cache.store(layer, s.k, s.v, count, startPos);
+    /**
+     * The steps of this model's passes that a device hands to the CPU for want of a kernel, in
+     * words (e.g. "layer_norm", "matmul of Q4_K"); empty when it runs them all.
+     */
+    public java.util.List<String> hostSteps(DeviceWorkspaces device) {
+        java.util.Set<String> steps = new java.util.LinkedHashSet<>();
+        for (Workspace.Op op : needs()) {
+            if (!device.runs(op)) {
+                steps.add(op.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        for (WeightMatrix m : matrices()) {
+            if (!device.multiplies(m.type())) {
+                steps.add("matmul of " + m.type());
+            }
+        }
+        return java.util.List.copyOf(steps);
+    }
+
+    /** The operations this model's passes take besides matrix products and attention. */
+    public java.util.Set<Workspace.Op> needs() {
+        java.util.Set<Workspace.Op> ops = java.util.EnumSet.of(Workspace.Op.ADD,
+                f.norm() == Family.Norm.LAYER ? Workspace.Op.LAYER_NORM : Workspace.Op.RMS_NORM);
+        Weights.Layer l = w.layers()[0];
+        if (f.rope() != null) {
+            ops.add(Workspace.Op.ROPE);
+        }
+        if (f.queryScale() != 1f) {
+            ops.add(Workspace.Op.SCALE);
+        }
+        ops.add(l.gate() == null ? Workspace.Op.GELU
+                : f.activation() == Family.Activation.GELU ? Workspace.Op.GEGLU : Workspace.Op.SWIGLU);
+        if (f.finalSoftcap() > 0) {
+            ops.add(Workspace.Op.SOFTCAP);
+        }
+        if (l.bq() != null || l.bk() != null || l.bv() != null || l.bo() != null || l.upBias() != null
+                || l.downBias() != null) {
+            ops.add(Workspace.Op.BIAS);
+        }
+        if (l.qNorm() != null || l.postAttnNorm() != null || l.postFfnNorm() != null) {
+            ops.add(Workspace.Op.RMS_NORM);
+        }
+        return ops;
+    }
+
+    /** Every weight matrix a pass multiplies by, the output head last. */
+    public java.util.List<WeightMatrix> matrices() {
+        java.util.List<WeightMatrix> all = new java.util.ArrayList<>();
+        for (Weights.Layer l : w.layers()) {
+            for (WeightMatrix m : new WeightMatrix[] {l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down()}) {
+                if (m != null) {
+                    all.add(m);
+                }
+            }
+        }
+        all.add(w.output());
+        return all;
     }
 
     private void checkRun(InferenceState s, int[] tokens, int from, int count, int startPos) {

@@ -10,7 +10,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.gguf.GgufTensorInfo;
-import org.llmexplorer.engine.model.DeviceForward;
+import org.llmexplorer.engine.model.DeviceWorkspaces;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.model.ModelConfig;
 import org.llmexplorer.engine.model.ModuleTree;
@@ -67,10 +67,9 @@ record LoadedModel(Model model, Compute compute, ChatTemplate template) implemen
     /** The backend as people should read it, saying so when a device hands this model to the CPU. */
     private String backendInUse() {
         String what = compute.describe();
-        if (compute instanceof DeviceForward device) {
-            var weights = model.transformer().weights();
-            String reason = device.declines(model.config(), weights);
-            List<String> onCpu = reason == null ? device.hostSteps(model.config(), weights) : List.of();
+        if (compute instanceof DeviceWorkspaces device) {
+            String reason = device.declines(model.transformer());
+            List<String> onCpu = reason == null ? model.transformer().hostSteps(device) : List.of();
             if (reason != null) {
                 what += "; this model runs on the CPU (simd): " + reason;
             } else if (!onCpu.isEmpty()) {

@@ -1,0 +1,265 @@
+package org.llmexplorer.engine.model;
+
+import java.util.Arrays;
+import org.llmexplorer.engine.attention.AttentionMask;
+import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.compute.Parallel;
+import org.llmexplorer.engine.tensor.WeightMatrix;
+
+/**
+ * The CPU's workspace: every buffer is a float array, every operation a call into a
+ * {@link Compute} (scalar or SIMD) on those arrays, with nothing copied; the KV cache is the
+ * conversation's own {@link KvCache}.
+ */
+public final class HostWorkspace implements Workspace {
+    /** Below this many multiply-adds (bound), attention runs on the calling thread. */
+    private static final long SERIAL_ATTENTION_WORK = 1 << 16;
+
+    /** A host buffer: the array itself. */
+    record Array(float[] a) implements Buffer {
+    }
+
+    private final Compute ops;
+    private final InferenceState s;
+    private final ModelConfig c;
+    private Buffers buffers;
+    private int batch;
+    private final int[][] keyScratch;     // per worker: allowed keys of one query
+    private final float[][] scoreScratch; // per worker: attention scores of one query for each head of a group
+    private final long[] pairsByWorker;   // per worker: attended (query, key) pairs
+    private long attentionNanos;
+
+    HostWorkspace(Compute ops, InferenceState s, int batch) {
+        this.ops = ops;
+        this.s = s;
+        this.c = s.config();
+        int workers = Math.max(1, ops.threads());
+        int context = s.contextLength();
+        keyScratch = new int[workers][context];
+        scoreScratch = new float[workers][Math.max(context, 64) * (c.heads() / c.kvHeads())];
+        pairsByWorker = new long[workers];
+        buffers(Math.max(1, batch));
+    }
+
+    /** The same arrays and cache, operated on by another CPU backend. */
+    HostWorkspace on(Compute other) {
+        HostWorkspace w = new HostWorkspace(other, s, 1);
+        w.buffers = buffers;
+        w.batch = batch;
+        return w;
+    }
+
+    @Override
+    public Buffers buffers(int count) {
+        if (count > batch) {
+            batch = count;
+            buffers = new Buffers(array(c.dim()), array(c.dim()), array(c.qDim()), array(c.kvDim()), array(c.kvDim()),
+                    array(c.qDim()), array(c.dim()), array(c.ffnDim()), array(c.ffnDim()));
+        }
+        return buffers;
+    }
+
+    private Array array(int width) {
+        return new Array(new float[batch * width]);
+    }
+
+    @Override
+    public Buffer logits(int n) {
+        return new Array(s.logitsFor(n)); // the conversation's own logits: read() then copies nothing
+    }
+
+    private static float[] a(Buffer b) {
+        return ((Array) b).a;
+    }
+
+    @Override
+    public void read(Buffer b, int off, float[] to, int toOff, int n) {
+        if (a(b) != to || off != toOff) {
+            System.arraycopy(a(b), off, to, toOff, n);
+        }
+    }
+
+    @Override
+    public void write(float[] from, int fromOff, Buffer b, int off, int n) {
+        System.arraycopy(from, fromOff, a(b), off, n);
+    }
+
+    @Override
+    public void copy(Buffer x, int xOff, Buffer y, int yOff, int n) {
+        System.arraycopy(a(x), xOff, a(y), yOff, n);
+    }
+
+    @Override
+    public void matmul(WeightMatrix w, Buffer in, int batch, Buffer out) {
+        ops.matmul(w, a(in), batch, a(out));
+    }
+
+    @Override
+    public void addBias(Buffer x, float[] bias, int batch, int n) {
+        ops.addBias(a(x), bias, batch, n);
+    }
+
+    @Override
+    public void rmsNorm(Buffer out, Buffer x, float[] weight, int batch, int dim, float eps) {
+        ops.rmsNorm(a(out), a(x), weight, batch, dim, eps);
+    }
+
+    @Override
+    public void layerNorm(Buffer out, Buffer x, float[] weight, float[] bias, int batch, int dim, float eps) {
+        ops.layerNorm(a(out), a(x), weight, bias, batch, dim, eps);
+    }
+
+    @Override
+    public void rope(Buffer v, Rope rope, int count, int startPos, int heads, int headDim) {
+        float[] cos = new float[rope.pairs()];
+        float[] sin = new float[rope.pairs()];
+        for (int t = 0; t < count; t++) {
+            rope.angles(startPos + t, cos, sin);
+            rope.apply(a(v), t * heads * headDim, heads, headDim, cos, sin);
+        }
+    }
+
+    @Override
+    public void scale(Buffer x, float factor, int n) {
+        float[] v = a(x);
+        for (int i = 0; i < n; i++) {
+            v[i] *= factor;
+        }
+    }
+
+    @Override
+    public void add(Buffer y, Buffer x, int n) {
+        ops.axpy(1f, a(x), 0, a(y), 0, n);
+    }
+
+    @Override
+    public void gelu(Buffer x, int n) {
+        ops.gelu(a(x), n);
+    }
+
+    @Override
+    public void geglu(Buffer gate, Buffer up, int n) {
+        ops.geglu(a(gate), a(up), n);
+    }
+
+    @Override
+    public void swiglu(Buffer gate, Buffer up, int n) {
+        ops.swiglu(a(gate), a(up), n);
+    }
+
+    @Override
+    public void softcap(Buffer x, int n, float cap) {
+        ops.softcap(a(x), 0, n, cap);
+    }
+
+    @Override
+    public void store(int layer, Buffer k, Buffer v, int count, int startPos) {
+        s.cache.store(layer, a(k), a(v), count, startPos);
+    }
+
+    /**
+     * Scaled dot-product attention of each new query with the keys its mask allows, and nothing
+     * else: the mask lists the allowed keys, so masked pairs cost nothing. A task is one query
+     * token and one key/value head with the query heads that read it (grouped-query attention):
+     * heads of the group under the same mask are computed together, sharing every key and value
+     * loaded ({@link Compute#attend}); a head under another mask goes on its own. Keys exist for
+     * every position up to the end of this pass.
+     */
+    @Override
+    public void attend(Attention at, Buffer queries, Buffer output) {
+        long t0 = System.nanoTime();
+        int layer = at.layer();
+        int headDim = c.headDim();
+        int kvHeads = c.kvHeads();
+        int group = c.heads() / kvHeads;
+        int kvDim = c.kvDim();
+        KvCache cache = s.cache;
+        int headSpan = cache.headSpan;
+        int length = at.startPos() + at.count();
+        float[] keys = cache.keys[layer];
+        float[] values = cache.values[layer];
+        float[] q = a(queries);
+        float[] out = a(output);
+        Probe probe = at.probe();
+
+        Parallel.Task perGroup = (task, worker) -> {
+            int t = task / kvHeads;
+            int kvHead = task % kvHeads;
+            int query = at.startPos() + t;
+            int[] allowed = keyScratch[worker];
+            float[] scores = scoreScratch[worker];
+            int first = kvHead * group;
+            for (int head = first; head < first + group; ) {
+                AttentionMask mask = at.masks().mask(layer, head);
+                int heads = 1;
+                while (head + heads < first + group && at.masks().mask(layer, head + heads).equals(mask)) {
+                    heads++;
+                }
+                int n = mask.keys(query, length, allowed);
+                pairsByWorker[worker] += (long) n * heads;
+                boolean watched = false;
+                for (int h = head; h < head + heads && probe != null; h++) {
+                    watched |= probe.recordsAttention(layer, h);
+                }
+                int qOff = t * c.qDim() + head * headDim;
+                ops.attend(q, qOff, heads, headDim, keys, kvHead * headSpan, values, kvHead * headDim, kvDim, allowed, n,
+                        at.scale(), at.softcap(), out, qOff, scores, watched);
+                for (int h = head; watched && h < head + heads; h++) {
+                    if (probe.recordsAttention(layer, h)) {
+                        probe.attention(layer, h, query, allowed,
+                                Arrays.copyOfRange(scores, (h - head) * n, (h - head + 1) * n), n);
+                    }
+                }
+                head += heads;
+            }
+        };
+        int tasks = at.count() * kvHeads;
+        if ((long) at.count() * c.heads() * length * headDim < SERIAL_ATTENTION_WORK) {
+            for (int task = 0; task < tasks; task++) { // waking the other threads would cost more
+                perGroup.run(task, 0);
+            }
+        } else {
+            ops.parallelFor(tasks, perGroup);
+        }
+        attentionNanos += System.nanoTime() - t0;
+    }
+
+    @Override
+    public void finish(InferenceState state) {
+        long pairs = 0;
+        for (int w = 0; w < pairsByWorker.length; w++) {
+            pairs += pairsByWorker[w];
+            pairsByWorker[w] = 0;
+        }
+        state.countAttention(pairs, attentionNanos);
+        attentionNanos = 0;
+    }
+
+    @Override
+    public boolean onHost() {
+        return true;
+    }
+
+    @Override
+    public boolean serves(Object backend, Transformer model, int contextLength) {
+        return backend == ops;
+    }
+
+    @Override
+    public void copyCacheToHost(KvCache host) {
+        // the host cache is this workspace's cache
+    }
+
+    @Override
+    public void copyCacheFromHost(KvCache host, int positions) {
+    }
+
+    @Override
+    public Workspace copyCacheTo(InferenceState target, int positions) {
+        return null; // host caches are copied array to array (InferenceState.copyCacheFrom)
+    }
+
+    @Override
+    public void release() {
+    }
+}
