@@ -1,5 +1,6 @@
 package org.llmexplorer.engine.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.llmexplorer.engine.attention.AttentionMask;
 import org.llmexplorer.engine.attention.AttentionMatrix;
 import org.llmexplorer.engine.attention.HeatmapImage;
@@ -19,40 +19,51 @@ import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.generate.Generator;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.model.ModelConfig;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code llmx attention}: the attention weights of one head over a prompt. */
+@picocli.CommandLine.Command(name = "attention", description = "attention weights of a head over a prompt",
+        customSynopsis = "llmx attention --model F --prompt TEXT --layer L --head H [options]")
 final class AttentionCommand implements Command {
-    @Override
-    public String name() {
-        return "attention";
-    }
+    @Option(names = "--model", paramLabel = "F", required = true, description = "a GGUF file")
+    private Path modelFile;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "the text the model reads")
+    private String prompt;
+
+    @Option(names = "--layer", paramLabel = "L", defaultValue = "0", description = "the layer (default ${DEFAULT-VALUE})")
+    private int layer;
+
+    @Option(names = "--head", paramLabel = "H", defaultValue = "0", description = "the head (default ${DEFAULT-VALUE})")
+    private int head;
+
+    @Option(names = "--mask", paramLabel = "SPEC",
+            description = "run under a mask or mask plan (see llmx mask --help; default: the model's own)")
+    private String mask;
+
+    @Option(names = "--json", description = "print the tokens, the mask's matrix and the weights (row = query, column = key)")
+    private boolean json;
+
+    @Option(names = "--png", paramLabel = "FILE", description = "write a heatmap (forbidden cells grey)")
+    private Path png;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "write the weights as CSV")
+    private Path csv;
+
+    @Mixin
+    private BackendOptions backend;
 
     @Override
-    public String usage() {
-        return """
-                attention --model F --prompt TEXT --layer L --head H [options]   attention weights of a head over a prompt
-                  --mask SPEC     run under a mask or mask plan (see llmx mask --help; default: the model's own)
-                  --json          print the tokens, the mask's matrix and the weights (row = query, column = key)
-                  --png FILE      write a heatmap (forbidden cells grey)
-                  --csv FILE      write the weights as CSV
-                  --backend B, --device D, --threads N   as for generate""";
-    }
-
-    @Override
-    public int run(List<String> argList, PrintStream out) throws Exception {
-        Args args = new Args(argList, Set.of("model", "prompt", "layer", "head", "mask", "png", "csv", "backend", "device",
-                "threads"), Set.of("json"));
-        int layer = args.integer("layer", 0);
-        int head = args.integer("head", 0);
-        try (Model model = Model.open(Path.of(args.required("model")));
-             Compute ops = Backends.create(args.backend(),
-                     args.integer("threads", Backends.defaultThreads()))) {
+    public int run(InputStream in, PrintStream out) throws Exception {
+        try (Model model = Model.open(modelFile);
+             Compute ops = Backends.create(backend.backend(), backend.threads())) {
             ModelConfig c = model.config();
             if (layer < 0 || layer >= c.layers() || head < 0 || head >= c.heads()) {
                 throw new UsageException("the model has layers 0.." + (c.layers() - 1) + " and heads 0.." + (c.heads() - 1));
             }
-            MaskPlan plan = args.has("mask") ? MaskPlan.parse(args.required("mask"), model.config().trainedMask()) : model.config().trainedMask();
-            int[] ids = model.tokenizer().encode(args.required("prompt"), true, true);
+            MaskPlan plan = mask != null ? MaskPlan.parse(mask, model.config().trainedMask()) : model.config().trainedMask();
+            int[] ids = model.tokenizer().encode(prompt, true, true);
             int n = ids.length;
             Generator generator = new Generator(model, ops, n).masks(plan);
             AttentionMatrix recorded = AttentionMatrix.of(c.layers(), c.heads(), n, layer, head);
@@ -60,28 +71,28 @@ final class AttentionCommand implements Command {
             generator.ingest(ids, n, 0);
 
             float[][] weights = recorded.weights(layer, head);
-            AttentionMask mask = plan.mask(layer, head);
-            boolean[][] allowed = mask.matrix(n);
+            AttentionMask headMask = plan.mask(layer, head);
+            boolean[][] allowed = headMask.matrix(n);
             String[] pieces = new String[n];
             for (int i = 0; i < n; i++) {
                 pieces[i] = new String(model.tokenizer().piece(ids[i], true), StandardCharsets.UTF_8);
             }
-            if (args.has("png")) {
-                HeatmapImage.write(weights, allowed, Path.of(args.required("png")));
+            if (png != null) {
+                HeatmapImage.write(weights, allowed, png);
             }
-            if (args.has("csv")) {
-                try (Writer w = Files.newBufferedWriter(Path.of(args.required("csv")))) {
+            if (csv != null) {
+                try (Writer w = Files.newBufferedWriter(csv)) {
                     recorded.writeCsv(layer, head, pieces, w);
                 }
             }
-            if (args.flag("json")) {
-                Map<String, Object> json = new LinkedHashMap<>();
-                json.put("tokens", ids);
-                json.put("pieces", pieces);
-                json.put("layer", layer);
-                json.put("head", head);
-                json.put("mask", mask.spec());
-                json.put("plan", plan.spec());
+            if (json) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("tokens", ids);
+                result.put("pieces", pieces);
+                result.put("layer", layer);
+                result.put("head", head);
+                result.put("mask", headMask.spec());
+                result.put("plan", plan.spec());
                 List<int[]> m = new ArrayList<>();
                 for (boolean[] row : allowed) {
                     int[] r = new int[n];
@@ -90,13 +101,13 @@ final class AttentionCommand implements Command {
                     }
                     m.add(r);
                 }
-                json.put("mask_matrix", m);
-                json.put("weights", weights);
-                json.put("attended_pairs", generator.state().attendedPairs());
-                out.println(Json.write(json));
+                result.put("mask_matrix", m);
+                result.put("weights", weights);
+                result.put("attended_pairs", generator.state().attendedPairs());
+                out.println(Json.write(result));
             } else {
                 out.printf("layer %d head %d under %s, %d tokens (row = query, column = key)%n", layer, head,
-                        mask.spec(), n);
+                        headMask.spec(), n);
                 for (int i = 0; i < n; i++) {
                     StringBuilder sb = new StringBuilder(String.format("%-12.12s", pieces[i].replace("\n", "\\n")));
                     for (int j = 0; j < n; j++) {

@@ -1,12 +1,12 @@
 package org.llmexplorer.engine.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.bench.Bandwidth;
 import org.llmexplorer.engine.bench.Benchmark;
@@ -16,83 +16,108 @@ import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.tensor.GgmlType;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code llmx bench}: prompt-processing and generation speed, as JSON figures. */
+@picocli.CommandLine.Command(name = "bench", description = "tokens/s of prompt processing and generation",
+        customSynopsis = "llmx bench (--model F | --shape NAME [--quant Q]) [options]")
 final class BenchCommand implements Command {
-    @Override
-    public String name() {
-        return "bench";
+    @Option(names = "--model", paramLabel = "F", description = "a GGUF file to measure")
+    private Path modelFile;
+
+    @Option(names = "--shape", paramLabel = "NAME", completionCandidates = Shapes.class,
+            description = "write a random-weight model of a real model's shape and measure it: ${COMPLETION-CANDIDATES}")
+    private String shape;
+
+    @Option(names = "--quant", paramLabel = "Q", defaultValue = "Q8_0", description = "weight type of the random model: "
+            + "${DEFAULT-VALUE} (default), Q4_0, Q4_K, Q6_K, ... any type the engine computes")
+    private String quant;
+
+    @Option(names = "--keep", paramLabel = "FILE", description = "keep the random model in FILE (and reuse it if it exists)")
+    private Path keep;
+
+    @Option(names = "--prompt-tokens", paramLabel = "N", defaultValue = "128",
+            description = "prompt length (default ${DEFAULT-VALUE})")
+    private int promptTokens;
+
+    @Option(names = "--gen-tokens", paramLabel = "N", defaultValue = "64",
+            description = "tokens generated (default ${DEFAULT-VALUE})")
+    private int genTokens;
+
+    @Option(names = "--depth", paramLabel = "N", defaultValue = "0",
+            description = "measure with N tokens already in the context (as llama-bench -d; default ${DEFAULT-VALUE})")
+    private int depth;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
+            description = "prompt tokens per forward pass (default ${DEFAULT-VALUE})")
+    private int batch;
+
+    @Option(names = "--repetitions", paramLabel = "N", defaultValue = "3",
+            description = "measurements of each (default ${DEFAULT-VALUE})")
+    private int repetitions;
+
+    @Mixin
+    private BackendOptions backend;
+
+    @Option(names = "--mask", paramLabel = "SPEC", description = "run under an attention mask plan (see llmx mask "
+            + "--help); reports the attention time and attended pairs of prompt processing")
+    private String mask;
+
+    @Option(names = "--no-bandwidth", description = "skip the memory bandwidth and float peak measurements")
+    private boolean noBandwidth;
+
+    @Option(names = "--json", description = "print one line of JSON (else indented)")
+    private boolean jsonLine;
+
+    /** The shapes --shape knows, for the help and the shell's completion. */
+    static final class Shapes implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return ModelShape.PRESETS.keySet().iterator();
+        }
     }
 
     @Override
-    public String usage() {
-        return """
-                bench [--model F | --shape NAME --quant Q] [options]   tokens/s of prompt processing and generation
-                  --model F            a GGUF file to measure
-                  --shape NAME         write a random-weight model of a real model's shape and measure it:
-                                       %s
-                  --quant Q            weight type of the random model: Q8_0 (default), Q4_0, Q4_K, Q6_K, ... any type
-                                       the engine computes
-                  --keep FILE          keep the random model in FILE (and reuse it if it exists)
-                  --prompt-tokens N    prompt length (default 128)
-                  --gen-tokens N       tokens generated (default 64)
-                  --depth N            measure with N tokens already in the context (as llama-bench -d; default 0)
-                  --batch N            prompt tokens per forward pass (default 32)
-                  --repetitions N      measurements of each (default 3)
-                  --threads N          threads (default: all cores)
-                  --backend B          scalar, simd (default), opencl or auto (OpenCL on a GPU, else simd)
-                  --device D           with opencl: a device index or name from llmx devices
-                  --mask SPEC          run under an attention mask plan (see llmx mask --help); reports the
-                                       attention time and attended pairs of prompt processing
-                  --no-bandwidth       skip the memory bandwidth and float peak measurements
-                  --json               print one JSON object""".formatted(String.join(", ", ModelShape.PRESETS.keySet()));
-    }
-
-    @Override
-    public int run(List<String> argList, PrintStream out) throws Exception {
-        Args args = new Args(argList, Set.of("model", "shape", "quant", "keep", "prompt-tokens", "gen-tokens", "batch",
-                "repetitions", "threads", "backend", "device", "mask", "depth"), Set.of("json", "no-bandwidth"));
-        if (args.has("model") == args.has("shape")) {
+    public int run(InputStream in, PrintStream out) throws Exception {
+        if ((modelFile != null) == (shape != null)) {
             throw new UsageException("give either --model or --shape");
         }
-        int threads = args.integer("threads", Backends.defaultThreads());
-        int pp = args.integer("prompt-tokens", 128);
-        int tg = args.integer("gen-tokens", 64);
-        int batch = args.integer("batch", 32);
-        int repetitions = args.integer("repetitions", 3);
-        int depth = args.integer("depth", 0);
-        if (threads < 1 || pp < 0 || tg < 0 || batch < 1 || repetitions < 1 || pp + tg == 0 || depth < 0) {
+        int threads = backend.threads();
+        int pp = promptTokens;
+        int tg = genTokens;
+        if (batch < 1 || repetitions < 1 || pp < 0 || tg < 0 || pp + tg == 0 || depth < 0) {
             throw new UsageException("threads, batch and repetitions must be positive, token counts not negative");
         }
 
         Map<String, Object> json = new LinkedHashMap<>();
         Path path;
         Path temporary = null;
-        if (args.has("shape")) {
-            ModelShape shape = ModelShape.named(args.required("shape"));
-            GgmlType quant = GgmlType.valueOf(args.string("quant", "Q8_0").toUpperCase());
-            path = args.has("keep") ? Path.of(args.required("keep")) : null;
+        if (shape != null) {
+            ModelShape named = ModelShape.named(shape);
+            GgmlType type = GgmlType.valueOf(quant.toUpperCase());
+            path = keep;
             if (path == null || !Files.exists(path)) {
                 if (path == null) {
-                    path = temporary = Files.createTempFile("llmx-" + shape.name() + "-", ".gguf");
+                    path = temporary = Files.createTempFile("llmx-" + named.name() + "-", ".gguf");
                 }
                 long t0 = System.nanoTime();
-                RandomModelWriter.write(shape, quant, path, 1);
+                RandomModelWriter.write(named, type, path, 1);
                 json.put("write_ms", (System.nanoTime() - t0) / 1_000_000);
             }
-            json.put("shape", shape.name());
-            json.put("quant", quant.name());
+            json.put("shape", named.name());
+            json.put("quant", type.name());
         } else {
-            path = Path.of(args.required("model"));
+            path = modelFile;
         }
         try {
-            if (!args.flag("no-bandwidth")) {
+            if (!noBandwidth) {
                 json.put("bandwidth_gbps", round(Bandwidth.readGigabytesPerSecond(threads, 1L << 30)));
                 json.put("float_peak_gflops", round(org.llmexplorer.engine.bench.FloatPeak.gflops(threads, 0.5)));
             }
             long t0 = System.nanoTime();
             try (Model model = Model.open(path);
-                 Compute ops = Backends.create(args.backend(), threads)) {
+                 Compute ops = Backends.create(backend.backend(), threads)) {
                 json.put("load_ms", (System.nanoTime() - t0) / 1_000_000);
                 json.put("model", path.getFileName().toString());
                 json.put("model_bytes", Files.size(path));
@@ -105,7 +130,7 @@ final class BenchCommand implements Command {
                 json.put("gen_tokens", tg);
                 json.put("batch", batch);
                 json.put("depth", depth);
-                MaskPlan masks = args.has("mask") ? MaskPlan.parse(args.required("mask"), model.config().trainedMask())
+                MaskPlan masks = mask != null ? MaskPlan.parse(mask, model.config().trainedMask())
                         : model.config().trainedMask();
                 json.put("mask", masks.spec());
                 Benchmark.Result r = Benchmark.run(model, ops, masks, pp, tg, batch, repetitions, depth);
@@ -133,7 +158,7 @@ final class BenchCommand implements Command {
                 Files.deleteIfExists(temporary);
             }
         }
-        out.println(args.flag("json") ? Json.write(json) : Json.pretty(json));
+        out.println(jsonLine ? Json.write(json) : Json.pretty(json));
         return 0;
     }
 

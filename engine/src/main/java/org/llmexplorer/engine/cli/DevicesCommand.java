@@ -1,34 +1,27 @@
 package org.llmexplorer.engine.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.llmexplorer.engine.compute.Backends;
+import picocli.CommandLine.Option;
 
 /** {@code llmx devices}: the OpenCL platforms and devices, numbered as --backend opencl --device N takes them. */
+@picocli.CommandLine.Command(name = "devices",
+        description = "the OpenCL devices --backend opencl --device N|NAME can pick")
 final class DevicesCommand implements Command {
-    @Override
-    public String name() {
-        return "devices";
-    }
+    @Option(names = "--json", description = "print one JSON object")
+    private boolean json;
 
     @Override
-    public String usage() {
-        return """
-                devices [--json]     the OpenCL devices --backend opencl --device N|NAME can pick
-                  --json             print one JSON object""";
-    }
-
-    @Override
-    public int run(List<String> argList, PrintStream out) {
-        Args args = new Args(argList, Set.of(), Set.of("json"));
+    public int run(InputStream in, PrintStream out) {
         List<Map<String, Object>> devices = Backends.devices();
-        if (args.flag("json")) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("devices", devices);
-            out.println(Json.write(json));
+        if (json) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("devices", devices);
+            out.println(Json.write(result));
             return 0;
         }
         if (devices.isEmpty()) {

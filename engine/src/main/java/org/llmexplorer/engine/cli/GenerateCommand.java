@@ -1,13 +1,12 @@
 package org.llmexplorer.engine.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.compute.Compute;
@@ -21,87 +20,106 @@ import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.sampling.SamplerChain;
 import org.llmexplorer.engine.sampling.SamplingSettings;
 import org.llmexplorer.engine.sampling.StageReport;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code llmx generate}: continue a prompt, streaming the text. */
+@picocli.CommandLine.Command(name = "generate", description = "continue a prompt (default: the shipped model)",
+        customSynopsis = "llmx generate [--model F] --prompt TEXT [options]")
 final class GenerateCommand implements Command {
-    @Override
-    public String name() {
-        return "generate";
-    }
+    @Mixin
+    private ModelOption modelOption;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "the text to continue")
+    private String prompt;
+
+    @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "128",
+            description = "tokens to generate (default ${DEFAULT-VALUE})")
+    private int maxTokens;
+
+    @Mixin
+    private SamplingOptions sampling;
+
+    @Option(names = "--num-beams", paramLabel = "N", defaultValue = "1",
+            description = "beam search with N beams (default ${DEFAULT-VALUE}: sample)")
+    private int numBeams;
+
+    @Option(names = "--num-return-sequences", paramLabel = "N",
+            description = "best N sequences of the beam search (default 1, at most num-beams)")
+    private Integer numReturnSequences;
+
+    @Option(names = "--length-penalty", paramLabel = "A", defaultValue = "1",
+            description = "beam scores are log-probability / length^A (default ${DEFAULT-VALUE})")
+    private float lengthPenalty;
+
+    @Option(names = "--no-early-stopping", description = "keep searching after num-beams sequences have ended")
+    private boolean noEarlyStopping;
+
+    @Mixin
+    private BackendOptions backend;
+
+    @Option(names = "--ctx", paramLabel = "N", description = "context length (default: the model's, at most 4096)")
+    private Integer ctx;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "" + Generator.DEFAULT_BATCH,
+            description = "prompt tokens per forward pass (default ${DEFAULT-VALUE})")
+    private int batch;
+
+    @Option(names = "--top-probs", paramLabel = "N", defaultValue = "0",
+            description = "record the N most probable tokens at each step (default ${DEFAULT-VALUE})")
+    private int topProbs;
+
+    @Option(names = "--stages", paramLabel = "N", defaultValue = "0",
+            description = "report each sampler stage's N most likely tokens at each step")
+    private int stages;
+
+    @Option(names = "--score-prompt", description = "report the probability the model gave each prompt token")
+    private boolean scorePrompt;
+
+    @Option(names = "--mask", paramLabel = "SPEC",
+            description = "run under an attention mask or mask plan (see llmx mask --help)")
+    private String mask;
+
+    @Option(names = "--json", description = "print one JSON object instead of streaming text")
+    private boolean json;
 
     @Override
-    public String usage() {
-        return """
-                generate [--model F] --prompt TEXT [options]   continue a prompt (default: the shipped model)
-                  --max-tokens N         tokens to generate (default 128)
-                %s  --num-beams N          beam search with N beams (default 1: sample)
-                  --num-return-sequences N   best N sequences of the beam search (default 1, at most num-beams)
-                  --length-penalty A     beam scores are log-probability / length^A (default 1)
-                  --no-early-stopping    keep searching after num-beams sequences have ended
-                  --threads N            threads of the simd backend (default: all cores)
-                  --backend B            scalar, simd (default), opencl or auto (OpenCL on a GPU, else simd)
-                  --device D             with opencl: a device index or name from llmx devices
-                  --ctx N                context length (default: the model's, at most 4096)
-                  --batch N              prompt tokens per forward pass (default 32)
-                  --top-probs N          record the N most probable tokens at each step (default 0)
-                  --stages N             report each sampler stage's N most likely tokens at each step
-                  --score-prompt         report the probability the model gave each prompt token
-                  --mask SPEC            run under an attention mask or mask plan (see llmx mask --help)
-                  --json                 print one JSON object instead of streaming text""".formatted(
-                SamplingOptions.USAGE.indent(2).replace("\n  \n", "\n"));
-    }
-
-    @Override
-    public int run(List<String> argList, PrintStream out) throws Exception {
-        Set<String> options = new HashSet<>(SamplingOptions.NAMES);
-        options.addAll(Set.of("model", "prompt", "max-tokens", "threads", "backend", "device", "ctx", "batch", "top-probs", "mask",
-                "stages", "num-beams", "num-return-sequences", "length-penalty"));
-        Args args = new Args(argList, options, Set.of("json", "score-prompt", "no-early-stopping"));
-        Path path = ModelOption.path(args);
-        String prompt = args.required("prompt");
-        int maxTokens = args.integer("max-tokens", 128);
+    public int run(InputStream in, PrintStream out) throws Exception {
+        Path path = modelOption.path();
         if (maxTokens < 0) {
             throw new UsageException("--max-tokens must be 0 or more");
         }
-        SamplingSettings settings = SamplingOptions.from(args);
-        int topN = args.integer("top-probs", 0);
-        int stageTop = args.integer("stages", 0);
-        boolean json = args.flag("json");
-        int threads = args.integer("threads", Backends.defaultThreads());
-        if (threads < 1) {
-            throw new UsageException("--threads must be at least 1");
-        }
-        int beams = args.integer("num-beams", 1);
-        BeamSearch.Settings beamSettings = beams > 1 || args.has("num-return-sequences")
-                ? new BeamSearch.Settings(beams, args.integer("num-return-sequences", 1),
-                        args.number("length-penalty", 1f), !args.flag("no-early-stopping"), Math.max(1, maxTokens))
+        SamplingSettings settings = sampling.settings();
+        int threads = backend.threads();
+        BeamSearch.Settings beamSettings = numBeams > 1 || numReturnSequences != null
+                ? new BeamSearch.Settings(numBeams, numReturnSequences == null ? 1 : numReturnSequences,
+                        lengthPenalty, !noEarlyStopping, Math.max(1, maxTokens))
                 : null;
 
         try (Model model = Model.open(path);
-             Compute ops = Backends.create(args.backend(), threads)) {
-            int ctx = args.integer("ctx", Math.min(model.config().contextLength(), 4096));
+             Compute ops = Backends.create(backend.backend(), threads)) {
+            int context = ctx != null ? ctx : Math.min(model.config().contextLength(), 4096);
             int[] promptIds = model.tokenizer().encode(prompt, true, true);
-            int contextLength = Math.max(1, Math.min(ctx, promptIds.length + maxTokens));
-            MaskPlan masks = args.has("mask") ? MaskPlan.parse(args.required("mask"), model.config().trainedMask())
+            int contextLength = Math.max(1, Math.min(context, promptIds.length + maxTokens));
+            MaskPlan masks = mask != null ? MaskPlan.parse(mask, model.config().trainedMask())
                     : model.config().trainedMask();
             if (beamSettings != null) {
                 return beamSearch(model, ops, masks, promptIds, contextLength, beamSettings, json, out);
             }
-            Generator generator = new Generator(model, ops, contextLength, args.integer("batch", Generator.DEFAULT_BATCH))
-                    .masks(masks);
-            Generator.PromptScore score = args.flag("score-prompt") ? generator.score(promptIds) : null;
+            Generator generator = new Generator(model, ops, contextLength, batch).masks(masks);
+            Generator.PromptScore score = scorePrompt ? generator.score(promptIds) : null;
             if (!json) {
                 out.print(prompt);
                 out.flush();
             }
-            SamplerChain sampler = new SamplerChain(settings).reports(stageTop);
-            GenerationResult r = generator.generate(promptIds, maxTokens, sampler, topN,
+            SamplerChain sampler = new SamplerChain(settings).reports(stages);
+            GenerationResult r = generator.generate(promptIds, maxTokens, sampler, topProbs,
                     json ? null : t -> {
                         out.print(t.text());
                         out.flush();
                     }, null);
             if (json) {
-                Map<String, Object> result = toJson(r, settings, ops, topN, stageTop, model);
+                Map<String, Object> result = toJson(r, settings, ops, topProbs, stages, model);
                 if (score != null) {
                     List<Map<String, Object>> probs = new ArrayList<>();
                     for (int i = 0; i < score.p().length; i++) {

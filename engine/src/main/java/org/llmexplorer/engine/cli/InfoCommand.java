@@ -1,12 +1,11 @@
 package org.llmexplorer.engine.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.llmexplorer.engine.gguf.GgufFile;
 import org.llmexplorer.engine.gguf.GgufTensorInfo;
@@ -14,28 +13,24 @@ import org.llmexplorer.engine.gguf.GgufValue;
 import org.llmexplorer.engine.model.ModelConfig;
 import org.llmexplorer.engine.model.ModuleTree;
 import org.llmexplorer.engine.tokenizer.Vocabulary;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code llmx info}: what is in a GGUF file. */
+@picocli.CommandLine.Command(name = "info",
+        description = "architecture, hyperparameters, tokenizer, tensors, module tree of a GGUF file")
 final class InfoCommand implements Command {
-    @Override
-    public String name() {
-        return "info";
-    }
+    @Mixin
+    private ModelOption model;
+
+    @Option(names = "--json", description = "print one JSON object")
+    private boolean json;
 
     @Override
-    public String usage() {
-        return """
-                info [--model F] [--json]   architecture, hyperparameters, tokenizer, tensors, module tree
-                  --model F   a GGUF file
-                  --json      print one JSON object""";
-    }
-
-    @Override
-    public int run(List<String> argList, PrintStream out) throws Exception {
-        Args args = new Args(argList, Set.of("model"), Set.of("json"));
-        try (GgufFile file = GgufFile.open(ModelOption.path(args))) {
+    public int run(InputStream in, PrintStream out) throws Exception {
+        try (GgufFile file = GgufFile.open(model.path())) {
             Map<String, Object> info = describe(file);
-            if (args.flag("json")) {
+            if (json) {
                 out.println(Json.write(info));
             } else {
                 printText(info, out);

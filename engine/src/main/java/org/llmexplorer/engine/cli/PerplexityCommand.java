@@ -1,62 +1,71 @@
 package org.llmexplorer.engine.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.generate.Perplexity;
 import org.llmexplorer.engine.model.Model;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code llmx perplexity}: how surprised the model is by a text. */
+@picocli.CommandLine.Command(name = "perplexity", description = "perplexity of a text file",
+        customSynopsis = "llmx perplexity [--model F] --file TEXT [--ctx N] [--stride S] [options]")
 final class PerplexityCommand implements Command {
-    @Override
-    public String name() {
-        return "perplexity";
-    }
+    @Mixin
+    private ModelOption modelOption;
+
+    @Option(names = "--file", paramLabel = "TEXT", required = true, description = "the text file")
+    private Path file;
+
+    @Option(names = "--ctx", paramLabel = "N",
+            description = "tokens per chunk or window (default: the model's context, at most 512)")
+    private Integer ctx;
+
+    @Option(names = "--stride", paramLabel = "S", defaultValue = "0", description = "slide windows of ctx tokens by S, "
+            + "scoring each token once; without it, llama.cpp's method: chunks of ctx tokens, each starting with BOS, "
+            + "second half scored")
+    private int stride;
+
+    @Option(names = "--mask", paramLabel = "SPEC", description = "run under an attention mask or mask plan")
+    private String mask;
+
+    @Mixin
+    private BackendOptions backend;
+
+    @Option(names = "--json", description = "print one JSON object")
+    private boolean json;
 
     @Override
-    public String usage() {
-        return """
-                perplexity [--model F] --file TEXT [--ctx N] [--stride S] [--json]   perplexity of a text file
-                  --ctx N        tokens per chunk or window (default: the model's context, at most 512)
-                  --stride S     slide windows of ctx tokens by S, scoring each token once; without it, llama.cpp's
-                                 method: chunks of ctx tokens, each starting with BOS, second half scored
-                  --mask SPEC    run under an attention mask or mask plan
-                  --backend B, --device D, --threads N""";
-    }
-
-    @Override
-    public int run(List<String> argList, PrintStream out) throws Exception {
-        Args args = new Args(argList, Set.of("model", "file", "ctx", "stride", "mask", "backend", "device", "threads"),
-                Set.of("json"));
-        String text = Files.readString(Path.of(args.required("file")));
-        try (Model model = Model.open(ModelOption.path(args));
-             Compute ops = Backends.create(args.backend(),
-                     args.integer("threads", Backends.defaultThreads()))) {
-            int ctx = args.integer("ctx", Math.min(model.config().contextLength(), 512));
-            MaskPlan masks = args.has("mask") ? MaskPlan.parse(args.required("mask"), model.config().trainedMask())
+    public int run(InputStream in, PrintStream out) throws Exception {
+        String text = Files.readString(file);
+        try (Model model = Model.open(modelOption.path());
+             Compute ops = Backends.create(backend.backend(), backend.threads())) {
+            int context = ctx != null ? ctx : Math.min(model.config().contextLength(), 512);
+            MaskPlan masks = mask != null ? MaskPlan.parse(mask, model.config().trainedMask())
                     : model.config().trainedMask();
             int[] tokens = model.tokenizer().encode(text, true, false);
             long t0 = System.nanoTime();
-            Perplexity.Result r = Perplexity.compute(model, ops, masks, tokens, ctx, args.integer("stride", 0));
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("ppl", r.ppl());
-            json.put("tokens", r.tokens());
-            json.put("chunks", r.chunks());
-            json.put("ctx", ctx);
-            json.put("text_tokens", tokens.length);
-            json.put("running_ppl", r.chunkPpl());
-            json.put("seconds", (System.nanoTime() - t0) / 1e9);
-            if (args.flag("json")) {
-                out.println(Json.write(json));
+            Perplexity.Result r = Perplexity.compute(model, ops, masks, tokens, context, stride);
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("ppl", r.ppl());
+            result.put("tokens", r.tokens());
+            result.put("chunks", r.chunks());
+            result.put("ctx", context);
+            result.put("text_tokens", tokens.length);
+            result.put("running_ppl", r.chunkPpl());
+            result.put("seconds", (System.nanoTime() - t0) / 1e9);
+            if (json) {
+                out.println(Json.write(result));
             } else {
-                out.printf("perplexity %.4f over %d tokens (%d chunks of %d)%n", r.ppl(), r.tokens(), r.chunks(), ctx);
+                out.printf("perplexity %.4f over %d tokens (%d chunks of %d)%n", r.ppl(), r.tokens(), r.chunks(),
+                        context);
             }
         }
         return 0;

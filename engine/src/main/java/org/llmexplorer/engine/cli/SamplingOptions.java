@@ -2,46 +2,72 @@ package org.llmexplorer.engine.cli;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.llmexplorer.engine.sampling.SamplingSettings;
+import picocli.CommandLine.Option;
 
-/** The sampling options shared by the commands that generate. */
+/** The sampling options shared by the commands that generate (a picocli mixin). */
 final class SamplingOptions {
-    static final Set<String> NAMES = Set.of("temperature", "top-k", "top-p", "min-p", "typical-p", "repeat-penalty",
-            "repeat-last-n", "presence-penalty", "frequency-penalty", "seed", "sampler-order", "logit-bias");
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.8",
+            description = "0 for greedy (default ${DEFAULT-VALUE})")
+    private float temperature;
 
-    static final String USAGE = """
-              --temperature T        0 for greedy (default 0.8)
-              --top-k K              keep the K most likely tokens, 0 for all (default 40)
-              --top-p P              keep the smallest set with probability mass P, 1 for all (default 0.95)
-              --min-p P              keep tokens at least P times as likely as the best, 0 for all (default 0.05)
-              --typical-p P          locally typical sampling, 1 for off (default 1)
-              --repeat-penalty R     divide the logit of recent tokens by R (default 1: off)
-              --repeat-last-n N      tokens the penalties look back over, -1 all (default 64)
-              --presence-penalty P   subtract P from recent tokens' logits (default 0)
-              --frequency-penalty F  subtract F times the count of recent tokens (default 0)
-              --logit-bias ID=B,...  add B to the logit of token ID (-inf bans it)
-              --sampler-order LIST   stages in order, comma-separated (default
-                                     logit_bias,penalties,top_k,typical_p,top_p,min_p,temperature)
-              --seed S               seed of the draw (default: random, printed with --json)
-            """;
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "40",
+            description = "keep the K most likely tokens, 0 for all (default ${DEFAULT-VALUE})")
+    private int topK;
 
-    private SamplingOptions() {
+    @Option(names = "--top-p", paramLabel = "P", defaultValue = "0.95",
+            description = "keep the smallest set with probability mass P, 1 for all (default ${DEFAULT-VALUE})")
+    private float topP;
+
+    @Option(names = "--min-p", paramLabel = "P", defaultValue = "0.05",
+            description = "keep tokens at least P times as likely as the best, 0 for all (default ${DEFAULT-VALUE})")
+    private float minP;
+
+    @Option(names = "--typical-p", paramLabel = "P", defaultValue = "1",
+            description = "locally typical sampling, 1 for off (default ${DEFAULT-VALUE})")
+    private float typicalP;
+
+    @Option(names = "--repeat-penalty", paramLabel = "R", defaultValue = "1",
+            description = "divide the logit of recent tokens by R (default ${DEFAULT-VALUE}: off)")
+    private float repeatPenalty;
+
+    @Option(names = "--repeat-last-n", paramLabel = "N", defaultValue = "64",
+            description = "tokens the penalties look back over, -1 all (default ${DEFAULT-VALUE})")
+    private int repeatLastN;
+
+    @Option(names = "--presence-penalty", paramLabel = "P", defaultValue = "0",
+            description = "subtract P from recent tokens' logits (default ${DEFAULT-VALUE})")
+    private float presencePenalty;
+
+    @Option(names = "--frequency-penalty", paramLabel = "F", defaultValue = "0",
+            description = "subtract F times the count of recent tokens (default ${DEFAULT-VALUE})")
+    private float frequencyPenalty;
+
+    @Option(names = "--logit-bias", paramLabel = "ID=B,...", description = "add B to the logit of token ID (-inf bans it)")
+    private String logitBias;
+
+    // A string, not a split list: spaces around the commas are allowed, as they were before picocli.
+    @Option(names = "--sampler-order", paramLabel = "LIST", description = "stages in order, comma-separated (default "
+            + "logit_bias,penalties,top_k,typical_p,top_p,min_p,temperature)")
+    private String samplerOrder;
+
+    @Option(names = "--seed", paramLabel = "S", description = "seed of the draw (default: random, printed with --json)")
+    private Long seed;
+
+    /** Whether --seed was given (else each run draws differently). */
+    boolean seeded() {
+        return seed != null;
     }
 
-    static SamplingSettings from(Args args) {
-        long seed = args.has("seed") ? args.longValue("seed", 0) : System.nanoTime();
-        List<String> order = args.has("sampler-order")
-                ? Arrays.stream(args.required("sampler-order").split(",")).map(String::trim).filter(x -> !x.isEmpty())
-                        .toList()
-                : SamplingSettings.DEFAULT_ORDER;
-        return new SamplingSettings(args.number("temperature", 0.8f), args.integer("top-k", 40),
-                args.number("top-p", 0.95f), args.number("min-p", 0.05f), args.number("typical-p", 1f),
-                args.number("repeat-penalty", 1f), args.integer("repeat-last-n", 64),
-                args.number("frequency-penalty", 0f), args.number("presence-penalty", 0f),
-                bias(args.string("logit-bias", "")), seed, order);
+    SamplingSettings settings() {
+        List<String> order = samplerOrder == null ? SamplingSettings.DEFAULT_ORDER
+                : Arrays.stream(samplerOrder.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        return new SamplingSettings(temperature, topK, topP, minP, typicalP, repeatPenalty, repeatLastN,
+                frequencyPenalty, presencePenalty, bias(logitBias == null ? "" : logitBias),
+                seed != null ? seed : System.nanoTime(), order);
     }
 
     private static Map<Integer, Float> bias(String text) {
@@ -63,7 +89,7 @@ final class SamplingOptions {
     }
 
     static Map<String, Object> toJson(SamplingSettings s) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("temperature", s.temperature());
         m.put("top_k", s.topK());
         m.put("top_p", s.topP());

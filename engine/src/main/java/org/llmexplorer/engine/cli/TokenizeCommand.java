@@ -10,59 +10,59 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.llmexplorer.engine.gguf.GgufFile;
 import org.llmexplorer.engine.tokenizer.Tokenizer;
+import picocli.CommandLine.Option;
 
 /** {@code llmx tokenize}: the token ids of a text, or of one text a line of standard input. */
+@picocli.CommandLine.Command(name = "tokenize", description = "token ids of a text, or of one text a line",
+        customSynopsis = "llmx tokenize --model F (--text TEXT | --jsonl) [options]",
+        footer = {"", "As llama-tokenize: BOS is added when the vocabulary asks for it; control-token text is "
+                + "recognised."})
 final class TokenizeCommand implements Command {
-    @Override
-    public String name() {
-        return "tokenize";
-    }
+    @Option(names = "--model", paramLabel = "F", required = true,
+            description = "a GGUF file (only its vocabulary is read)")
+    private Path model;
+
+    @Option(names = "--text", paramLabel = "TEXT", description = "the text")
+    private String text;
+
+    @Option(names = "--json", description = "print {\"tokens\": [...]} instead of one id and piece per line")
+    private boolean json;
+
+    @Option(names = "--jsonl", description = "read one JSON string per line from standard input and print, per line, the JSON "
+            + "array of its token ids")
+    private boolean jsonl;
+
+    @Option(names = "--no-bos", description = "add no BOS (nor EOS) even where the vocabulary asks for them")
+    private boolean noBos;
+
+    @Option(names = "--no-special", description = "treat control-token text such as <s> as plain text")
+    private boolean noSpecial;
 
     @Override
-    public String usage() {
-        return """
-                tokenize --model F (--text TEXT | --jsonl) [options]   token ids of a text, or of one text a line
-                  --model F       a GGUF file (only its vocabulary is read)
-                  --text TEXT     the text
-                  --json          print {"tokens": [...]} instead of one id and piece per line
-                  --jsonl         read one JSON string per line from standard input and print, per line, the JSON
-                                  array of its token ids
-                  --no-bos        add no BOS (nor EOS) even where the vocabulary asks for them
-                  --no-special    treat control-token text such as <s> as plain text
-                As llama-tokenize: BOS is added when the vocabulary asks for it; control-token text is recognised.""";
-    }
-
-    @Override
-    public int run(List<String> argList, PrintStream out) throws Exception {
-        return run(argList, System.in, out);
-    }
-
-    @Override
-    public int run(List<String> argList, InputStream in, PrintStream out) throws Exception {
-        Args args = new Args(argList, Set.of("model", "text"), Set.of("json", "jsonl", "no-bos", "no-special"));
-        boolean addSpecial = !args.flag("no-bos");
-        boolean parseSpecial = !args.flag("no-special");
-        if (args.flag("jsonl") && (args.has("text") || args.flag("json"))) {
+    public int run(InputStream in, PrintStream out) throws Exception {
+        boolean addSpecial = !noBos;
+        boolean parseSpecial = !noSpecial;
+        if (jsonl && (text != null || json)) {
             throw new UsageException("--jsonl reads its texts from standard input and prints JSON lines: "
                     + "leave out --text and --json");
         }
-        String text = args.flag("jsonl") ? null : args.required("text");
-        try (GgufFile file = GgufFile.open(Path.of(args.required("model")))) {
+        if (!jsonl && text == null) {
+            throw new UsageException("option --text is required");
+        }
+        try (GgufFile file = GgufFile.open(model)) {
             Tokenizer tokenizer = Tokenizer.from(file);
-            if (text == null) {
+            if (jsonl) {
                 jsonLines(tokenizer, in, out, addSpecial, parseSpecial);
                 return 0;
             }
             int[] ids = tokenizer.encode(text, addSpecial, parseSpecial);
-            if (args.flag("json")) {
-                Map<String, Object> json = new LinkedHashMap<>();
-                json.put("tokens", ids);
-                out.println(Json.write(json));
+            if (json) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("tokens", ids);
+                out.println(Json.write(result));
             } else {
                 for (int id : ids) {
                     out.printf("%6d  %s%n", id, Json.write(tokenizer.vocabulary().text(id)));

@@ -1,6 +1,7 @@
 package org.llmexplorer.engine.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.gguf.GgufFile;
 import org.llmexplorer.engine.gguf.GgufValue;
@@ -23,69 +23,141 @@ import org.llmexplorer.engine.train.Trainer;
 import org.llmexplorer.engine.train.TrainingData;
 import org.llmexplorer.engine.train.TrainingListener;
 import org.llmexplorer.engine.train.TrainingSettings;
+import picocli.CommandLine.Option;
 
 /** {@code llmx train}: a byte-level BPE tokenizer and a small llama trained from text files, exported as GGUF. */
+@picocli.CommandLine.Command(name = "train", description = "train a small llama (and its tokenizer) on text",
+        customSynopsis = "llmx train --text FILE... --out MODEL.gguf [options]")
 final class TrainCommand implements Command {
-    @Override
-    public String name() {
-        return "train";
-    }
+    @Option(names = "--text", paramLabel = "FILE", arity = "1..*", required = true,
+            description = "the training text: one or more files (the option may also be repeated)")
+    private List<Path> textFiles;
+
+    @Option(names = "--out", paramLabel = "MODEL.gguf", required = true, description = "the model to write")
+    private Path outPath;
+
+    @Option(names = "--layers", paramLabel = "N", defaultValue = "4", description = "layers (default ${DEFAULT-VALUE})")
+    private int layers;
+
+    @Option(names = "--dim", paramLabel = "D", defaultValue = "128", description = "model width (default ${DEFAULT-VALUE})")
+    private int dim;
+
+    @Option(names = "--heads", paramLabel = "H", defaultValue = "4", description = "attention heads (default ${DEFAULT-VALUE})")
+    private int heads;
+
+    @Option(names = "--kv-heads", paramLabel = "K",
+            description = "key/value heads, grouped-query attention (default: heads)")
+    private Integer kvHeads;
+
+    @Option(names = "--ffn", paramLabel = "F", description = "feed-forward size (default: 8/3 dim rounded up to 64)")
+    private Integer ffn;
+
+    @Option(names = "--vocab", paramLabel = "V", defaultValue = "1024",
+            description = "BPE vocabulary size, specials and 256 bytes included (default ${DEFAULT-VALUE})")
+    private int vocab;
+
+    @Option(names = "--pre", paramLabel = "NAME", defaultValue = "gpt-2",
+            description = "pre-tokenizer (default ${DEFAULT-VALUE}; llama-bpe, qwen2, ... as llama.cpp names them)")
+    private String pre;
+
+    @Option(names = "--seq", paramLabel = "T", defaultValue = "128",
+            description = "tokens per training sequence (default ${DEFAULT-VALUE})")
+    private int seq;
+
+    @Option(names = "--ctx", paramLabel = "N", description = "context length the model declares (default: --seq)")
+    private Integer ctx;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "16",
+            description = "sequences per step (default ${DEFAULT-VALUE})")
+    private int batch;
+
+    @Option(names = "--steps", paramLabel = "S", description = "optimiser steps (default 200; with --resume: the "
+            + "checkpoint's)")
+    private Integer steps;
+
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "3e-3",
+            description = "peak learning rate (default ${DEFAULT-VALUE})")
+    private float lr;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "warm-up steps (default: steps/20)")
+    private Integer warmup;
+
+    @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0.1",
+            description = "AdamW decoupled weight decay (default ${DEFAULT-VALUE})")
+    private float weightDecay;
+
+    @Option(names = "--clip", paramLabel = "X", defaultValue = "1",
+            description = "clip gradients to this global norm (default ${DEFAULT-VALUE}; 0: no clipping)")
+    private float clip;
+
+    @Option(names = "--val-fraction", paramLabel = "X", defaultValue = "0.05",
+            description = "held-out share of each text (default ${DEFAULT-VALUE})")
+    private float valFraction;
+
+    @Option(names = "--eval-every", paramLabel = "N", defaultValue = "50",
+            description = "steps between validation losses (default ${DEFAULT-VALUE})")
+    private int evalEvery;
+
+    @Option(names = "--eval-batches", paramLabel = "N", defaultValue = "4",
+            description = "batches of each validation (default ${DEFAULT-VALUE})")
+    private int evalBatches;
+
+    @Option(names = "--mask", paramLabel = "SPEC", defaultValue = "causal",
+            description = "train under an attention mask plan, e.g. sliding:w=32 (default ${DEFAULT-VALUE})")
+    private String mask;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+            description = "weights and data order (default ${DEFAULT-VALUE})")
+    private long seed;
+
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "write DIR/checkpoint.gguf every --checkpoint-every steps and at the end")
+    private Path checkpoint;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "100",
+            description = "steps between checkpoints (default ${DEFAULT-VALUE})")
+    private int checkpointEvery;
+
+    @Option(names = "--resume", description = "continue the run in --checkpoint DIR (its settings; --steps may extend it)")
+    private boolean resume;
+
+    @Option(names = "--type", paramLabel = "f32|f16", defaultValue = "f32",
+            description = "weight type of the exported matrices (default ${DEFAULT-VALUE})")
+    private String type;
+
+    @Option(names = "--name", paramLabel = "TEXT", description = "general.name of the model")
+    private String name;
+
+    @Option(names = "--val-text", paramLabel = "FILE", description = "also write the held-out text there (for llmx perplexity)")
+    private Path valText;
+
+    @Option(names = "--threads", paramLabel = "N", description = "threads (default: all cores)")
+    private Integer threadCount;
+
+    @Option(names = "--log", paramLabel = "FILE.jsonl", description = "one JSON object per step and per validation")
+    private Path logFile;
+
+    @Option(names = "--json", description = "end by printing one JSON object (first_loss, final_loss, val_loss, "
+            + "tokens_per_s, ...)")
+    private boolean json;
 
     @Override
-    public String usage() {
-        return """
-                train --text FILE... --out MODEL.gguf [options]   train a small llama (and its tokenizer) on text
-                  --layers N --dim D --heads H   shape (default 4, 128, 4)
-                  --kv-heads K           key/value heads, grouped-query attention (default: heads)
-                  --ffn F                feed-forward size (default: 8/3 dim rounded up to 64)
-                  --vocab V              BPE vocabulary size, specials and 256 bytes included (default 1024)
-                  --pre NAME             pre-tokenizer (default gpt-2; llama-bpe, qwen2, ... as llama.cpp names them)
-                  --seq T                tokens per training sequence (default 128)
-                  --ctx N                context length the model declares (default: --seq)
-                  --batch B              sequences per step (default 16)
-                  --steps S              optimiser steps (default 200)
-                  --lr X                 peak learning rate (default 3e-3), --warmup N steps (default steps/20)
-                  --weight-decay X       AdamW decoupled weight decay (default 0.1)
-                  --clip X               clip gradients to this global norm (default 1; 0: no clipping)
-                  --val-fraction X       held-out share of each text (default 0.05)
-                  --eval-every N         steps between validation losses (default 50), --eval-batches N (default 4)
-                  --mask SPEC            train under an attention mask plan, e.g. sliding:w=32 (default causal)
-                  --seed N               weights and data order (default 1)
-                  --checkpoint DIR       write DIR/checkpoint.gguf every --checkpoint-every N steps (default 100) and at the end
-                  --resume               continue the run in --checkpoint DIR (its settings; --steps may extend it)
-                  --type f32|f16         weight type of the exported matrices (default f32)
-                  --name TEXT            general.name of the model
-                  --val-text FILE        also write the held-out text there (for llmx perplexity)
-                  --threads N            (default: all cores)
-                  --log FILE.jsonl       one JSON object per step and per validation
-                  --json                 end by printing one JSON object (first_loss, final_loss, val_loss, tokens_per_s, ...)""";
-    }
-
-    @Override
-    public int run(List<String> argList, PrintStream out) throws Exception {
-        Args args = new Args(repeatTextOption(argList), Set.of("text", "out", "layers", "dim", "heads", "kv-heads", "ffn",
-                "vocab", "pre", "seq", "ctx", "batch", "steps", "lr", "warmup", "weight-decay", "clip", "val-fraction",
-                "eval-every", "eval-batches", "mask", "seed", "checkpoint", "checkpoint-every", "type", "name",
-                "val-text", "threads", "log"), Set.of("json", "resume"));
-        List<String> files = args.all("text");
-        if (files.isEmpty()) {
-            throw new UsageException("option --text is required");
-        }
-        Path outPath = Path.of(args.required("out"));
-        GgmlType type = switch (args.string("type", "f32").toLowerCase()) {
+    public int run(InputStream in, PrintStream out) throws Exception {
+        GgmlType weightType = switch (type.toLowerCase()) {
             case "f32" -> GgmlType.F32;
             case "f16" -> GgmlType.F16;
             default -> throw new UsageException("--type must be f32 or f16");
         };
-        Path checkpoint = args.has("checkpoint") ? Path.of(args.required("checkpoint")) : null;
-        boolean resume = args.flag("resume");
         if (resume && (checkpoint == null || !Files.exists(Checkpoint.file(checkpoint)))) {
             throw new UsageException("--resume needs --checkpoint DIR holding " + Checkpoint.FILE);
         }
-        int threads = args.integer("threads", Backends.defaultThreads());
+        int threads = threadCount == null ? Backends.defaultThreads() : threadCount;
+        if (threads < 1) {
+            throw new UsageException("--threads must be at least 1");
+        }
         List<String> texts = new ArrayList<>();
-        for (String f : files) {
-            texts.add(Files.readString(Path.of(f), StandardCharsets.UTF_8));
+        for (Path f : textFiles) {
+            texts.add(Files.readString(f, StandardCharsets.UTF_8));
         }
 
         long t0 = System.nanoTime();
@@ -93,12 +165,12 @@ final class TrainCommand implements Command {
         TrainedBpe given = null;
         if (resume) {
             settings = Trainer.settingsFromJson(Checkpoint.settings(checkpoint));
-            settings = settings.withSteps(args.integer("steps", settings.steps()));
+            settings = settings.withSteps(steps != null ? steps : settings.steps());
             try (GgufFile f = GgufFile.open(Checkpoint.file(checkpoint))) {
                 given = TrainedBpe.from(f);
             }
         } else {
-            settings = settingsFrom(args);
+            settings = settings();
         }
         System.err.printf("llmx train: preparing %d text(s)%s...%n", texts.size(),
                 given == null ? ", learning a " + settings.vocab() + "-token BPE vocabulary" : "");
@@ -107,16 +179,15 @@ final class TrainCommand implements Command {
             settings = settings.withVocab(corpus.tokenizer().size());
         }
         double prepSeconds = (System.nanoTime() - t0) / 1e9;
-        if (args.has("val-text")) {
-            Files.writeString(Path.of(args.required("val-text")), corpus.validationText(), StandardCharsets.UTF_8);
+        if (valText != null) {
+            Files.writeString(valText, corpus.validationText(), StandardCharsets.UTF_8);
         }
         TrainingData data = new TrainingData(corpus.train(), corpus.validation(), settings.seqLen(), settings.seed());
         System.err.printf("llmx train: %d training tokens, %d held out, vocabulary %d (%.1f s)%n",
                 data.trainTokens(), data.validationTokens(), settings.vocab(), prepSeconds);
 
         try (Trainer trainer = new Trainer(settings, data, corpus.tokenizer(), threads);
-             PrintWriter log = args.has("log") ? new PrintWriter(Files.newBufferedWriter(Path.of(args.required("log"))))
-                     : null) {
+             PrintWriter log = logFile != null ? new PrintWriter(Files.newBufferedWriter(logFile)) : null) {
             if (resume) {
                 trainer.resume(checkpoint);
                 System.err.printf("llmx train: resuming at step %d of %d%n", trainer.step(), settings.steps());
@@ -125,15 +196,14 @@ final class TrainCommand implements Command {
                     settings.shape().parameters(), settings.batch(), settings.seqLen(), settings.steps(),
                     trainer.maskPlan().spec(), threads);
             Progress progress = new Progress(settings.steps(), log);
-            Trainer.Summary summary = trainer.run(progress, () -> false, checkpoint,
-                    args.integer("checkpoint-every", 100));
+            Trainer.Summary summary = trainer.run(progress, () -> false, checkpoint, checkpointEvery);
             progress.finish();
             Map<String, GgufValue> extra = new LinkedHashMap<>();
             extra.put("general.description", GgufValue.ofString("trained by llmx train: " + Trainer.settingsJson(settings)));
-            trainer.export(outPath, type, args.string("name", "llmx " + settings.layers() + "x" + settings.dim()), extra);
-            Map<String, Object> json = summaryJson(summary, settings, data, outPath, prepSeconds);
-            if (args.flag("json")) {
-                out.println(Json.write(json));
+            trainer.export(outPath, weightType, name != null ? name : "llmx " + settings.layers() + "x" + settings.dim(),
+                    extra);
+            if (json) {
+                out.println(Json.write(summaryJson(summary, settings, data, outPath, prepSeconds)));
             } else {
                 String val = summary.validated()
                         ? String.format("validation %.4f (perplexity %.2f)", summary.validationLoss(),
@@ -147,43 +217,19 @@ final class TrainCommand implements Command {
         return 0;
     }
 
-    /** {@code --text a b c} as {@code --text a --text b --text c}: files follow the option until the next option. */
-    private static List<String> repeatTextOption(List<String> args) {
-        List<String> out = new ArrayList<>();
-        boolean inText = false;
-        for (String a : args) {
-            if (a.startsWith("--")) {
-                inText = a.equals("--text");
-                out.add(a);
-            } else if (inText && !out.getLast().equals("--text")) {
-                out.add("--text");
-                out.add(a);
-            } else {
-                out.add(a);
-            }
-        }
-        return out;
-    }
-
-    private static TrainingSettings settingsFrom(Args a) {
-        int steps = a.integer("steps", 200);
-        int seq = a.integer("seq", 128);
-        int heads = a.integer("heads", 4);
-        int dim = a.integer("dim", 128);
-        int ffn = a.integer("ffn", 0) > 0 ? a.integer("ffn", 0) : LlamaShape.of(1, dim, 1, 1, 0, 1, 1).ffnDim();
+    private TrainingSettings settings() {
+        int totalSteps = steps != null ? steps : 200;
+        int ffnDim = ffn != null && ffn > 0 ? ffn : LlamaShape.of(1, dim, 1, 1, 0, 1, 1).ffnDim();
         try {
-            Trainer.masks(a.string("mask", "causal"));
-            return new TrainingSettings(a.integer("layers", 4), dim, heads,
-                    a.integer("kv-heads", heads), ffn, a.integer("vocab", 1024), a.integer("ctx", seq),
-                    seq, a.integer("batch", 16), steps, a.number("lr", 3e-3f), a.integer("warmup", Math.max(1, steps / 20)),
-                    a.number("weight-decay", 0.1f), a.number("clip", 1f), 0.9f, 0.95f, a.number("val-fraction", 0.05f),
-                    a.longValue("seed", 1), a.string("mask", "causal"), a.integer("eval-every", 50),
-                    a.integer("eval-batches", 4), a.string("pre", "gpt-2"));
+            Trainer.masks(mask);
+            return new TrainingSettings(layers, dim, heads, kvHeads != null ? kvHeads : heads, ffnDim, vocab,
+                    ctx != null ? ctx : seq, seq, batch, totalSteps, lr,
+                    warmup != null ? warmup : Math.max(1, totalSteps / 20), weightDecay, clip, 0.9f, 0.95f,
+                    valFraction, seed, mask, evalEvery, evalBatches, pre);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
     }
-
 
     private static Map<String, Object> summaryJson(Trainer.Summary s, TrainingSettings settings, TrainingData data,
                                                    Path out, double prepSeconds) throws IOException {

@@ -203,7 +203,8 @@ class LlmxCliTest {
 
         Run unknown = llmx("generate", "--model", STORIES, "--prompt", "hi", "--temprature", "1");
         assertEquals(2, unknown.status());
-        assertTrue(unknown.err().contains("unknown option --temprature"), unknown.err());
+        assertTrue(unknown.err().contains("Unknown option: '--temprature'"), unknown.err());
+        assertTrue(unknown.err().contains("Possible solutions: --temperature"), unknown.err());
 
         Run badNumber = llmx("generate", "--model", STORIES, "--prompt", "hi", "--top-p", "lots");
         assertEquals(2, badNumber.status());
