@@ -102,13 +102,16 @@ public final class MainWindow {
         Tab attentionTab = new Tab("Attention", attention);
         Tab generationTab = new Tab("Generation", scroll(generation));
         Tab train = new Tab("Train", scroll(new TrainView(vm.train, this::saveAs)));
+        Tab deeper = new Tab("Deeper", new DeeperView(vm.deeper, this::saveAs, vm.context()::notifyUser));
+        deeper.setId("tab-deeper");
+        deeper.setTooltip(new Tooltip("Logit lens, head knock-out, activation patching and per-head readings"));
         samplingTab.setId("tab-sampling");
         attentionTab.setId("tab-attention");
         generationTab.setId("tab-generation");
         train.setId("tab-train");
         samplingTab.setTooltip(new Tooltip("The selected token's distribution through the sampler, and the controls that shape it"));
         attentionTab.setTooltip(new Tooltip("Attention weights of every layer and head, and masks to run the model under"));
-        tabs.getTabs().addAll(samplingTab, attentionTab, generationTab, train);
+        tabs.getTabs().addAll(samplingTab, attentionTab, generationTab, deeper, train);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("tabs");
         tabs.setMinWidth(INSPECTOR_MIN);

@@ -25,7 +25,7 @@ import org.llmexplorer.engine.session.Step;
  */
 public final class ExplorerViewModel implements AutoCloseable {
     /** Work whose failure its own panel shows: the status line says it, no alert is raised. */
-    private static final Set<String> QUIET = Set.of("resample", "attention", "tokenize");
+    private static final Set<String> QUIET = Set.of("resample", "attention", "tokenize", DeeperViewModel.TASK);
 
     private final AppContext ctx;
     public final ModelViewModel model;
@@ -36,6 +36,7 @@ public final class ExplorerViewModel implements AutoCloseable {
     public final HistoryViewModel history;
     public final DownloadsViewModel downloads;
     public final TrainViewModel train;
+    public final DeeperViewModel deeper;
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
     private final ObservableList<String> alerts = FXCollections.observableArrayList();
 
@@ -53,6 +54,7 @@ public final class ExplorerViewModel implements AutoCloseable {
         history = new HistoryViewModel(ctx, chat);
         downloads = new DownloadsViewModel(ctx);
         train = new TrainViewModel(ctx);
+        deeper = new DeeperViewModel(ctx);
         chat.onChange(() -> {
             history.saveCurrent();
             attention.conversationChanged();

@@ -70,7 +70,7 @@ public final class Llmx {
         for (Command c : List.of(new InfoCommand(), new TokenizeCommand(), new GenerateCommand(), new BenchCommand(),
                 new KernelsCommand(), new DevicesCommand(), new MaskCommand(), new AttentionCommand(),
                 new PerplexityCommand(), new SamplerBenchCommand(), new TemplateCommand(), new ChatCommand(),
-                new TrainCommand())) {
+                new TrainCommand(), new LensCommand(), new KnockOutCommand(), new PatchCommand(), new ReadingsCommand())) {
             cl.addSubcommand(new CommandLine(c)); // built here, as only then picocli applies a modelTransformer
         }
         for (Command c : ServiceLoader.load(Command.class)) { // each a picocli @Command too

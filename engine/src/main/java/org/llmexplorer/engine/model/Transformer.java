@@ -152,6 +152,28 @@ public final class Transformer {
         ws.finish(s);
     }
 
+    /**
+     * The output head applied to residual-stream rows held on the host: the final norm, the
+     * output matrix and any final soft-cap, with the same host operations the recipe's last
+     * lines run on the CPU (so the last layer's rows give the model's own logits, bit for bit,
+     * for the same batch). What the logit lens reads each layer through.
+     */
+    public float[] head(Compute ops, float[] residual, int count) {
+        int dim = c.dim();
+        float[] normed = new float[count * dim];
+        if (f.norm() == Family.Norm.LAYER) {
+            ops.layerNorm(normed, residual, w.outputNorm(), w.outputNormBias(), count, dim, c.normEps());
+        } else {
+            ops.rmsNorm(normed, residual, w.outputNorm(), count, dim, c.normEps());
+        }
+        float[] logits = new float[count * c.vocabSize()];
+        ops.matmul(w.output(), normed, count, logits);
+        if (f.finalSoftcap() > 0) {
+            ops.softcap(logits, 0, logits.length, f.finalSoftcap());
+        }
+        return logits;
+    }
+
     /** Token embeddings, scaled (gemma) and given their position (gpt2): rows looked up on the host, then written to x. */
     private void embed(Workspace ws, Buffer x, int[] tokens, int from, int count, int startPos) {
         int dim = c.dim();

@@ -12,11 +12,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.generate.Generator;
 import org.llmexplorer.engine.generate.Probabilities;
+import org.llmexplorer.engine.inspect.Pass;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.remote.OpenAiClient;
 import org.llmexplorer.engine.remote.RemoteException;
@@ -24,6 +26,7 @@ import org.llmexplorer.engine.sampling.SampledToken;
 import org.llmexplorer.engine.sampling.SamplerChain;
 import org.llmexplorer.engine.sampling.SamplingSettings;
 import org.llmexplorer.engine.template.ChatTemplate;
+import org.llmexplorer.engine.tokenizer.Tokenizer;
 
 /**
  * A conversation with a model: the only thing a user interface talks to, and the thread that
@@ -410,6 +413,32 @@ public final class ChatSession implements AutoCloseable {
                     plan == null ? planOf(lm) : plan);
             listener.attention(snap);
             return snap;
+        });
+    }
+
+    /** A look inside the open model (logit lens, knock-out, patching, readings), given what it runs on. */
+    public interface Inspection<T> {
+        /**
+         * @param pass      the model on the session's backend, under the session's masks
+         * @param tokenizer the model's tokenizer
+         * @param cancelled true once {@link #stop} was called: a long inspection returns by throwing
+         */
+        T run(Pass pass, Tokenizer tokenizer, BooleanSupplier cancelled) throws Exception;
+    }
+
+    /**
+     * Runs an inspection on the session's thread, after any reply in progress: the deeper views
+     * are long work (a sweep is hundreds of passes), cancelled by {@link #stop}.
+     */
+    public <T> CompletableFuture<T> inspect(String what, Inspection<T> work) {
+        cancel.set(false);
+        return submit(what, () -> {
+            if (remote != null) {
+                throw new IllegalStateException("the deeper views read the model's inner values: open the model here "
+                        + "(a remote engine shows only its output)");
+            }
+            LoadedModel lm = requireModel();
+            return work.run(new Pass(lm.model(), lm.compute(), planOf(lm)), lm.model().tokenizer(), cancel::get);
         });
     }
 

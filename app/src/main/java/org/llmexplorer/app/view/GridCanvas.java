@@ -1,0 +1,112 @@
+package org.llmexplorer.app.view;
+
+import java.util.function.BiConsumer;
+import javafx.geometry.VPos;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.paint.Color;
+import javafx.scene.text.Font;
+import javafx.scene.text.TextAlignment;
+import org.llmexplorer.engine.inspect.Grid;
+import org.llmexplorer.engine.inspect.GridImage;
+
+/**
+ * A {@link Grid} drawn cell by cell: row labels on the left, column labels on top, each cell
+ * coloured as the PNG export colours it, with its word; the selected cell framed and its column
+ * shaded. A click selects a cell. Sized to its content; put it in a scroll pane.
+ */
+final class GridCanvas extends Canvas {
+    static final double CELL_W = 64;
+    static final double CELL_H = 22;
+    static final double ROW_LABEL = 80;
+    static final double HEADER = 34;
+    private Grid grid;
+    private int row = -1;
+    private int column = -1;
+
+    GridCanvas(BiConsumer<Integer, Integer> onClick) {
+        setOnMouseClicked(e -> {
+            if (grid == null) {
+                return;
+            }
+            int c = (int) Math.floor((e.getX() - ROW_LABEL) / CELL_W);
+            int r = (int) Math.floor((e.getY() - HEADER) / CELL_H);
+            if (e.getX() >= ROW_LABEL && e.getY() >= HEADER && r < grid.rows().size() && c < grid.columns().size()) {
+                onClick.accept(r, c);
+            }
+        });
+    }
+
+    void show(Grid g, int selectedRow, int selectedColumn) {
+        grid = g;
+        row = selectedRow;
+        column = selectedColumn;
+        draw();
+    }
+
+    /** Where a cell's centre is, for tests and for scrolling it into view. */
+    double[] centre(int r, int c) {
+        return new double[] {ROW_LABEL + (c + 0.5) * CELL_W, HEADER + (r + 0.5) * CELL_H};
+    }
+
+    private void draw() {
+        if (grid == null) {
+            setWidth(1);
+            setHeight(1);
+            getGraphicsContext2D().clearRect(0, 0, 1, 1);
+            return;
+        }
+        int rows = grid.rows().size();
+        int cols = grid.columns().size();
+        setWidth(ROW_LABEL + cols * CELL_W + 2);
+        setHeight(HEADER + rows * CELL_H + 2);
+        GraphicsContext g = getGraphicsContext2D();
+        g.setFill(Color.WHITE);
+        g.fillRect(0, 0, getWidth(), getHeight());
+        g.setFont(Font.font(11));
+        g.setTextBaseline(VPos.CENTER);
+        g.setTextAlign(TextAlignment.LEFT);
+        for (int c = 0; c < cols; c++) {
+            double x = ROW_LABEL + c * CELL_W;
+            if (c == column) {
+                g.setFill(Color.web("#FFF3C4"));
+                g.fillRect(x, 0, CELL_W, HEADER);
+            }
+            g.setFill(Color.BLACK);
+            g.fillText(grid.columns().get(c), x + 3, HEADER / 2, CELL_W - 6);
+        }
+        for (int r = 0; r < rows; r++) {
+            double y = HEADER + r * CELL_H;
+            g.setFill(Color.BLACK);
+            g.fillText(grid.rows().get(r), 4, y + CELL_H / 2, ROW_LABEL - 8);
+            for (int c = 0; c < cols; c++) {
+                double x = ROW_LABEL + c * CELL_W;
+                double shade = grid.shade(r, c);
+                int rgb = GridImage.rgb(shade, grid.diverging());
+                g.setFill(Color.rgb((rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255));
+                g.fillRect(x, y, CELL_W, CELL_H);
+                boolean dark = !Double.isNaN(shade) && (grid.diverging() ? Math.abs(shade - 0.5) > 0.3 : shade > 0.6);
+                g.setFill(dark ? Color.WHITE : Color.BLACK);
+                g.fillText(grid.texts()[r][c], x + 3, y + CELL_H / 2, CELL_W - 6);
+            }
+        }
+        g.setStroke(Color.web("#DDDDDD"));
+        g.setLineWidth(1);
+        for (int r = 0; r <= rows; r++) {
+            g.strokeLine(ROW_LABEL, HEADER + r * CELL_H + 0.5, ROW_LABEL + cols * CELL_W, HEADER + r * CELL_H + 0.5);
+        }
+        for (int c = 0; c <= cols; c++) {
+            g.strokeLine(ROW_LABEL + c * CELL_W + 0.5, HEADER, ROW_LABEL + c * CELL_W + 0.5, HEADER + rows * CELL_H);
+        }
+        if (column >= 0 && column < cols) {
+            g.setStroke(Color.web("#E0A800"));
+            g.setLineWidth(2);
+            g.strokeRect(ROW_LABEL + column * CELL_W + 1, HEADER + 1, CELL_W - 2, rows * CELL_H - 2);
+        }
+        if (row >= 0 && row < rows && column >= 0 && column < cols) {
+            g.setStroke(Color.BLACK);
+            g.setLineWidth(2);
+            g.strokeRect(ROW_LABEL + column * CELL_W + 1, HEADER + row * CELL_H + 1, CELL_W - 2, CELL_H - 2);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package org.llmexplorer.engine.inspect;
+
+import java.util.Arrays;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import org.llmexplorer.engine.attention.MaskPlan;
+import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.model.InferenceState;
+import org.llmexplorer.engine.model.Model;
+import org.llmexplorer.engine.model.Probe;
+
+/**
+ * A prompt run through the model in one forward pass, from position 0, with a probe watching:
+ * what every deeper view is built on. One pass (not batches) so that a probe sees each site of
+ * every position at once, as a grid of layers by positions needs.
+ */
+public record Pass(Model model, Compute ops, MaskPlan masks) {
+
+    public Pass {
+        if (masks == null) {
+            masks = model.config().trainedMask();
+        }
+    }
+
+    /** The logits after every token of the prompt (tokens.length x vocabulary), the probe seeing the pass. */
+    public float[] logits(int[] tokens, Probe probe) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("the prompt has no tokens");
+        }
+        int context = model.config().contextLength();
+        if (tokens.length > context) {
+            throw new IllegalArgumentException("the prompt has " + tokens.length + " tokens but the model's context holds "
+                    + context);
+        }
+        InferenceState s = new InferenceState(model.config(), tokens.length, tokens.length, ops.threads());
+        s.probe(probe);
+        model.transformer().forward(ops, s, masks, tokens, 0, tokens.length, 0, true);
+        return Arrays.copyOf(s.logits(), tokens.length * model.config().vocabSize());
+    }
+
+    /** Throws when the person cancelled: called between the passes of a sweep. */
+    static void check(BooleanSupplier cancelled) {
+        if (cancelled != null && cancelled.getAsBoolean()) {
+            throw new CancellationException("cancelled");
+        }
+    }
+}

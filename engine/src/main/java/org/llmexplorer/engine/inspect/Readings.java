@@ -1,0 +1,129 @@
+package org.llmexplorer.engine.inspect;
+
+import org.llmexplorer.engine.generate.Probabilities;
+import org.llmexplorer.engine.model.Probe;
+
+/**
+ * The numbers along a text that make the usual kinds of head and the model's certainty stand out:
+ * the entropy of each next-token prediction, the size of the residual stream after each layer,
+ * and per head its attention entropy and the shares of attention paid to the first token (an
+ * "attention sink"), to the previous token and to the token itself.
+ *
+ * @param entropy        entropy[position] in bits of the prediction after that token
+ * @param residualNorm   residualNorm[layer][position]: the L2 norm of the residual stream
+ * @param headEntropy    headEntropy[layer][head]: mean over queries of the attention entropy, bits
+ * @param firstShare     mean weight on position 0
+ * @param previousShare  mean weight on the position before the query (queries from 1 on)
+ * @param selfShare      mean weight on the query's own position
+ */
+public record Readings(int[] tokens, double[] entropy, double[][] residualNorm, double[][] headEntropy,
+                       double[][] firstShare, double[][] previousShare, double[][] selfShare) {
+
+    /** One pass over the text, watching the residual stream and every head's weights. */
+    public static Readings of(Pass pass, int[] tokens) {
+        var c = pass.model().config();
+        int layers = c.layers();
+        int heads = c.heads();
+        int n = tokens.length;
+        double[][] norms = new double[layers][n];
+        // per query, written by whichever worker computes that (layer, head, query): no sharing
+        double[][][] ent = new double[layers][heads][n];
+        double[][][] first = new double[layers][heads][n];
+        double[][][] previous = new double[layers][heads][n];
+        double[][][] self = new double[layers][heads][n];
+        float[] logits = pass.logits(tokens, new Probe() {
+            @Override
+            public boolean watches(Site site, int layer) {
+                return site == Site.RESIDUAL;
+            }
+
+            @Override
+            public boolean at(Site site, int layer, int startPos, int count, int width, float[] values) {
+                for (int t = 0; t < count; t++) {
+                    double sum = 0;
+                    for (int i = 0; i < width; i++) {
+                        sum += (double) values[t * width + i] * values[t * width + i];
+                    }
+                    norms[layer][t] = Math.sqrt(sum);
+                }
+                return false;
+            }
+
+            @Override
+            public boolean recordsAttention(int layer, int head) {
+                return true;
+            }
+
+            @Override
+            public void attention(int layer, int head, int query, int[] keys, float[] weights, int count) {
+                double e = 0;
+                for (int i = 0; i < count; i++) {
+                    double w = weights[i];
+                    if (w > 0) {
+                        e -= w * Math.log(w);
+                    }
+                    if (keys[i] == 0) {
+                        first[layer][head][query] += w;
+                    }
+                    if (keys[i] == query - 1) {
+                        previous[layer][head][query] += w;
+                    }
+                    if (keys[i] == query) {
+                        self[layer][head][query] += w;
+                    }
+                }
+                ent[layer][head][query] = e / Math.log(2);
+            }
+        });
+        int vocab = c.vocabSize();
+        double[] entropy = new double[n];
+        for (int t = 0; t < n; t++) {
+            entropy[t] = entropyBits(logits, t * vocab, vocab);
+        }
+        return new Readings(tokens.clone(), entropy, norms, mean(ent, 0), mean(first, 0), mean(previous, 1), mean(self, 0));
+    }
+
+    /** Mean over the queries from {@code from} on, per layer and head. */
+    private static double[][] mean(double[][][] perQuery, int from) {
+        double[][] m = new double[perQuery.length][];
+        for (int l = 0; l < perQuery.length; l++) {
+            m[l] = new double[perQuery[l].length];
+            for (int h = 0; h < perQuery[l].length; h++) {
+                double sum = 0;
+                int n = perQuery[l][h].length;
+                for (int q = from; q < n; q++) {
+                    sum += perQuery[l][h][q];
+                }
+                m[l][h] = n > from ? sum / (n - from) : 0;
+            }
+        }
+        return m;
+    }
+
+    /** Entropy in bits of the softmax of logits[offset .. offset + vocab). */
+    public static double entropyBits(float[] logits, int offset, int vocab) {
+        double lse = Probabilities.logSumExp(logits, offset, vocab);
+        double h = 0;
+        for (int i = 0; i < vocab; i++) {
+            double logP = logits[offset + i] - lse;
+            if (logP > -745) { // exp underflows to 0 below, and 0 * log 0 counts as 0
+                h -= Math.exp(logP) * logP;
+            }
+        }
+        return h / Math.log(2);
+    }
+
+    /** KL(p || q) in bits between the softmaxes of two rows of logits at the same offset. */
+    public static double klBits(float[] p, float[] q, int offset, int vocab) {
+        double lp = Probabilities.logSumExp(p, offset, vocab);
+        double lq = Probabilities.logSumExp(q, offset, vocab);
+        double kl = 0;
+        for (int i = 0; i < vocab; i++) {
+            double logP = p[offset + i] - lp;
+            if (logP > -745) {
+                kl += Math.exp(logP) * (logP - (q[offset + i] - lq));
+            }
+        }
+        return Math.max(0, kl) / Math.log(2);
+    }
+}
