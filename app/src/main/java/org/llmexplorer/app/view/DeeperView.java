@@ -38,6 +38,7 @@ import org.llmexplorer.engine.inspect.GridImage;
 public final class DeeperView extends VBox {
     private final DeeperViewModel vm;
     private final GridCanvas canvas;
+    private final ScrollPane scroll;
     private final Function<String, Path> saveAs;
     private final Consumer<String> notice;
 
@@ -138,15 +139,41 @@ public final class DeeperView extends VBox {
 
         canvas = new GridCanvas(vm::select);
         canvas.setId("deeper-grid");
-        ScrollPane scroll = new ScrollPane(canvas);
+        scroll = new ScrollPane(canvas);
         scroll.setPannable(true);
+        scroll.hvalueProperty().addListener((o, a, b) -> keepLabelsInView());
+        scroll.viewportBoundsProperty().addListener((o, a, b) -> keepLabelsInView());
         ListView<String> details = new ListView<>(vm.details());
         details.setId("deeper-details");
-        details.setPrefWidth(220);
-        details.setMinWidth(160);
+        details.setPrefWidth(240);
+        details.setMinWidth(180);
         details.setStyle("-fx-font-family: monospace;");
-        HBox body = new HBox(6, scroll, details);
-        HBox.setHgrow(scroll, Priority.ALWAYS);
+        details.setCellFactory(list -> new javafx.scene.control.ListCell<>() {
+            @Override
+            protected void updateItem(String item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty ? null : item);
+                setWrapText(true);
+                setPrefWidth(0); // wrap to the list's width instead of widening it
+            }
+        });
+        Label title = new Label();
+        title.setId("deeper-title");
+        title.setStyle("-fx-font-weight: bold;");
+        title.setWrapText(true);
+        title.textProperty().bind(Bindings.createStringBinding(
+                () -> vm.gridProperty().get() == null ? "" : vm.gridProperty().get().title(), vm.gridProperty()));
+        Label empty = new Label("Pick a view, type a text and press Run. The logit lens shows what the model would "
+                + "say after each layer; knock-out switches heads off; patching puts one run's values into another.");
+        empty.setWrapText(true);
+        empty.setPadding(new Insets(12));
+        empty.visibleProperty().bind(vm.gridProperty().isNull());
+        javafx.scene.layout.StackPane gridArea = new javafx.scene.layout.StackPane(scroll, empty);
+        gridArea.setAlignment(Pos.TOP_LEFT);
+        VBox left = new VBox(4, title, gridArea);
+        VBox.setVgrow(gridArea, Priority.ALWAYS);
+        HBox body = new HBox(6, left, details);
+        HBox.setHgrow(left, Priority.ALWAYS);
         VBox.setVgrow(body, Priority.ALWAYS);
 
         vm.gridProperty().addListener((o, a, b) -> redraw());
@@ -159,6 +186,28 @@ public final class DeeperView extends VBox {
 
     private void redraw() {
         canvas.show(vm.gridProperty().get(), vm.selectedRowProperty().get(), vm.selectedColumnProperty().get());
+        javafx.application.Platform.runLater(this::scrollToSelected); // after the new size is laid out
+    }
+
+    private void keepLabelsInView() {
+        double hidden = canvas.getWidth() - scroll.getViewportBounds().getWidth();
+        canvas.labelsAt(hidden > 0 ? Math.floor(scroll.getHvalue() * hidden) : 0);
+    }
+
+    /** Keeps the selected column in view: a long text's last position is where one looks first. */
+    private void scrollToSelected() {
+        int column = vm.selectedColumnProperty().get();
+        double content = canvas.getWidth();
+        double view = scroll.getViewportBounds().getWidth();
+        if (column < 0 || content <= view || view <= 0) {
+            return;
+        }
+        double left = GridCanvas.ROW_LABEL + column * canvas.cellWidth();
+        double shownFrom = scroll.getHvalue() * (content - view);
+        if (left < shownFrom + GridCanvas.ROW_LABEL || left + canvas.cellWidth() > shownFrom + view) {
+            double from = Math.max(0, left - view / 2);
+            scroll.setHvalue(Math.min(1, from / (content - view)));
+        }
     }
 
     private static void show(javafx.scene.Node n, javafx.beans.value.ObservableBooleanValue when) {

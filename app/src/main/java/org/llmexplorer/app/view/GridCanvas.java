@@ -16,22 +16,25 @@ import org.llmexplorer.engine.inspect.GridImage;
  * shaded. A click selects a cell. Sized to its content; put it in a scroll pane.
  */
 final class GridCanvas extends Canvas {
-    static final double CELL_W = 64;
+    private static final double NARROW = 64;
+    private static final double WIDE = 130; // few columns (the knock-out's two): room for word and number
     static final double CELL_H = 22;
     static final double ROW_LABEL = 80;
     static final double HEADER = 34;
     private Grid grid;
     private int row = -1;
     private int column = -1;
+    private double cellW = NARROW;
+    private double labelX; // the row labels stay in view: drawn where the scroll pane shows the left edge
 
     GridCanvas(BiConsumer<Integer, Integer> onClick) {
         setOnMouseClicked(e -> {
             if (grid == null) {
                 return;
             }
-            int c = (int) Math.floor((e.getX() - ROW_LABEL) / CELL_W);
+            int c = (int) Math.floor((e.getX() - ROW_LABEL) / cellW);
             int r = (int) Math.floor((e.getY() - HEADER) / CELL_H);
-            if (e.getX() >= ROW_LABEL && e.getY() >= HEADER && r < grid.rows().size() && c < grid.columns().size()) {
+            if (e.getX() >= labelX + ROW_LABEL && e.getX() >= ROW_LABEL && e.getY() >= HEADER && r < grid.rows().size() && c < grid.columns().size()) {
                 onClick.accept(r, c);
             }
         });
@@ -39,14 +42,27 @@ final class GridCanvas extends Canvas {
 
     void show(Grid g, int selectedRow, int selectedColumn) {
         grid = g;
+        cellW = g != null && g.columns().size() <= 4 ? WIDE : NARROW;
         row = selectedRow;
         column = selectedColumn;
         draw();
     }
 
+    /** Moves the row labels to this x, the left edge of what the scroll pane shows. */
+    void labelsAt(double x) {
+        if (x != labelX) {
+            labelX = x;
+            draw();
+        }
+    }
+
+    double cellWidth() {
+        return cellW;
+    }
+
     /** Where a cell's centre is, for tests and for scrolling it into view. */
     double[] centre(int r, int c) {
-        return new double[] {ROW_LABEL + (c + 0.5) * CELL_W, HEADER + (r + 0.5) * CELL_H};
+        return new double[] {ROW_LABEL + (c + 0.5) * cellW, HEADER + (r + 0.5) * CELL_H};
     }
 
     private void draw() {
@@ -58,7 +74,7 @@ final class GridCanvas extends Canvas {
         }
         int rows = grid.rows().size();
         int cols = grid.columns().size();
-        setWidth(ROW_LABEL + cols * CELL_W + 2);
+        setWidth(ROW_LABEL + cols * cellW + 2);
         setHeight(HEADER + rows * CELL_H + 2);
         GraphicsContext g = getGraphicsContext2D();
         g.setFill(Color.WHITE);
@@ -67,46 +83,50 @@ final class GridCanvas extends Canvas {
         g.setTextBaseline(VPos.CENTER);
         g.setTextAlign(TextAlignment.LEFT);
         for (int c = 0; c < cols; c++) {
-            double x = ROW_LABEL + c * CELL_W;
+            double x = ROW_LABEL + c * cellW;
             if (c == column) {
                 g.setFill(Color.web("#FFF3C4"));
-                g.fillRect(x, 0, CELL_W, HEADER);
+                g.fillRect(x, 0, cellW, HEADER);
             }
             g.setFill(Color.BLACK);
-            g.fillText(grid.columns().get(c), x + 3, HEADER / 2, CELL_W - 6);
+            g.fillText(grid.columns().get(c), x + 3, HEADER / 2, cellW - 6);
         }
         for (int r = 0; r < rows; r++) {
             double y = HEADER + r * CELL_H;
-            g.setFill(Color.BLACK);
-            g.fillText(grid.rows().get(r), 4, y + CELL_H / 2, ROW_LABEL - 8);
             for (int c = 0; c < cols; c++) {
-                double x = ROW_LABEL + c * CELL_W;
+                double x = ROW_LABEL + c * cellW;
                 double shade = grid.shade(r, c);
                 int rgb = GridImage.rgb(shade, grid.diverging());
                 g.setFill(Color.rgb((rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255));
-                g.fillRect(x, y, CELL_W, CELL_H);
+                g.fillRect(x, y, cellW, CELL_H);
                 boolean dark = !Double.isNaN(shade) && (grid.diverging() ? Math.abs(shade - 0.5) > 0.3 : shade > 0.6);
                 g.setFill(dark ? Color.WHITE : Color.BLACK);
-                g.fillText(grid.texts()[r][c], x + 3, y + CELL_H / 2, CELL_W - 6);
+                g.fillText(grid.texts()[r][c], x + 3, y + CELL_H / 2, cellW - 6);
             }
         }
         g.setStroke(Color.web("#DDDDDD"));
         g.setLineWidth(1);
         for (int r = 0; r <= rows; r++) {
-            g.strokeLine(ROW_LABEL, HEADER + r * CELL_H + 0.5, ROW_LABEL + cols * CELL_W, HEADER + r * CELL_H + 0.5);
+            g.strokeLine(ROW_LABEL, HEADER + r * CELL_H + 0.5, ROW_LABEL + cols * cellW, HEADER + r * CELL_H + 0.5);
         }
         for (int c = 0; c <= cols; c++) {
-            g.strokeLine(ROW_LABEL + c * CELL_W + 0.5, HEADER, ROW_LABEL + c * CELL_W + 0.5, HEADER + rows * CELL_H);
+            g.strokeLine(ROW_LABEL + c * cellW + 0.5, HEADER, ROW_LABEL + c * cellW + 0.5, HEADER + rows * CELL_H);
         }
         if (column >= 0 && column < cols) {
             g.setStroke(Color.web("#E0A800"));
             g.setLineWidth(2);
-            g.strokeRect(ROW_LABEL + column * CELL_W + 1, HEADER + 1, CELL_W - 2, rows * CELL_H - 2);
+            g.strokeRect(ROW_LABEL + column * cellW + 1, HEADER + 1, cellW - 2, rows * CELL_H - 2);
         }
         if (row >= 0 && row < rows && column >= 0 && column < cols) {
             g.setStroke(Color.BLACK);
             g.setLineWidth(2);
-            g.strokeRect(ROW_LABEL + column * CELL_W + 1, HEADER + row * CELL_H + 1, CELL_W - 2, CELL_H - 2);
+            g.strokeRect(ROW_LABEL + column * cellW + 1, HEADER + row * CELL_H + 1, cellW - 2, CELL_H - 2);
+        }
+        g.setFill(Color.WHITE);
+        g.fillRect(labelX, 0, ROW_LABEL, HEADER + rows * CELL_H);
+        for (int r = 0; r < rows; r++) {
+            g.setFill(r == row ? Color.web("#1F5FBF") : Color.BLACK);
+            g.fillText(grid.rows().get(r), labelX + 4, HEADER + r * CELL_H + CELL_H / 2, ROW_LABEL - 8);
         }
     }
 }

@@ -76,9 +76,9 @@ public final class DeeperViewModel {
 
     private final AppContext ctx;
     public final ObjectProperty<View> view = new SimpleObjectProperty<>(View.LENS);
-    public final StringProperty prompt = new SimpleStringProperty("Once upon a time, there was a little girl named Lily.");
+    public final StringProperty prompt = new SimpleStringProperty("And God said, Let there be light: and there was");
     /** Patching's corrupted prompt: the same with a word changed. */
-    public final StringProperty corrupted = new SimpleStringProperty("Once upon a time, there was a little boy named Lily.");
+    public final StringProperty corrupted = new SimpleStringProperty("And God said, Let there be water: and there was");
     /** Knock-out: heads as L.H, comma separated, and layers whose MLP is off. */
     public final StringProperty heads = new SimpleStringProperty("0.0");
     public final StringProperty mlps = new SimpleStringProperty("");
@@ -180,6 +180,8 @@ public final class DeeperViewModel {
                     };
                 }
                 case SWEEP -> {
+                    say(String.format(Locale.ROOT, "Head importance: %d forward passes of %d tokens…",
+                            KnockOut.sweepPasses(pass.model().config()), tokens.length));
                     KnockOut.Sweep r = KnockOut.sweep(pass, tokens, clamp(pos, tokens.length), -1, mode, bar, cancelled);
                     yield () -> {
                         label = names;
@@ -190,6 +192,8 @@ public final class DeeperViewModel {
                 case PATCHING -> {
                     int[] bad = tokenizer.encode(other, true, true);
                     Patching p = new Patching(pass, tokens, bad);
+                    say(String.format(Locale.ROOT, "Patching: %d forward passes of %d tokens…", p.sweepPasses(),
+                            tokens.length));
                     Patching.Sweep r = p.sweep(bar, cancelled);
                     yield () -> {
                         label = names;
@@ -224,6 +228,11 @@ public final class DeeperViewModel {
                 show();
             }
         }));
+    }
+
+    /** What the work says while it runs (its cost, once known): from the session's thread. */
+    private void say(String text) {
+        ctx.ui.execute(() -> status.set(text));
     }
 
     /** Stops the running view (the session's stop: a sweep returns between passes). */
@@ -345,17 +354,20 @@ public final class DeeperViewModel {
                 int layer = lens.layers() - 1 - row;
                 lines.add(String.format(Locale.ROOT, "after layer %d, entropy %.2f bits:", layer, lens.entropy()[layer][column]));
                 for (TokenProbability t : lens.top()[layer][column]) {
-                    lines.add(String.format(Locale.ROOT, "  %-16s %.4f", label.apply(t.id()), t.p()));
+                    lines.add(String.format(Locale.ROOT, "%.4f  %s", t.p(), label.apply(t.id())));
                 }
             }
             case KNOCKOUT -> {
-                lines.add("intact continuation: " + Reports.comparison(comparison, label).get("intact_continuation"));
-                lines.add("knocked-out continuation: " + Reports.comparison(comparison, label).get("knocked_continuation"));
+                lines.add("intact, greedy:");
+                lines.add("  " + Reports.comparison(comparison, label).get("intact_continuation"));
+                lines.add("knocked out, greedy:");
+                lines.add("  " + Reports.comparison(comparison, label).get("knocked_continuation"));
             }
             case SWEEP -> {
                 int layer = sweep.knockedP().length - 1 - row;
-                lines.add(String.format(Locale.ROOT, "p(%s): intact %.4f, without head %d.%d %.4f",
-                        label.apply(sweep.target()), sweep.intactP(), layer, column, sweep.knockedP()[layer][column]));
+                lines.add(String.format(Locale.ROOT, "p(%s) intact: %.4f", label.apply(sweep.target()), sweep.intactP()));
+                lines.add(String.format(Locale.ROOT, "without head %d.%d: %.4f", layer, column,
+                        sweep.knockedP()[layer][column]));
             }
             case PATCHING -> lines.add(String.format(Locale.ROOT, "recovered %.1f%% of the clean answer",
                     100 * g.values()[row][column]));
