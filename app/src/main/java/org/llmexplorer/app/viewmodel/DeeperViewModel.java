@@ -180,8 +180,8 @@ public final class DeeperViewModel {
                     };
                 }
                 case SWEEP -> {
-                    say(String.format(Locale.ROOT, "Head importance: %d forward passes of %d tokens…",
-                            KnockOut.sweepPasses(pass.model().config()), tokens.length));
+                    say("Head importance: " + estimate(KnockOut.sweepPasses(pass.model().config()), tokens.length,
+                            timeOnePass(pass, tokens)));
                     KnockOut.Sweep r = KnockOut.sweep(pass, tokens, clamp(pos, tokens.length), -1, mode, bar, cancelled);
                     yield () -> {
                         label = names;
@@ -192,8 +192,7 @@ public final class DeeperViewModel {
                 case PATCHING -> {
                     int[] bad = tokenizer.encode(other, true, true);
                     Patching p = new Patching(pass, tokens, bad);
-                    say(String.format(Locale.ROOT, "Patching: %d forward passes of %d tokens…", p.sweepPasses(),
-                            tokens.length));
+                    say("Patching: " + estimate(p.sweepPasses(), tokens.length, timeOnePass(pass, tokens)));
                     Patching.Sweep r = p.sweep(bar, cancelled);
                     yield () -> {
                         label = names;
@@ -228,6 +227,21 @@ public final class DeeperViewModel {
                 show();
             }
         }));
+    }
+
+    private static double timeOnePass(org.llmexplorer.engine.inspect.Pass pass, int[] tokens) {
+        long t0 = System.nanoTime();
+        pass.logits(tokens, null);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** "512 forward passes of 20 tokens, about 2 min": what a sweep costs, said before it starts. */
+    static String estimate(int passes, int tokens, double secondsPerPass) {
+        double s = passes * secondsPerPass;
+        String about = s < 90 ? String.format(Locale.ROOT, "%.0f s", Math.max(1, s))
+                : String.format(Locale.ROOT, "%.0f min", s / 60);
+        return String.format(Locale.ROOT, "%d forward passes of %d tokens, about %s (Cancel stops it)…", passes, tokens,
+                about);
     }
 
     /** What the work says while it runs (its cost, once known): from the session's thread. */
