@@ -52,9 +52,33 @@ final class ChatView extends BorderPane {
     private final Label empty = new Label();
     private final List<Bubble> bubbles = new ArrayList<>();
     private Text selectedText;
+    private final EntropyLine entropy;
+
+    /** The message the entropy line shows: the selected token's, else the last one with steps; -1 for none. */
+    private int entropyMessage() {
+        StepRef r = selected.get();
+        if (r != null && r.message() < vm.messages().size() && !vm.messages().get(r.message()).steps().isEmpty()) {
+            return r.message();
+        }
+        for (int i = vm.messages().size() - 1; i >= 0; i--) {
+            if (!vm.messages().get(i).steps().isEmpty()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void showEntropy() {
+        int m = entropyMessage();
+        StepRef r = selected.get();
+        entropy.show(m < 0 ? List.of() : vm.messages().get(m).steps(), r != null && r.message() == m ? r.step() : -1);
+    }
 
     /** Underlines the selected token (wherever the selection came from). */
     private void markSelected() {
+        if (entropy != null) {
+            showEntropy();
+        }
         if (selectedText != null) {
             selectedText.getStyleClass().remove("token-selected");
             selectedText = null;
@@ -100,8 +124,16 @@ final class ChatView extends BorderPane {
         buttons.setMinWidth(96);
         buttons.setPrefWidth(96);
         HBox bottom = new HBox(8, input, buttons);
-        bottom.setPadding(new Insets(8));
-        setBottom(bottom);
+        entropy = new EntropyLine(step -> {
+            int m = entropyMessage();
+            if (m >= 0) {
+                selected.set(new StepRef(m, step));
+                onSelect.run();
+            }
+        });
+        VBox below = new VBox(4, entropy, bottom);
+        below.setPadding(new Insets(8));
+        setBottom(below);
 
         empty.getStyleClass().add("placeholder");
         empty.setWrapText(true);
@@ -223,6 +255,7 @@ final class ChatView extends BorderPane {
                     flow.getChildren().add(new Text(m.text()));
                 }
                 m.steps().addListener((ListChangeListener<Step>) c -> {
+                    showEntropy();
                     while (c.next()) {
                         if (c.wasRemoved()) { // a reply replaced as a whole: draw it again
                             flow.getChildren().clear();

@@ -140,4 +140,26 @@ class DeeperViewTest {
         waitUntil(() -> vm.deeper.gridProperty().get().rows().size() == 1, "the entropy row");
         assertNotNull(vm.deeper.report());
     }
+
+    /** The entropy line under the chat follows the reply, and a click on it selects the token under the pointer. */
+    @Test
+    void theEntropyLineUnderTheChatSelectsTokens(FxRobot robot) throws Exception {
+        Path model = DefaultModel.find().orElseThrow();
+        robot.interact(() -> vm.model.open(model));
+        waitUntil(() -> vm.model.modelProperty().get() != null, "the shipped model loaded");
+        robot.interact(() -> vm.sampling.maxTokens.set(40));
+        robot.clickOn("#chat-input").write("And God said");
+        robot.clickOn("#send");
+        waitUntil(() -> vm.chat.messages().size() == 2 && !vm.chat.generatingProperty().get(), "a reply");
+        javafx.scene.Node line = robot.lookup("#entropy-line").query();
+        waitUntil(line::isVisible, "the entropy line");
+        var bounds = line.localToScreen(line.getBoundsInLocal());
+        robot.clickOn(new javafx.geometry.Point2D(bounds.getMinX() + bounds.getWidth() * 0.75, bounds.getMinY() + 8));
+        WaitForAsyncUtils.waitForFxEvents();
+        var selected = vm.inspector.selected.get();
+        assertNotNull(selected);
+        assertEquals(1, selected.message());
+        int steps = vm.chat.messages().get(1).steps().size();
+        assertTrue(Math.abs(selected.step() - 0.75 * steps) <= 1.5, selected.step() + " of " + steps);
+    }
 }

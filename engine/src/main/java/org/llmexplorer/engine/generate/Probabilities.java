@@ -20,6 +20,19 @@ public final class Probabilities {
         return max + Math.log(sum);
     }
 
+    /** Entropy in bits of the softmax of logits[offset .. offset + vocab). */
+    public static double entropyBits(float[] logits, int offset, int vocab) {
+        double lse = logSumExp(logits, offset, vocab);
+        double h = 0;
+        for (int i = 0; i < vocab; i++) {
+            double logP = logits[offset + i] - lse;
+            if (logP > -745) { // exp underflows to 0 below, and 0 * log 0 counts as 0
+                h -= Math.exp(logP) * logP;
+            }
+        }
+        return h / Math.log(2);
+    }
+
     /** Probability of one token under the softmax of the logits. */
     public static double probability(float[] logits, int offset, int vocab, int token) {
         return Math.exp(logits[offset + token] - logSumExp(logits, offset, vocab));

@@ -102,15 +102,7 @@ public record Readings(int[] tokens, double[] entropy, double[][] residualNorm, 
 
     /** Entropy in bits of the softmax of logits[offset .. offset + vocab). */
     public static double entropyBits(float[] logits, int offset, int vocab) {
-        double lse = Probabilities.logSumExp(logits, offset, vocab);
-        double h = 0;
-        for (int i = 0; i < vocab; i++) {
-            double logP = logits[offset + i] - lse;
-            if (logP > -745) { // exp underflows to 0 below, and 0 * log 0 counts as 0
-                h -= Math.exp(logP) * logP;
-            }
-        }
-        return h / Math.log(2);
+        return Probabilities.entropyBits(logits, offset, vocab);
     }
 
     /** KL(p || q) in bits between the softmaxes of two rows of logits at the same offset. */

@@ -321,7 +321,7 @@ public final class ChatSession implements AutoCloseable {
                     logits == null ? 0 : Probabilities.probability(logits, 0, vocab, token),
                     logits == null ? 0 : Probabilities.rank(logits, 0, vocab, token),
                     logits == null ? old.top() : Probabilities.top(logits, 0, vocab, Replies.TOP), List.of(),
-                    old.position(), old.draw());
+                    old.position(), old.draw(), logits == null ? old.entropy() : Probabilities.entropyBits(logits, 0, vocab));
             List<Step> kept = new ArrayList<>(m.steps().subList(0, stepIndex));
             kept.add(forced);
             return reply(kept);

@@ -9,6 +9,7 @@ import org.llmexplorer.engine.generate.BeamSearch;
 import org.llmexplorer.engine.generate.GeneratedToken;
 import org.llmexplorer.engine.generate.GenerationResult;
 import org.llmexplorer.engine.generate.Generator;
+import org.llmexplorer.engine.generate.Probabilities;
 import org.llmexplorer.engine.generate.ModelBeams;
 import org.llmexplorer.engine.sampling.SampledToken;
 import org.llmexplorer.engine.sampling.SamplerChain;
@@ -60,7 +61,7 @@ final class Replies {
         GenerationResult r = g.generate(context, budget, chain, TOP, t -> {
             SampledToken sampled = chain.last();
             Step step = new Step(t.id(), t.text(), t.p(), t.rank(), t.top(), t.stages(), position[0]++,
-                    sampled == null ? 0 : sampled.draw());
+                    sampled == null ? 0 : sampled.draw(), Probabilities.entropyBits(g.state().logits(), 0, vocab));
             logits.put(messageIndex, steps.size(), g.state().logits(), vocab);
             steps.add(step);
             text.append(t.text());

@@ -176,6 +176,28 @@ class ChatSessionTest {
                 assertEquals(again.steps().get(i).token(), branched.steps().get(i).token());
             }
 
+            // Each step keeps its distribution's entropy: at least what its top tokens contribute, at most log2(vocab).
+            for (Step st : again.steps()) {
+                double partial = 0;
+                for (var t : st.top()) {
+                    partial -= t.p() * Math.log(t.p()) / Math.log(2);
+                }
+                assertTrue(st.entropy() != null && st.entropy() >= partial - 1e-9 && st.entropy() <= 9 + 1e-9,
+                        st.entropy() + " vs " + partial);
+            }
+
+            // The deeper views run on the session's thread with the open model.
+            var lens = await(session.inspect("lens", (pass, tokenizer, cancelled) -> org.llmexplorer.engine.inspect
+                    .LogitLens.of(pass, tokenizer.encode("Once upon a time", true, true), 3, null, cancelled)));
+            assertEquals(5, lens.layers());
+            var cancelledSweep = session.inspect("sweep", (pass, tokenizer, cancelled) -> {
+                session.stop(); // as the Cancel button does while the sweep runs
+                return org.llmexplorer.engine.inspect.KnockOut.sweep(pass, tokenizer.encode("Once upon a time", true, true),
+                        -1, -1, org.llmexplorer.engine.inspect.KnockOut.Mode.ZERO, null, cancelled);
+            });
+            assertThrows(java.util.concurrent.CancellationException.class, () -> cancelledSweep.get(30, TimeUnit.SECONDS));
+            events.failures.clear(); // the cancelled sweep is reported as failed, as a cancelled reply is
+
             // Attention of layer 2 over the conversation, under a sliding window.
             AttentionSnapshot snap = await(session.attention(2, MaskPlan.parse("sliding:w=4", null)));
             int n = snap.tokens().length;
