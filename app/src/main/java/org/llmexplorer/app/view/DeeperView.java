@@ -3,6 +3,7 @@ package org.llmexplorer.app.view;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -81,6 +82,12 @@ public final class DeeperView extends VBox {
         MenuButton export = new MenuButton("Export");
         export.getItems().addAll(item("PNG…", () -> export("png")), item("CSV…", () -> export("csv")),
                 item("JSON…", () -> export("json")));
+        bar.managedProperty().bind(vm.busyProperty());
+        bar.setMinWidth(30);
+        for (javafx.scene.control.Control c : List.of(run, cancel, export)) {
+            c.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        }
+        views.setMinWidth(110);
         HBox top = new HBox(6, views, run, cancel, bar, export);
         top.setAlignment(Pos.CENTER_LEFT);
 
@@ -145,8 +152,8 @@ public final class DeeperView extends VBox {
         scroll.viewportBoundsProperty().addListener((o, a, b) -> keepLabelsInView());
         ListView<String> details = new ListView<>(vm.details());
         details.setId("deeper-details");
-        details.setPrefWidth(240);
-        details.setMinWidth(180);
+        details.setMinWidth(140);
+        details.setMaxWidth(260);
         details.setStyle("-fx-font-family: monospace;");
         details.setCellFactory(list -> new javafx.scene.control.ListCell<>() {
             @Override
@@ -173,6 +180,7 @@ public final class DeeperView extends VBox {
         VBox left = new VBox(4, title, gridArea);
         VBox.setVgrow(gridArea, Priority.ALWAYS);
         HBox body = new HBox(6, left, details);
+        details.prefWidthProperty().bind(body.widthProperty().multiply(0.3)); // the grid keeps most of a narrow pane
         HBox.setHgrow(left, Priority.ALWAYS);
         VBox.setVgrow(body, Priority.ALWAYS);
 
@@ -202,9 +210,9 @@ public final class DeeperView extends VBox {
         if (column < 0 || content <= view || view <= 0) {
             return;
         }
-        double left = GridCanvas.ROW_LABEL + column * canvas.cellWidth();
+        double left = canvas.rowLabelWidth() + column * canvas.cellWidth();
         double shownFrom = scroll.getHvalue() * (content - view);
-        if (left < shownFrom + GridCanvas.ROW_LABEL || left + canvas.cellWidth() > shownFrom + view) {
+        if (left < shownFrom + canvas.rowLabelWidth() || left + canvas.cellWidth() > shownFrom + view) {
             double from = Math.max(0, left - view / 2);
             scroll.setHvalue(Math.min(1, from / (content - view)));
         }

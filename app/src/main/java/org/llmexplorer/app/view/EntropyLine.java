@@ -31,8 +31,13 @@ final class EntropyLine extends VBox {
         canvas.widthProperty().bind(holder.widthProperty());
         canvas.widthProperty().addListener((o, a, b) -> draw());
         label.setStyle("-fx-font-size: 11px;");
+        label.setWrapText(true);
+        javafx.scene.control.Tooltip.install(this, new javafx.scene.control.Tooltip("The entropy of the model's "
+                + "distribution at each token of the reply: high where it was unsure. Click to pick a token."));
         label.getStyleClass().add("placeholder");
         getChildren().addAll(holder, label);
+        setVisible(false); // until a reply with entropies is shown
+        setManaged(false);
         canvas.setOnMouseClicked(e -> {
             if (!steps.isEmpty()) {
                 onClick.accept((int) Math.min(steps.size() - 1, Math.floor(e.getX() / step())));
@@ -87,7 +92,7 @@ final class EntropyLine extends VBox {
         g.stroke();
         Step s = selected >= 0 && selected < steps.size() ? steps.get(selected) : null;
         label.setText(s != null && s.entropy() != null
-                ? String.format(Locale.ROOT, "entropy of the distribution at '%s': %.2f bits (max in this reply %.1f); click the line to pick a token", s.text().strip(), s.entropy(), max)
-                : String.format(Locale.ROOT, "entropy of the distribution at each token of the reply, bits (max %.1f): high where the model was unsure", max));
+                ? String.format(Locale.ROOT, "entropy at '%s': %.2f bits (max %.1f)", s.text().strip(), s.entropy(), max)
+                : String.format(Locale.ROOT, "entropy per token, bits (max %.1f)", max));
     }
 }

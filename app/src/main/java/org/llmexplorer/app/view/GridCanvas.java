@@ -17,14 +17,15 @@ import org.llmexplorer.engine.inspect.GridImage;
  */
 final class GridCanvas extends Canvas {
     private static final double NARROW = 64;
-    private static final double WIDE = 130; // few columns (the knock-out's two): room for word and number
+    private static final double WIDE = 112; // few columns (the knock-out's two): room for word and number
     static final double CELL_H = 22;
-    static final double ROW_LABEL = 80;
+    private static final double ROW_LABEL_MAX = 80;
     static final double HEADER = 34;
     private Grid grid;
     private int row = -1;
     private int column = -1;
     private double cellW = NARROW;
+    private double rowLabel = ROW_LABEL_MAX;
     private double labelX; // the row labels stay in view: drawn where the scroll pane shows the left edge
 
     GridCanvas(BiConsumer<Integer, Integer> onClick) {
@@ -32,9 +33,9 @@ final class GridCanvas extends Canvas {
             if (grid == null) {
                 return;
             }
-            int c = (int) Math.floor((e.getX() - ROW_LABEL) / cellW);
+            int c = (int) Math.floor((e.getX() - rowLabel) / cellW);
             int r = (int) Math.floor((e.getY() - HEADER) / CELL_H);
-            if (e.getX() >= labelX + ROW_LABEL && e.getX() >= ROW_LABEL && e.getY() >= HEADER && r < grid.rows().size() && c < grid.columns().size()) {
+            if (e.getX() >= labelX + rowLabel && e.getX() >= rowLabel && e.getY() >= HEADER && r < grid.rows().size() && c < grid.columns().size()) {
                 onClick.accept(r, c);
             }
         });
@@ -43,6 +44,8 @@ final class GridCanvas extends Canvas {
     void show(Grid g, int selectedRow, int selectedColumn) {
         grid = g;
         cellW = g != null && g.columns().size() <= 4 ? WIDE : NARROW;
+        int longest = g == null ? 0 : g.rows().stream().mapToInt(String::length).max().orElse(0);
+        rowLabel = Math.min(ROW_LABEL_MAX, 12 + 7 * longest); // "#1" needs less room than "L3 (output)"
         row = selectedRow;
         column = selectedColumn;
         draw();
@@ -56,13 +59,17 @@ final class GridCanvas extends Canvas {
         }
     }
 
+    double rowLabelWidth() {
+        return rowLabel;
+    }
+
     double cellWidth() {
         return cellW;
     }
 
     /** Where a cell's centre is, for tests and for scrolling it into view. */
     double[] centre(int r, int c) {
-        return new double[] {ROW_LABEL + (c + 0.5) * cellW, HEADER + (r + 0.5) * CELL_H};
+        return new double[] {rowLabel + (c + 0.5) * cellW, HEADER + (r + 0.5) * CELL_H};
     }
 
     private void draw() {
@@ -74,7 +81,7 @@ final class GridCanvas extends Canvas {
         }
         int rows = grid.rows().size();
         int cols = grid.columns().size();
-        setWidth(ROW_LABEL + cols * cellW + 2);
+        setWidth(rowLabel + cols * cellW + 2);
         setHeight(HEADER + rows * CELL_H + 2);
         GraphicsContext g = getGraphicsContext2D();
         g.setFill(Color.WHITE);
@@ -83,7 +90,7 @@ final class GridCanvas extends Canvas {
         g.setTextBaseline(VPos.CENTER);
         g.setTextAlign(TextAlignment.LEFT);
         for (int c = 0; c < cols; c++) {
-            double x = ROW_LABEL + c * cellW;
+            double x = rowLabel + c * cellW;
             if (c == column) {
                 g.setFill(Color.web("#FFF3C4"));
                 g.fillRect(x, 0, cellW, HEADER);
@@ -94,7 +101,7 @@ final class GridCanvas extends Canvas {
         for (int r = 0; r < rows; r++) {
             double y = HEADER + r * CELL_H;
             for (int c = 0; c < cols; c++) {
-                double x = ROW_LABEL + c * cellW;
+                double x = rowLabel + c * cellW;
                 double shade = grid.shade(r, c);
                 int rgb = GridImage.rgb(shade, grid.diverging());
                 g.setFill(Color.rgb((rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255));
@@ -107,26 +114,26 @@ final class GridCanvas extends Canvas {
         g.setStroke(Color.web("#DDDDDD"));
         g.setLineWidth(1);
         for (int r = 0; r <= rows; r++) {
-            g.strokeLine(ROW_LABEL, HEADER + r * CELL_H + 0.5, ROW_LABEL + cols * cellW, HEADER + r * CELL_H + 0.5);
+            g.strokeLine(rowLabel, HEADER + r * CELL_H + 0.5, rowLabel + cols * cellW, HEADER + r * CELL_H + 0.5);
         }
         for (int c = 0; c <= cols; c++) {
-            g.strokeLine(ROW_LABEL + c * cellW + 0.5, HEADER, ROW_LABEL + c * cellW + 0.5, HEADER + rows * CELL_H);
+            g.strokeLine(rowLabel + c * cellW + 0.5, HEADER, rowLabel + c * cellW + 0.5, HEADER + rows * CELL_H);
         }
         if (column >= 0 && column < cols) {
             g.setStroke(Color.web("#E0A800"));
             g.setLineWidth(2);
-            g.strokeRect(ROW_LABEL + column * cellW + 1, HEADER + 1, cellW - 2, rows * CELL_H - 2);
+            g.strokeRect(rowLabel + column * cellW + 1, HEADER + 1, cellW - 2, rows * CELL_H - 2);
         }
         if (row >= 0 && row < rows && column >= 0 && column < cols) {
             g.setStroke(Color.BLACK);
             g.setLineWidth(2);
-            g.strokeRect(ROW_LABEL + column * cellW + 1, HEADER + row * CELL_H + 1, cellW - 2, CELL_H - 2);
+            g.strokeRect(rowLabel + column * cellW + 1, HEADER + row * CELL_H + 1, cellW - 2, CELL_H - 2);
         }
         g.setFill(Color.WHITE);
-        g.fillRect(labelX, 0, ROW_LABEL, HEADER + rows * CELL_H);
+        g.fillRect(labelX, 0, rowLabel, HEADER + rows * CELL_H);
         for (int r = 0; r < rows; r++) {
             g.setFill(r == row ? Color.web("#1F5FBF") : Color.BLACK);
-            g.fillText(grid.rows().get(r), labelX + 4, HEADER + r * CELL_H + CELL_H / 2, ROW_LABEL - 8);
+            g.fillText(grid.rows().get(r), labelX + 4, HEADER + r * CELL_H + CELL_H / 2, rowLabel - 8);
         }
     }
 }

@@ -201,7 +201,7 @@ class ExplorerWindowTest {
     @Test
     void atTheSmallestSizeNothingIsCutOffAndTheMessageBoxKeepsItsWidth(FxRobot robot) throws Exception {
         openAndReply(robot, "Once upon a time", 12);
-        for (String tab : List.of("#tab-sampling", "#tab-attention", "#tab-generation", "#tab-train")) {
+        for (String tab : List.of("#tab-sampling", "#tab-attention", "#tab-generation", "#tab-deeper", "#tab-train")) {
             for (double[] size : new double[][] {{1024, 640}, {1280, 800}, {1920, 1080}}) {
                 robot.interact(() -> {
                     stage.setWidth(size[0]);

@@ -62,6 +62,24 @@ class InspectTest {
         }
     }
 
+    /** Under a mask the views see the masked model: its lens's last layer is the masked output, not the trained one. */
+    @Test
+    void theViewsRunUnderTheMaskInUse() {
+        try (Compute ops = Backends.create("simd", 2)) {
+            int[] t = tokens("Once upon a time there was a little girl who liked to play");
+            var mask = org.llmexplorer.engine.attention.MaskPlan.parse("sliding:w=2", model.config().trainedMask());
+            Pass masked = new Pass(model, ops, mask);
+            Pass trained = new Pass(model, ops, null);
+            LogitLens lens = LogitLens.of(masked, t, 3, null, null);
+            float[] own = masked.logits(t, null);
+            int vocab = model.config().vocabSize();
+            int last = model.config().layers() - 1;
+            int p = t.length - 1;
+            assertArrayEquals(Probabilities.top(own, p * vocab, vocab, 3), lens.top()[last][p]);
+            assertFalse(java.util.Arrays.equals(own, trained.logits(t, null)), "the mask changes the model's output");
+        }
+    }
+
     /**
      * Every layer's lens against an independent float64 head in this test (RMSNorm of the
      * residual the scalar path hands a probe, then the output matrix), and the answers of the
