@@ -3,7 +3,6 @@ package org.llmexplorer.engine.inspect;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleConsumer;
 import org.llmexplorer.engine.generate.Probabilities;
-import org.llmexplorer.engine.model.Probe;
 import org.llmexplorer.engine.sampling.TokenProbability;
 
 /**
@@ -37,18 +36,7 @@ public record LogitLens(int[] tokens, TokenProbability[][][] top, double[][] ent
         var c = pass.model().config();
         int layers = c.layers();
         float[][] residual = new float[layers][];
-        pass.logits(tokens, new Probe() {
-            @Override
-            public boolean watches(Site site, int layer) {
-                return site == Site.RESIDUAL;
-            }
-
-            @Override
-            public boolean at(Site site, int layer, int startPos, int count, int width, float[] values) {
-                residual[layer] = values.clone();
-                return false;
-            }
-        });
+        pass.logits(tokens, Pass.residuals(residual));
         int n = tokens.length;
         int vocab = c.vocabSize();
         TokenProbability[][][] top = new TokenProbability[layers][n][];

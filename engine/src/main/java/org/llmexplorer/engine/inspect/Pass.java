@@ -38,6 +38,22 @@ public record Pass(Model model, Compute ops, MaskPlan masks) {
         return Arrays.copyOf(s.logits(), tokens.length * model.config().vocabSize());
     }
 
+    /** A probe that keeps a copy of the residual stream after every layer: into[layer] = count x dim values. */
+    public static Probe residuals(float[][] into) {
+        return new Probe() {
+            @Override
+            public boolean watches(Site site, int layer) {
+                return site == Site.RESIDUAL;
+            }
+
+            @Override
+            public boolean at(Site site, int layer, int startPos, int count, int width, float[] values) {
+                into[layer] = values.clone();
+                return false;
+            }
+        };
+    }
+
     /** Throws when the person cancelled: called between the passes of a sweep. */
     static void check(BooleanSupplier cancelled) {
         if (cancelled != null && cancelled.getAsBoolean()) {

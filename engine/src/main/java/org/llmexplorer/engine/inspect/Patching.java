@@ -47,18 +47,7 @@ public final class Patching {
         this.corrupted = corrupted.clone();
         int layers = pass.model().config().layers();
         cleanResidual = new float[layers][];
-        float[] cleanLogits = pass.logits(clean, new Probe() {
-            @Override
-            public boolean watches(Site site, int layer) {
-                return site == Site.RESIDUAL;
-            }
-
-            @Override
-            public boolean at(Site site, int layer, int startPos, int count, int width, float[] values) {
-                cleanResidual[layer] = values.clone();
-                return false;
-            }
-        });
+        float[] cleanLogits = pass.logits(clean, Pass.residuals(cleanResidual));
         float[] corruptedLogits = pass.logits(corrupted, null);
         int vocab = pass.model().config().vocabSize();
         int last = lastRow();

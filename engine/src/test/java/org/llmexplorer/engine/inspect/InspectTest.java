@@ -92,18 +92,7 @@ class InspectTest {
             int[] t = tokens("Once upon a time there was a little girl");
             ModelConfig c = model.config();
             float[][] residual = new float[c.layers()][];
-            pass.logits(t, new org.llmexplorer.engine.model.Probe() {
-                @Override
-                public boolean watches(Site site, int layer) {
-                    return site == Site.RESIDUAL;
-                }
-
-                @Override
-                public boolean at(Site site, int layer, int startPos, int count, int width, float[] values) {
-                    residual[layer] = values.clone();
-                    return false;
-                }
-            });
+            pass.logits(t, Pass.residuals(residual));
             LogitLens lens = LogitLens.of(pass, t, 5, null, null);
             Weights w = model.transformer().weights();
             int dim = c.dim();
