@@ -322,7 +322,8 @@ final class ClWorkspace implements Workspace {
         for (int l = 0; l < c.layers(); l++) {
             host.keysByPosition(l, positions, byPosition);
             cl.write(keys[l], 0, byPosition, 0, n);
-            cl.write(values[l], 0, host.values(l), 0, n);
+            host.valuesByPosition(l, positions, byPosition);
+            cl.write(values[l], 0, byPosition, 0, n);
         }
         held = stored = positions;
     }
@@ -334,7 +335,8 @@ final class ClWorkspace implements Workspace {
         for (int l = 0; l < c.layers(); l++) {
             cl.read(keys[l], 0, byPosition, 0, n);
             host.keysFromPositions(l, byPosition, held);
-            cl.read(values[l], 0, host.values(l), 0, n);
+            cl.read(values[l], 0, byPosition, 0, n);
+            host.valuesFromPositions(l, byPosition, held);
         }
     }
 

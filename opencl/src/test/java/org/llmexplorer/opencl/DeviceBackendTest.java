@@ -166,6 +166,21 @@ class DeviceBackendTest {
         }
     }
 
+    /** A half-precision KV cache is the host's: such a conversation runs on the CPU, with the CPU's tokens. */
+    @Test
+    void aHalfPrecisionCacheKeepsTheConversationOnTheHost() throws Exception {
+        try (Model model = Model.open(Shared.path(STORIES))) {
+            int[] prompt = model.tokenizer().encode("Once upon a time", true, true);
+            var kv = org.llmexplorer.engine.model.KvCache.Type.F16;
+            Generator onDevice = new Generator(model, device, prompt.length + 16, 8, kv);
+            GenerationResult a = onDevice.generate(prompt, 16, Sampler.greedy(), 0, null, null);
+            assertNull(onDevice.state().deviceWorkspace(), "the device keeps its cache in floats");
+            GenerationResult b = new Generator(model, cpu, prompt.length + 16, 8, kv)
+                    .generate(prompt, 16, Sampler.greedy(), 0, null, null);
+            assertArrayEquals(b.generatedIds(), a.generatedIds());
+        }
+    }
+
     /**
      * Probes on the device: one that writes every value back as it read it changes no bit of the
      * logits; the residual it reads after the last layer is what the CPU computes, within the

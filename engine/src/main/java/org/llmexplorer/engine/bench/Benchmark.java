@@ -6,6 +6,7 @@ import java.lang.management.MemoryType;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.model.InferenceState;
+import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.Transformer;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.sampling.SplitMix64;
@@ -47,10 +48,16 @@ public final class Benchmark {
      */
     public static Result run(Model model, Compute ops, MaskPlan masks, int promptTokens, int genTokens, int batch,
                              int repetitions, int depth) {
+        return run(model, ops, masks, promptTokens, genTokens, batch, repetitions, depth, KvCache.Type.F32);
+    }
+
+    /** As {@link #run(Model, Compute, MaskPlan, int, int, int, int, int)} with the KV cache in the given type. */
+    public static Result run(Model model, Compute ops, MaskPlan masks, int promptTokens, int genTokens, int batch,
+                             int repetitions, int depth, KvCache.Type kvType) {
         Transformer transformer = model.transformer();
         int vocab = model.config().vocabSize();
         InferenceState state = new InferenceState(model.config(), depth + Math.max(promptTokens, genTokens), batch,
-                ops.threads());
+                ops.threads(), kvType);
         int[] prompt = randomTokens(depth + promptTokens, vocab, 42);
         int[] gen = randomTokens(depth + genTokens, vocab, 43);
         long matrixFlops = matrixFlopsPerToken(model);

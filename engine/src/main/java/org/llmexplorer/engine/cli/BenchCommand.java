@@ -14,6 +14,7 @@ import org.llmexplorer.engine.bench.ModelShape;
 import org.llmexplorer.engine.bench.RandomModelWriter;
 import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.tensor.GgmlType;
 import picocli.CommandLine.Mixin;
@@ -48,6 +49,10 @@ final class BenchCommand implements Command {
     @Option(names = "--depth", paramLabel = "N", defaultValue = "0",
             description = "measure with N tokens already in the context (as llama-bench -d; default ${DEFAULT-VALUE})")
     private int depth;
+
+    @Option(names = "--kv-type", paramLabel = "T", defaultValue = "F32",
+            description = "the KV cache's type: F32, or F16 for half the memory (as llama.cpp's default)")
+    private KvCache.Type kvType;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
             description = "prompt tokens per forward pass (default ${DEFAULT-VALUE})")
@@ -133,7 +138,10 @@ final class BenchCommand implements Command {
                 MaskPlan masks = mask != null ? MaskPlan.parse(mask, model.config().trainedMask())
                         : model.config().trainedMask();
                 json.put("mask", masks.spec());
-                Benchmark.Result r = Benchmark.run(model, ops, masks, pp, tg, batch, repetitions, depth);
+                Benchmark.Result r = Benchmark.run(model, ops, masks, pp, tg, batch, repetitions, depth, kvType);
+                json.put("kv_type", kvType.name());
+                json.put("kv_cache_mb", round(KvCache.bytes(model.config().layers(), model.config().kvDim(),
+                        depth + Math.max(pp, tg), kvType) / 1048576.0));
                 json.put("pp_tps", round(r.ppMean()));
                 json.put("tg_tps", round(r.tgMean()));
                 json.put("pp_tps_runs", roundAll(r.ppTps()));

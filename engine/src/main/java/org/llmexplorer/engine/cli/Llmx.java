@@ -92,6 +92,7 @@ public final class Llmx {
         // Settings reach the subcommands present when they are set, so they come last.
         return cl.setOverwrittenOptionsAllowed(true) // the last of a repeated option counts
                 .setExpandAtFiles(false) // a prompt may start with @
+                .setCaseInsensitiveEnumValuesAllowed(true) // --kv-type f16 as well as F16
                 .setUsageHelpWidth(100)
                 .setUsageHelpLongOptionsMaxWidth(28)
                 .setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));

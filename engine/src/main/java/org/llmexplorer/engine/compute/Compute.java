@@ -121,6 +121,25 @@ public interface Compute extends AutoCloseable {
     default void attend(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase, float[] values,
                         int valueBase, int valueStride, int[] allowed, int n, float scale, float softcap,
                         float[] out, int outOff, float[] scores, boolean keepWeights) {
+        referenceAttention(q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride, allowed, n, scale,
+                softcap, out, outOff, scores, false);
+    }
+
+    /**
+     * As {@link #attend} with each weight rounded to half precision before it weighs the values,
+     * as llama.cpp's product with a half-precision value cache takes half-precision weights. The
+     * weights are kept in {@code scores}.
+     */
+    default void attendHalfWeights(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase,
+                                   float[] values, int valueBase, int valueStride, int[] allowed, int n, float scale,
+                                   float softcap, float[] out, int outOff, float[] scores) {
+        referenceAttention(q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride, allowed, n, scale,
+                softcap, out, outOff, scores, true);
+    }
+
+    private void referenceAttention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase,
+                                    float[] values, int valueBase, int valueStride, int[] allowed, int n, float scale,
+                                    float softcap, float[] out, int outOff, float[] scores, boolean halfWeights) {
         for (int h = 0; h < heads; h++) {
             int qo = qOff + h * headDim;
             int row = h * n;
@@ -136,10 +155,20 @@ public interface Compute extends AutoCloseable {
                 softcap(scores, row, n, softcap);
             }
             softmax(scores, row, n);
+            if (halfWeights) {
+                roundToHalf(scores, row, n);
+            }
             java.util.Arrays.fill(out, outOff + h * headDim, outOff + (h + 1) * headDim, 0f);
             for (int i = 0; i < n; i++) {
                 axpy(scores[row + i], values, allowed[i] * valueStride + valueBase, out, outOff + h * headDim, headDim);
             }
+        }
+    }
+
+    /** x[off + i] rounded to the nearest half-precision value (ties to even, as ggml converts), for i &lt; n. */
+    static void roundToHalf(float[] x, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            x[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
         }
     }
 

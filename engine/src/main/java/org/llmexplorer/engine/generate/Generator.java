@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.model.InferenceState;
+import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.Transformer;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.sampling.Sampler;
@@ -33,9 +34,14 @@ public final class Generator {
     }
 
     public Generator(Model model, Compute ops, int contextLength, int batch) {
+        this(model, ops, contextLength, batch, KvCache.Type.F32);
+    }
+
+    /** With the KV cache in the given type (F16: half the memory, as llama.cpp keeps it by default). */
+    public Generator(Model model, Compute ops, int contextLength, int batch, KvCache.Type kvType) {
         this.model = model;
         this.ops = ops;
-        this.state = new InferenceState(model.config(), contextLength, batch, ops.threads());
+        this.state = new InferenceState(model.config(), contextLength, batch, ops.threads(), kvType);
         this.masks = model.config().trainedMask();
     }
 

@@ -29,6 +29,16 @@ public final class HostWorkspace implements Workspace {
     private final long[] pairsByWorker;   // per worker: attended (query, key) pairs
     private long attentionNanos;
 
+    private float[][] decoded; // a half-precision cache's layer as floats, for the attention kernels
+
+    private float[][] decoded(KvCache cache) {
+        if (decoded == null) {
+            int[] sizes = cache.layerSizes();
+            decoded = new float[][] {new float[sizes[0]], new float[sizes[1]]};
+        }
+        return decoded;
+    }
+
     HostWorkspace(Compute ops, InferenceState s, int batch) {
         this.ops = ops;
         this.s = s;
@@ -176,9 +186,25 @@ public final class HostWorkspace implements Workspace {
         KvCache cache = s.cache;
         int headSpan = cache.headSpan;
         int length = at.startPos() + at.count();
-        float[] keys = cache.keys[layer];
-        float[] values = cache.values[layer];
         float[] q = a(queries);
+        float[] keys;
+        float[] values;
+        boolean half = cache.type == KvCache.Type.F16;
+        if (half) {
+            // As llama.cpp with a half-precision cache: the heads' keys and values as floats, the
+            // queries and the weights rounded to half precision too (its products with F16 keys and
+            // values take F16 activations).
+            float[][] d = decoded(cache);
+            ops.parallelFor(kvHeads, (h, worker) -> cache.decode(layer, h, length, d[0], d[1]));
+            for (int i = 0; i < at.count() * c.qDim(); i++) {
+                q[i] = Float.float16ToFloat(Float.floatToFloat16(q[i]));
+            }
+            keys = d[0];
+            values = d[1];
+        } else {
+            keys = cache.keys[layer];
+            values = cache.values[layer];
+        }
         float[] out = a(output);
         Probe probe = at.probe();
 
@@ -202,8 +228,13 @@ public final class HostWorkspace implements Workspace {
                     watched |= probe.recordsAttention(layer, h);
                 }
                 int qOff = t * c.qDim() + head * headDim;
-                ops.attend(q, qOff, heads, headDim, keys, kvHead * headSpan, values, kvHead * headDim, kvDim, allowed, n,
-                        at.scale(), at.softcap(), out, qOff, scores, watched);
+                if (half) {
+                    ops.attendHalfWeights(q, qOff, heads, headDim, keys, kvHead * headSpan, values, kvHead * headDim,
+                            kvDim, allowed, n, at.scale(), at.softcap(), out, qOff, scores);
+                } else {
+                    ops.attend(q, qOff, heads, headDim, keys, kvHead * headSpan, values, kvHead * headDim, kvDim,
+                            allowed, n, at.scale(), at.softcap(), out, qOff, scores, watched);
+                }
                 for (int h = head; watched && h < head + heads; h++) {
                     if (probe.recordsAttention(layer, h)) {
                         probe.attention(layer, h, query, allowed,

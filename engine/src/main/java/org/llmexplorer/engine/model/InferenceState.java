@@ -30,11 +30,16 @@ public final class InferenceState {
     private long attentionNanos;
 
     public InferenceState(ModelConfig c, int contextLength, int batch, int workers) {
+        this(c, contextLength, batch, workers, KvCache.Type.F32);
+    }
+
+    /** With the KV cache in the given type (F16: half the memory; such a conversation runs on the CPU). */
+    public InferenceState(ModelConfig c, int contextLength, int batch, int workers, KvCache.Type kvType) {
         if (contextLength < 1) {
             throw new IllegalArgumentException("context length must be positive");
         }
         this.c = c;
-        this.cache = new KvCache(c.layers(), c.kvDim(), c.headDim(), contextLength);
+        this.cache = new KvCache(c.layers(), c.kvDim(), c.headDim(), contextLength, kvType);
         this.vocab = c.vocabSize();
         this.logits = new float[vocab];
         this.batch = Math.max(1, batch);
@@ -56,7 +61,9 @@ public final class InferenceState {
         }
         leaveDevice();
         Workspace next = null;
-        if (!hostOnly && ops instanceof DeviceWorkspaces device && device.declines(model) == null) {
+        // A device keeps its cache in floats: a half-precision conversation stays with the host's cache.
+        if (!hostOnly && cache.type == KvCache.Type.F32 && ops instanceof DeviceWorkspaces device
+                && device.declines(model) == null) {
             next = device.open(model, this);
             if (next != null && startPos > 0) {
                 next.copyCacheFromHost(cache, startPos);
@@ -83,6 +90,15 @@ public final class InferenceState {
 
     public int contextLength() {
         return cache.capacity();
+    }
+
+    /** How the KV cache stores keys and values, and the bytes it holds. */
+    public KvCache.Type kvType() {
+        return cache.type();
+    }
+
+    public long kvBytes() {
+        return cache.bytes();
     }
 
     /** How many tokens a pass takes at a time (a prompt is fed in pieces of this size). */

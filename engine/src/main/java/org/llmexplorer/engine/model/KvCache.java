@@ -7,80 +7,198 @@ import org.llmexplorer.engine.compute.KeyBlocks;
  * p of a layer starts at p * kvDim, heads following each other. Keys lie as
  * {@link KeyBlocks} says, one key/value head after another ({@link #keysByPosition} gives the
  * usual layout).
+ *
+ * <p>Stored as floats, or in half precision ({@link Type#F16}: half the memory, and what llama.cpp
+ * keeps by default). A half-precision cache hands attention floats decoded a head at a time
+ * ({@link #decode}); its values are the floats rounded to the nearest half, ties to even, as
+ * ggml's conversion rounds them.
  */
 public final class KvCache {
-    final float[][] keys;
+
+    /** How keys and values are stored. */
+    public enum Type { F32, F16 }
+
+    final Type type;
+    final float[][] keys;     // F32: the values themselves
     final float[][] values;
+    final short[][] keys16;   // F16: their half-precision bits
+    final short[][] values16;
     final int kvDim;
     final int headDim;
     final int capacity;
-    /** Floats of one key/value head's keys (every block). */
+    /** Entries of one key/value head's keys (every block). */
     final int headSpan;
 
     public KvCache(int layers, int kvDim, int headDim, int capacity) {
+        this(layers, kvDim, headDim, capacity, Type.F32);
+    }
+
+    public KvCache(int layers, int kvDim, int headDim, int capacity, Type type) {
+        this.type = type;
         this.kvDim = kvDim;
         this.headDim = headDim;
         this.capacity = capacity;
         this.headSpan = KeyBlocks.span(capacity, headDim);
-        this.keys = new float[layers][(int) ((long) headSpan * (kvDim / headDim))];
-        this.values = new float[layers][(int) ((long) capacity * kvDim)];
+        int keyCount = (int) ((long) headSpan * (kvDim / headDim));
+        int valueCount = (int) ((long) capacity * kvDim);
+        boolean half = type == Type.F16;
+        this.keys = half ? null : new float[layers][keyCount];
+        this.values = half ? null : new float[layers][valueCount];
+        this.keys16 = half ? new short[layers][keyCount] : null;
+        this.values16 = half ? new short[layers][valueCount] : null;
     }
 
     public int capacity() {
         return capacity;
     }
 
+    public Type type() {
+        return type;
+    }
+
     /** Bytes held by the cache. */
     public long bytes() {
-        return 2L * keys.length * capacity * kvDim * Float.BYTES;
+        return bytes(layers(), kvDim, capacity, type);
+    }
+
+    /** Bytes a cache of this size and type holds. */
+    public static long bytes(int layers, int kvDim, int capacity, Type type) {
+        return 2L * layers * capacity * kvDim * (type == Type.F16 ? Short.BYTES : Float.BYTES);
+    }
+
+    private int layers() {
+        return type == Type.F16 ? keys16.length : keys.length;
+    }
+
+    private int keyIndex(int p, int i) {
+        return i / headDim * headSpan + KeyBlocks.index(p, i % headDim, headDim);
+    }
+
+    private float key(int layer, int index) {
+        return type == Type.F16 ? Float.float16ToFloat(keys16[layer][index]) : keys[layer][index];
+    }
+
+    private void setKey(int layer, int index, float v) {
+        if (type == Type.F16) {
+            keys16[layer][index] = Float.floatToFloat16(v);
+        } else {
+            keys[layer][index] = v;
+        }
     }
 
     /** Stores {@code count} new keys and values (position-major, count x kvDim) at positions startPos.. */
     void store(int layer, float[] k, float[] v, int count, int startPos) {
-        float[] kl = keys[layer];
         for (int t = 0; t < count; t++) {
-            int p = startPos + t;
             for (int i = 0; i < kvDim; i++) {
-                kl[i / headDim * headSpan + KeyBlocks.index(p, i % headDim, headDim)] = k[t * kvDim + i];
+                setKey(layer, keyIndex(startPos + t, i), k[t * kvDim + i]);
             }
         }
-        System.arraycopy(v, 0, values[layer], startPos * kvDim, count * kvDim);
+        valuesFromPositions(layer, v, 0, startPos, count);
     }
 
     /** The keys of positions [0, positions) of a layer, position-major (p * kvDim + i), into out. */
     public void keysByPosition(int layer, int positions, float[] out) {
-        float[] kl = keys[layer];
         for (int p = 0; p < positions; p++) {
             for (int i = 0; i < kvDim; i++) {
-                out[p * kvDim + i] = kl[i / headDim * headSpan + KeyBlocks.index(p, i % headDim, headDim)];
+                out[p * kvDim + i] = key(layer, keyIndex(p, i));
             }
         }
     }
 
     /** Sets the keys of positions [0, positions) of a layer from position-major values. */
     public void keysFromPositions(int layer, float[] in, int positions) {
-        float[] kl = keys[layer];
         for (int p = 0; p < positions; p++) {
             for (int i = 0; i < kvDim; i++) {
-                kl[i / headDim * headSpan + KeyBlocks.index(p, i % headDim, headDim)] = in[p * kvDim + i];
+                setKey(layer, keyIndex(p, i), in[p * kvDim + i]);
             }
         }
     }
 
-    /** One layer's values: position p's kvDim values start at p * kvDim. */
-    public float[] values(int layer) {
-        return values[layer];
+    /** The values of positions [0, positions) of a layer (p * kvDim + i) into out. */
+    public void valuesByPosition(int layer, int positions, float[] out) {
+        int n = positions * kvDim;
+        if (type == Type.F32) {
+            System.arraycopy(values[layer], 0, out, 0, n);
+            return;
+        }
+        short[] v = values16[layer];
+        for (int i = 0; i < n; i++) {
+            out[i] = Float.float16ToFloat(v[i]);
+        }
+    }
+
+    /** Sets the values of positions [0, positions) of a layer. */
+    public void valuesFromPositions(int layer, float[] in, int positions) {
+        valuesFromPositions(layer, in, 0, 0, positions);
+    }
+
+    private void valuesFromPositions(int layer, float[] in, int inOff, int startPos, int count) {
+        int at = startPos * kvDim;
+        int n = count * kvDim;
+        if (type == Type.F32) {
+            System.arraycopy(in, inOff, values[layer], at, n);
+            return;
+        }
+        short[] v = values16[layer];
+        for (int i = 0; i < n; i++) {
+            v[at + i] = Float.floatToFloat16(in[inOff + i]);
+        }
+    }
+
+    /**
+     * For attention on a half-precision cache: the keys and values of one key/value head for
+     * positions [0, positions) decoded to floats, into arrays laid out as an F32 cache's layer
+     * (keys at kvHead * headSpan in blocks, values position-major). Heads write disjoint parts,
+     * so several may be decoded at once.
+     */
+    void decode(int layer, int kvHead, int positions, float[] keysOut, float[] valuesOut) {
+        short[] k = keys16[layer];
+        int from = kvHead * headSpan;
+        int n = Math.min(headSpan, (positions + KeyBlocks.BLOCK - 1) / KeyBlocks.BLOCK * KeyBlocks.BLOCK * headDim);
+        for (int i = from; i < from + n; i++) {
+            keysOut[i] = Float.float16ToFloat(k[i]);
+        }
+        short[] v = values16[layer];
+        for (int p = 0; p < positions; p++) {
+            int at = p * kvDim + kvHead * headDim;
+            for (int d = at; d < at + headDim; d++) {
+                valuesOut[d] = Float.float16ToFloat(v[d]);
+            }
+        }
+    }
+
+    /** Floats one layer of this cache takes when decoded: keys, then values. */
+    int[] layerSizes() {
+        return new int[] {headSpan * (kvDim / headDim), capacity * kvDim};
     }
 
     /** Copies positions [0, positions) of every layer from another cache of the same model. */
     void copyFrom(KvCache other, int positions) {
-        int blocks = (positions + KeyBlocks.BLOCK - 1) / KeyBlocks.BLOCK; // whole blocks: later positions get written over
-        for (int l = 0; l < keys.length; l++) {
-            for (int h = 0; h < kvDim / headDim; h++) {
-                System.arraycopy(other.keys[l], h * other.headSpan, keys[l], h * headSpan,
-                        Math.min(blocks * KeyBlocks.BLOCK * headDim, Math.min(headSpan, other.headSpan)));
+        if (other.type != type) { // through floats: rounded to this cache's type
+            float[] buffer = new float[positions * kvDim];
+            for (int l = 0; l < layers(); l++) {
+                other.keysByPosition(l, positions, buffer);
+                keysFromPositions(l, buffer, positions);
+                other.valuesByPosition(l, positions, buffer);
+                valuesFromPositions(l, buffer, positions);
             }
-            System.arraycopy(other.values[l], 0, values[l], 0, positions * kvDim);
+            return;
+        }
+        int blocks = (positions + KeyBlocks.BLOCK - 1) / KeyBlocks.BLOCK; // whole blocks: later positions get written over
+        int keyRun = Math.min(blocks * KeyBlocks.BLOCK * headDim, Math.min(headSpan, other.headSpan));
+        for (int l = 0; l < layers(); l++) {
+            for (int h = 0; h < kvDim / headDim; h++) {
+                if (type == Type.F16) {
+                    System.arraycopy(other.keys16[l], h * other.headSpan, keys16[l], h * headSpan, keyRun);
+                } else {
+                    System.arraycopy(other.keys[l], h * other.headSpan, keys[l], h * headSpan, keyRun);
+                }
+            }
+            if (type == Type.F16) {
+                System.arraycopy(other.values16[l], 0, values16[l], 0, positions * kvDim);
+            } else {
+                System.arraycopy(other.values[l], 0, values[l], 0, positions * kvDim);
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ import org.llmexplorer.engine.generate.Generator;
 import org.llmexplorer.engine.generate.Probabilities;
 import org.llmexplorer.engine.gguf.GgufTensorInfo;
 import org.llmexplorer.engine.model.GoldenJudging;
+import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.sampling.Sampler;
 import org.llmexplorer.engine.sampling.TokenProbability;
@@ -73,11 +74,17 @@ public final class Differential {
 
     public static Report compare(Model model, String name, String prompt, LlamaOracle.Answer a, Compute ops,
                                  Compute other) {
+        return compare(model, name, prompt, a, ops, other, KvCache.Type.F32);
+    }
+
+    /** As {@link #compare(Model, String, String, LlamaOracle.Answer, Compute, Compute)} with our KV cache in this type. */
+    public static Report compare(Model model, String name, String prompt, LlamaOracle.Answer a, Compute ops,
+                                 Compute other, KvCache.Type kv) {
         int[] ours = model.tokenizer().encode(prompt, true, true);
         boolean sameTokens = Arrays.equals(ours, a.promptIds());
         int[] seq = a.sequence();
         int positions = Math.min(a.steps().size(), seq.length);
-        List<float[]> logits = forced(model, ops, a.promptIds(), seq, positions);
+        List<float[]> logits = forced(model, ops, a.promptIds(), seq, positions, kv);
         int vocab = model.config().vocabSize();
         double maxDiff = 0;
         int maxAt = -1;
@@ -104,7 +111,7 @@ public final class Differential {
                     }
                 }
                 boolean rounding = reachableByRounding(model, ops, other, seq, i, top[0].id(), mine,
-                        ourMargin + top[0].p() - theirs);
+                        ourMargin + top[0].p() - theirs, kv);
                 mismatches.add(new Mismatch(i, mine, top[0].id(), margin, rounding));
             }
         }
@@ -114,9 +121,13 @@ public final class Differential {
 
     /** Our logits after each of the first {@code positions} tokens of seq: the prompt in one batch, then token by token. */
     static List<float[]> forced(Model model, Compute ops, int[] prompt, int[] seq, int positions) {
+        return forced(model, ops, prompt, seq, positions, KvCache.Type.F32);
+    }
+
+    static List<float[]> forced(Model model, Compute ops, int[] prompt, int[] seq, int positions, KvCache.Type kv) {
         int vocab = model.config().vocabSize();
         List<float[]> out = new ArrayList<>();
-        Generator g = new Generator(model, ops, seq.length + 1, Math.max(1, prompt.length));
+        Generator g = new Generator(model, ops, seq.length + 1, Math.max(1, prompt.length), kv);
         g.logits(prompt, (i, l, off) -> out.add(Arrays.copyOfRange(l, off, off + vocab)));
         int more = positions - prompt.length;
         if (more > 0) {
@@ -138,7 +149,7 @@ public final class Differential {
      * move the margin between our token and llama.cpp's by at least {@code distance}.
      */
     private static boolean reachableByRounding(Model model, Compute ops, Compute other, int[] seq, int position,
-                                               int wanted, int ours, double distance) {
+                                               int wanted, int ours, double distance, KvCache.Type kv) {
         int vocab = model.config().vocabSize();
         double[] range = {Double.MAX_VALUE, -Double.MAX_VALUE};
         try {
@@ -146,7 +157,7 @@ public final class Differential {
                 ActivationRounding.jitterScale(nudge);
                 for (Compute c : new Compute[] {ops, other}) {
                     boolean[] hit = {false};
-                    Generator g = new Generator(model, c, position + 2, position + 1);
+                    Generator g = new Generator(model, c, position + 2, position + 1, kv);
                     g.logits(Arrays.copyOf(seq, position + 1), (i, l, off) -> {
                         if (i == position) {
                             hit[0] = Probabilities.top(l, off, vocab, 1)[0].id() == wanted;

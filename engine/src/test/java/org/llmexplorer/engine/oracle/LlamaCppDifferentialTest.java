@@ -162,10 +162,19 @@ class LlamaCppDifferentialTest {
                         LlamaOracle.Answer f16 = oracle.ask(file, c[1], 32, 5, "F16");
                         Differential.Report withF32 = Differential.compare(model, c[0], c[1], f32, simd, scalar);
                         Differential.Report withF16 = Differential.compare(model, c[0], c[1], f16, simd, scalar);
-                        System.out.println("F32 cache: " + withF32.json() + "\nF16 cache: " + withF16.json());
+                        Differential.Report bothF16 = Differential.compare(model, c[0], c[1], f16, simd, scalar,
+                                org.llmexplorer.engine.model.KvCache.Type.F16);
+                        System.out.println("F32 cache: " + withF32.json() + "\nF16 cache: " + withF16.json()
+                                + "\nF16 cache on both sides: " + bothF16.json());
                         assertTrue(withF32.mismatches().isEmpty(), "with an F32 cache, llama.cpp's top token is ours "
                                 + "at every position");
                         assertTrue(!withF16.mismatches().isEmpty(), "with llama.cpp's F16 cache, top tokens part");
+                        // Our F16 cache rounds keys, values, queries and weights as llama.cpp's does: closer to
+                        // it, and its top token is ours again or parts only where rounding reaches.
+                        assertTrue(bothF16.mismatches().stream().allMatch(Differential.Mismatch::rounding),
+                                "our F16 cache against llama.cpp's: " + bothF16.json());
+                        assertTrue(bothF16.maxProbDiff() < withF16.maxProbDiff(), "closer to llama.cpp's F16 run "
+                                + "than our F32 cache is: " + bothF16.json());
                     }
                 }));
     }

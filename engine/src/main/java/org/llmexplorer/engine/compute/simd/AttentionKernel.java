@@ -17,7 +17,8 @@ import org.llmexplorer.engine.compute.KeyBlocks;
  * are vectors over keys (keys are stored dimension-major), and up to four heads share every
  * key loaded; the values are added per head, vectors over the head's dimensions. Keys a mask
  * scatters (random, BigBird) are scored one at a time. With the weights kept (a recorder
- * watches), the whole row is scored first and soft-maxed, then summed.
+ * watches, or they are rounded to half precision first), the whole row is scored first and
+ * soft-maxed, then summed.
  */
 final class AttentionKernel {
     /** Keys per tile: their scores for four heads, and their values, stay in the first-level cache. */
@@ -36,7 +37,7 @@ final class AttentionKernel {
 
     static void attend(Compute ops, float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase,
                        float[] values, int valueBase, int valueStride, int[] allowed, int n, float scale, float softcap,
-                       float[] out, int outOff, float[] scores, boolean keepWeights) {
+                       float[] out, int outOff, float[] scores, boolean keepWeights, boolean halfWeights) {
         java.util.Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
         if (n == 0) {
             return;
@@ -48,6 +49,9 @@ final class AttentionKernel {
                     ops.softcap(scores, h * n, n, softcap);
                 }
                 ops.softmax(scores, h * n, n);
+                if (halfWeights) {
+                    Compute.roundToHalf(scores, h * n, n);
+                }
             }
             accumulate(scores, 0, n, heads, headDim, values, valueBase, valueStride, allowed, 0, n, out, outOff);
             return;

@@ -194,7 +194,15 @@ public final class SimdCompute implements Compute {
                        int valueBase, int valueStride, int[] allowed, int n, float scale, float softcap,
                        float[] out, int outOff, float[] scores, boolean keepWeights) {
         AttentionKernel.attend(this, q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride,
-                allowed, n, scale, softcap, out, outOff, scores, keepWeights);
+                allowed, n, scale, softcap, out, outOff, scores, keepWeights, false);
+    }
+
+    @Override
+    public void attendHalfWeights(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase,
+                                  float[] values, int valueBase, int valueStride, int[] allowed, int n, float scale,
+                                  float softcap, float[] out, int outOff, float[] scores) {
+        AttentionKernel.attend(this, q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride,
+                allowed, n, scale, softcap, out, outOff, scores, true, true);
     }
 
     @Override
