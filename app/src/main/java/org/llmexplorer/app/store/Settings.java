@@ -29,6 +29,8 @@ public final class Settings {
     public boolean seedLocked;
     public int beams = 1;
     public int contextLimit = 2048;
+    /** Keys and values in half precision (half the KV cache's memory). */
+    public boolean halfKvCache;
     public String mask = "";
     /** The compute backend as {@code Backends.create} names it. */
     public String backend = "auto";

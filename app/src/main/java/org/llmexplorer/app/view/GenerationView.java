@@ -87,6 +87,13 @@ final class GenerationView extends VBox {
         beams.setTooltip(new Tooltip("Beam search: keeps this many candidate replies and returns the most probable "
                 + "(1 samples with the sampler's settings)."));
         grid.addRow(2, new Label("Beams"), beams);
+
+        ToggleSwitch half = new ToggleSwitch("half precision");
+        half.setId("kv-half");
+        half.selectedProperty().bindBidirectional(vm.halfKvCache);
+        half.setTooltip(new Tooltip("Keep the keys and values of the conversation in half precision: half the "
+                + "memory, rounded as llama.cpp's default cache rounds (runs on the CPU). Takes effect for the next reply."));
+        grid.addRow(3, new Label("KV cache"), half);
         GridPane.setHgrow(grid.getChildren().get(1), Priority.ALWAYS);
 
         getChildren().addAll(title, grid, compareBox(vm));

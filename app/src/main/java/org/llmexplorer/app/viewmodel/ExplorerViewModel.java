@@ -11,6 +11,7 @@ import javafx.collections.ObservableList;
 import org.llmexplorer.app.store.AppDirs;
 import org.llmexplorer.app.store.JsonStore;
 import org.llmexplorer.app.store.Settings;
+import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.sampling.StageReport;
 import org.llmexplorer.engine.session.AttentionSnapshot;
 import org.llmexplorer.engine.session.ChatSession;
@@ -81,6 +82,7 @@ public final class ExplorerViewModel implements AutoCloseable {
     private void pushSampling() {
         ctx.session.settings(sampling.settings(), sampling.seedLocked.get(), sampling.maxTokens.get());
         ctx.session.beams(sampling.beams.get());
+        ctx.session.kvCache(sampling.halfKvCache.get() ? KvCache.Type.F16 : KvCache.Type.F32);
     }
 
     /** The latest passing message for the status line. */

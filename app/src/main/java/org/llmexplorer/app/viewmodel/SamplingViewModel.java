@@ -71,6 +71,8 @@ public final class SamplingViewModel {
     public final LongProperty seed = new SimpleLongProperty(42);
     public final BooleanProperty seedLocked = new SimpleBooleanProperty(false);
     public final IntegerProperty beams = new SimpleIntegerProperty(1);
+    /** The KV cache in half precision: half its memory, rounded as llama.cpp's default cache. */
+    public final BooleanProperty halfKvCache = new SimpleBooleanProperty(false);
 
     private final ReadOnlyStringWrapper biasError = new ReadOnlyStringWrapper("");
     private Map<Integer, Float> biasIds = Map.of();
@@ -81,7 +83,7 @@ public final class SamplingViewModel {
 
     public SamplingViewModel() {
         for (ObservableValue<?> p : List.of(temperature, topK, topP, minP, typicalP, repeatPenalty, presencePenalty,
-                frequencyPenalty, maxTokens, seed, seedLocked, beams)) {
+                frequencyPenalty, maxTokens, seed, seedLocked, beams, halfKvCache)) {
             p.addListener((o, a, b) -> onChange.run());
         }
         stageOrder.addListener((ListChangeListener<String>) c -> onChange.run());
@@ -225,6 +227,7 @@ public final class SamplingViewModel {
         seed.set(s.seed);
         seedLocked.set(s.seedLocked);
         beams.set(s.beams);
+        halfKvCache.set(s.halfKvCache);
     }
 
     public void store(Settings s) {
@@ -243,6 +246,7 @@ public final class SamplingViewModel {
         s.seed = seed.get();
         s.seedLocked = seedLocked.get();
         s.beams = beams.get();
+        s.halfKvCache = halfKvCache.get();
     }
 
     private static double clamp(double v, double lo, double hi) {

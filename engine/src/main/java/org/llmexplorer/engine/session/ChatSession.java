@@ -19,6 +19,7 @@ import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.generate.Generator;
 import org.llmexplorer.engine.generate.Probabilities;
 import org.llmexplorer.engine.inspect.Pass;
+import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.remote.OpenAiClient;
 import org.llmexplorer.engine.remote.RemoteException;
@@ -63,6 +64,7 @@ public final class ChatSession implements AutoCloseable {
     private volatile int maxTokens = 256;
     private volatile int beams = 1;
     private volatile int contextLimit = 2048;
+    private volatile KvCache.Type kvType = KvCache.Type.F32;
     private volatile MaskPlan masks;
     private volatile String backend = Backends.DEFAULT;
     private volatile int threads = Backends.defaultThreads();
@@ -112,6 +114,11 @@ public final class ChatSession implements AutoCloseable {
     public ChatTemplate template() {
         LoadedModel lm = loaded;
         return lm == null ? null : lm.template();
+    }
+
+    /** How the next conversation's KV cache stores keys and values (F16: half the memory, on the CPU). */
+    public void kvCache(KvCache.Type type) {
+        this.kvType = type;
     }
 
     public void contextLimit(int tokens) {
@@ -192,7 +199,7 @@ public final class ChatSession implements AutoCloseable {
             closeModel(); // and a remote model, if that was in use
             loaded = new LoadedModel(next, nextCompute, nextTemplate);
             masks = masks == null ? next.config().trainedMask() : masks;
-            ModelSummary summary = loaded.summary(path, contextLimit);
+            ModelSummary summary = loaded.summary(path, contextLimit, kvType);
             listener.loading("ready", 1.0);
             listener.loaded(summary);
             return summary;
@@ -248,7 +255,7 @@ public final class ChatSession implements AutoCloseable {
             loaded = lm.on(next);
             generator = null;
             logitsCache.clear();
-            ModelSummary summary = loaded.summary(lm.model().file().path(), contextLimit);
+            ModelSummary summary = loaded.summary(lm.model().file().path(), contextLimit, kvType);
             listener.loaded(summary);
             return summary;
         });
@@ -478,8 +485,9 @@ public final class ChatSession implements AutoCloseable {
 
     private Generator generator(LoadedModel lm) {
         int capacity = Math.min(lm.config().contextLength(), contextLimit);
-        if (generator == null || generator.state().contextLength() != capacity) {
-            generator = new Generator(lm.model(), lm.compute(), capacity);
+        KvCache.Type kv = kvType;
+        if (generator == null || generator.state().contextLength() != capacity || generator.state().kvType() != kv) {
+            generator = new Generator(lm.model(), lm.compute(), capacity, Generator.DEFAULT_BATCH, kv);
         }
         return generator.masks(planOf(lm));
     }

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.gguf.GgufTensorInfo;
 import org.llmexplorer.engine.model.DeviceWorkspaces;
+import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.model.ModelConfig;
 import org.llmexplorer.engine.model.ModuleTree;
@@ -50,7 +51,7 @@ record LoadedModel(Model model, Compute compute, ChatTemplate template) implemen
         return new String(model.tokenizer().piece(token, false), StandardCharsets.UTF_8);
     }
 
-    ModelSummary summary(Path path, int contextLimit) throws IOException {
+    ModelSummary summary(Path path, int contextLimit, KvCache.Type kvType) throws IOException {
         ModelConfig c = model.config();
         Map<String, Long> types = new TreeMap<>();
         long params = 0;
@@ -58,7 +59,7 @@ record LoadedModel(Model model, Compute compute, ChatTemplate template) implemen
             types.merge(t.type().name(), 1L, Long::sum);
             params += t.elementCount();
         }
-        long kv = 2L * c.layers() * Math.min(c.contextLength(), contextLimit) * c.kvDim() * Float.BYTES;
+        long kv = KvCache.bytes(c.layers(), c.kvDim(), Math.min(c.contextLength(), contextLimit), kvType);
         return new ModelSummary(path, c.name(), c.architecture(), params, types, c.contextLength(), c.layers(), c.heads(),
                 c.kvHeads(), c.dim(), c.vocabSize(), Files.size(path), kv, ModuleTree.of(c, model.file()),
                 c.trainedMask().spec(), template != null, backendInUse());

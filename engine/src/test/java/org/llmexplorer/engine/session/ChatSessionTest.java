@@ -1,5 +1,6 @@
 package org.llmexplorer.engine.session;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -108,6 +109,35 @@ class ChatSessionTest {
             int firstOfReply = snap.tokenAt(1, 0, 1);
             assertTrue(firstOfReply > 0 && snap.spans()[firstOfReply].start() == 0, "reply starts at a token");
             assertTrue(events.failures.isEmpty(), events.failures.toString());
+        }
+    }
+
+    /** With the KV cache in half precision, a greedy reply is the one a generator with such a cache gives. */
+    @Test
+    void aHalfPrecisionCacheGivesTheRepliesOfAHalfPrecisionGenerator() throws Exception {
+        try (ChatSession session = new ChatSession(new Events());
+             var model = org.llmexplorer.engine.model.Model.open(Shared.path("models/stories260K.gguf"));
+             var simd = org.llmexplorer.engine.compute.Backends.create("simd", 2)) {
+            ModelSummary f32 = await(session.open(Shared.path("models/stories260K.gguf")));
+            session.kvCache(org.llmexplorer.engine.model.KvCache.Type.F16);
+            ModelSummary f16 = await(session.switchBackend("simd", 2));
+            assertEquals(f32.kvCacheBytes(), 2 * f16.kvCacheBytes(), "the model card's KV figure halves");
+            session.settings(SamplingSettings.defaults(0f, 1), true, 40);
+            Message reply = await(session.send("Once upon a time"));
+            int[] prompt = model.tokenizer().encode("Once upon a time", true, false);
+            var g = new org.llmexplorer.engine.generate.Generator(model, simd, 128, 32,
+                    org.llmexplorer.engine.model.KvCache.Type.F16);
+            var expected = g.generate(prompt, reply.steps().size(), org.llmexplorer.engine.sampling.Sampler.greedy(), 0,
+                    null, null);
+            assertArrayEquals(expected.generatedIds(), reply.steps().stream().mapToInt(Step::token).toArray());
+            var inFloats = new org.llmexplorer.engine.generate.Generator(model, simd, 128, 32).generate(prompt,
+                    reply.steps().size(), org.llmexplorer.engine.sampling.Sampler.greedy(), 0, null, null);
+            boolean differsFromF32 = false;
+            for (int i = 0; i < reply.steps().size(); i++) {
+                assertEquals(expected.tokens().get(i).p(), reply.steps().get(i).p(), 0.0, "the F16 cache's probabilities");
+                differsFromF32 |= inFloats.tokens().get(i).p() != reply.steps().get(i).p();
+            }
+            assertTrue(differsFromF32, "half precision moves the probabilities a little");
         }
     }
 
