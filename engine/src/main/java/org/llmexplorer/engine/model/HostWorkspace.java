@@ -30,6 +30,16 @@ public final class HostWorkspace implements Workspace {
     private long attentionNanos;
 
     private float[][] decoded; // a half-precision cache's layer as floats, for the attention kernels
+    private float[][] headKeys;   // per worker: one head's keys and values, decoded for one new token
+    private float[][] headValues;
+
+    private void headScratch(KvCache cache) {
+        if (headKeys == null) {
+            int workers = keyScratch.length;
+            headKeys = new float[workers][cache.headSpan];
+            headValues = new float[workers][cache.capacity * cache.headDim];
+        }
+    }
 
     private float[][] decoded(KvCache cache) {
         if (decoded == null) {
@@ -187,24 +197,27 @@ public final class HostWorkspace implements Workspace {
         int headSpan = cache.headSpan;
         int length = at.startPos() + at.count();
         float[] q = a(queries);
-        float[] keys;
-        float[] values;
+        // As llama.cpp with a half-precision cache: keys and values decoded to floats, the queries
+        // and the weights rounded to half precision too (its products with F16 keys and values take
+        // F16 activations). One new token: each task decodes its own head into its worker's scratch,
+        // which stays in cache for the attention that follows; a prompt: the layer once, up front.
         boolean half = cache.type == KvCache.Type.F16;
+        boolean perTask = half && at.count() == 1;
+        float[] layerKeys = half ? null : cache.keys[layer];
+        float[] layerValues = half ? null : cache.values[layer];
         if (half) {
-            // As llama.cpp with a half-precision cache: the heads' keys and values as floats, the
-            // queries and the weights rounded to half precision too (its products with F16 keys and
-            // values take F16 activations).
-            float[][] d = decoded(cache);
-            ops.parallelFor(kvHeads, (h, worker) -> cache.decode(layer, h, length, d[0], d[1]));
-            for (int i = 0; i < at.count() * c.qDim(); i++) {
-                q[i] = Float.float16ToFloat(Float.floatToFloat16(q[i]));
+            Compute.roundToHalf(q, 0, at.count() * c.qDim());
+            if (perTask) {
+                headScratch(cache);
+            } else {
+                float[][] d = decoded(cache);
+                ops.parallelFor(kvHeads, (h, worker) -> cache.decode(layer, h, length, d[0], d[1]));
+                layerKeys = d[0];
+                layerValues = d[1];
             }
-            keys = d[0];
-            values = d[1];
-        } else {
-            keys = cache.keys[layer];
-            values = cache.values[layer];
         }
+        float[] keysOfLayer = layerKeys;
+        float[] valuesOfLayer = layerValues;
         float[] out = a(output);
         Probe probe = at.probe();
 
@@ -214,6 +227,19 @@ public final class HostWorkspace implements Workspace {
             int query = at.startPos() + t;
             int[] allowed = keyScratch[worker];
             float[] scores = scoreScratch[worker];
+            float[] keys = keysOfLayer;
+            float[] values = valuesOfLayer;
+            int keyBase = kvHead * headSpan;
+            int valueBase = kvHead * headDim;
+            int valueStride = kvDim;
+            if (perTask) {
+                keys = headKeys[worker];
+                values = headValues[worker];
+                cache.decodeHead(layer, kvHead, length, keys, values);
+                keyBase = 0;
+                valueBase = 0;
+                valueStride = headDim;
+            }
             int first = kvHead * group;
             for (int head = first; head < first + group; ) {
                 AttentionMask mask = at.masks().mask(layer, head);
@@ -229,10 +255,10 @@ public final class HostWorkspace implements Workspace {
                 }
                 int qOff = t * c.qDim() + head * headDim;
                 if (half) {
-                    ops.attendHalfWeights(q, qOff, heads, headDim, keys, kvHead * headSpan, values, kvHead * headDim,
-                            kvDim, allowed, n, at.scale(), at.softcap(), out, qOff, scores);
+                    ops.attendHalfWeights(q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride,
+                            allowed, n, at.scale(), at.softcap(), out, qOff, scores);
                 } else {
-                    ops.attend(q, qOff, heads, headDim, keys, kvHead * headSpan, values, kvHead * headDim, kvDim,
+                    ops.attend(q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride,
                             allowed, n, at.scale(), at.softcap(), out, qOff, scores, watched);
                 }
                 for (int h = head; watched && h < head + heads; h++) {

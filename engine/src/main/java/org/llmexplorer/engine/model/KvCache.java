@@ -167,6 +167,28 @@ public final class KvCache {
         }
     }
 
+    /**
+     * One key/value head of a half-precision cache for positions [0, positions) as floats: its
+     * keys in blocks from keysOut[0], its values position after position from valuesOut[0]
+     * (p * headDim + d).
+     */
+    void decodeHead(int layer, int kvHead, int positions, float[] keysOut, float[] valuesOut) {
+        short[] k = keys16[layer];
+        int from = kvHead * headSpan;
+        int n = Math.min(headSpan, (positions + KeyBlocks.BLOCK - 1) / KeyBlocks.BLOCK * KeyBlocks.BLOCK * headDim);
+        for (int i = 0; i < n; i++) {
+            keysOut[i] = Float.float16ToFloat(k[from + i]);
+        }
+        short[] v = values16[layer];
+        for (int p = 0; p < positions; p++) {
+            int at = p * kvDim + kvHead * headDim;
+            int to = p * headDim;
+            for (int d = 0; d < headDim; d++) {
+                valuesOut[to + d] = Float.float16ToFloat(v[at + d]);
+            }
+        }
+    }
+
     /** Floats one layer of this cache takes when decoded: keys, then values. */
     int[] layerSizes() {
         return new int[] {headSpan * (kvDim / headDim), capacity * kvDim};

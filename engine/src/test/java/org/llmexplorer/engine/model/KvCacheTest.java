@@ -73,6 +73,17 @@ class KvCacheTest {
             }
         }
 
+        // decodeHead() gives one head from 0: keys in blocks, values p * headDim + d.
+        float[] hk = new float[f16.headSpan];
+        float[] hv = new float[CAPACITY * HEAD_DIM];
+        f16.decodeHead(1, 1, count, hk, hv);
+        for (int p = 0; p < count; p++) {
+            for (int d = 0; d < HEAD_DIM; d++) {
+                assertEquals(kHalf[p * KV_DIM + HEAD_DIM + d], hk[KeyBlocks.index(p, d, HEAD_DIM)]);
+                assertEquals(vHalf[p * KV_DIM + HEAD_DIM + d], hv[p * HEAD_DIM + d]);
+            }
+        }
+
         // Copies between caches: same type bit for bit, F32 into F16 rounded.
         KvCache copy = new KvCache(LAYERS, KV_DIM, HEAD_DIM, CAPACITY, KvCache.Type.F16);
         copy.copyFrom(f16, count);
