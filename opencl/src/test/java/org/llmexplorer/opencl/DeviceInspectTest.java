@@ -44,6 +44,8 @@ class DeviceInspectTest {
         int[] t = model.tokenizer().encode("Once upon a time there was a little girl", true, true);
         LogitLens onDevice = LogitLens.of(new Pass(model, device, null), t, 3, null, null);
         LogitLens onCpu = LogitLens.of(new Pass(model, cpu, null), t, 3, null, null);
+        org.junit.jupiter.api.Assertions.assertTrue(new Pass(model, device, null).deviceNote().contains("runs on the CPU"));
+        assertEquals("", new Pass(model, cpu, null).deviceNote());
         for (int l = 0; l < onCpu.layers(); l++) {
             for (int p = 0; p < t.length; p++) {
                 assertEquals(onCpu.answer(l, p).id(), onDevice.answer(l, p).id(), "layer " + l + " position " + p);

@@ -157,7 +157,9 @@ public final class DeeperViewModel {
         busy.set(true);
         progress.set(0);
         status.set(v.title + ": running…");
+        String[] deviceNote = {""};
         CompletableFuture<Runnable> work = ctx.session.inspect(TASK, (pass, tokenizer, cancelled) -> {
+            deviceNote[0] = pass.deviceNote();
             IntFunction<String> names = names(tokenizer);
             int[] tokens = tokenizer.encode(text, true, true);
             java.util.function.DoubleConsumer bar = f -> ctx.ui.execute(() -> progress.set(f));
@@ -222,7 +224,7 @@ public final class DeeperViewModel {
             }
             progress.set(1);
             apply.run();
-            status.set(summary(v));
+            status.set(summary(v) + (deviceNote[0].isEmpty() ? "" : " (" + deviceNote[0] + ")"));
             if (view.get() == v) {
                 show();
             }

@@ -48,7 +48,11 @@ final class InspectOptions {
 
     Pass pass(Model model, Compute ops) {
         MaskPlan plan = mask == null ? null : MaskPlan.parse(mask, model.config().trainedMask());
-        return new Pass(model, ops, plan);
+        Pass pass = new Pass(model, ops, plan);
+        if (!pass.deviceNote().isEmpty()) {
+            System.err.println("llmx: " + pass.deviceNote());
+        }
+        return pass;
     }
 
     static int[] tokens(Model model, String text) {

@@ -38,6 +38,20 @@ public record Pass(Model model, Compute ops, MaskPlan masks) {
         return Arrays.copyOf(s.logits(), tokens.length * model.config().vocabSize());
     }
 
+    /**
+     * What a person should know when the model runs on a device: the probed values are read back
+     * from it, and what a view computes besides the pass (the lens's output head, the statistics)
+     * runs on the CPU. Empty on the CPU.
+     */
+    public String deviceNote() {
+        if (!(ops instanceof org.llmexplorer.engine.model.DeviceWorkspaces device)
+                || device.declines(model.transformer()) != null) {
+            return "";
+        }
+        return "on " + ops.describe() + ": the probed values are read back from the device, and what the view "
+                + "computes from them (the lens's output head, the readings) runs on the CPU";
+    }
+
     /** A probe that keeps a copy of the residual stream after every layer: into[layer] = count x dim values. */
     public static Probe residuals(float[][] into) {
         return new Probe() {
