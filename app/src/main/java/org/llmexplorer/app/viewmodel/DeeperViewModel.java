@@ -76,9 +76,9 @@ public final class DeeperViewModel {
 
     private final AppContext ctx;
     public final ObjectProperty<View> view = new SimpleObjectProperty<>(View.LENS);
-    public final StringProperty prompt = new SimpleStringProperty("And God said, Let there be light: and there was");
+    public final StringProperty prompt = new SimpleStringProperty("In the beginning God created the heaven and the");
     /** Patching's corrupted prompt: the same with a word changed. */
-    public final StringProperty corrupted = new SimpleStringProperty("And God said, Let there be water: and there was");
+    public final StringProperty corrupted = new SimpleStringProperty("In the beginning God created the water and the");
     /** Knock-out: heads as L.H, comma separated, and layers whose MLP is off. */
     public final StringProperty heads = new SimpleStringProperty("0.0");
     public final StringProperty mlps = new SimpleStringProperty("");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -144,11 +145,32 @@ class PanelScreenshots {
             shot(robot, window.scene().getRoot(), out.resolve("window-attention-" + name + ".png"));
         }
 
+        // The Deeper tab: the logit lens of a verse, and the patching sweep of two (the same length in tokens).
+        robot.interact(() -> {
+            stage.setWidth(1280);
+            stage.setHeight(800);
+            tabs.getSelectionModel().select(tab(tabs, "tab-deeper"));
+            vm.deeper.prompt.set("In the beginning God created the heaven and the");
+            vm.deeper.corrupted.set("In the beginning God created the water and the");
+            vm.deeper.view.set(org.llmexplorer.app.viewmodel.DeeperViewModel.View.LENS);
+        });
+        for (var view : List.of(org.llmexplorer.app.viewmodel.DeeperViewModel.View.LENS,
+                org.llmexplorer.app.viewmodel.DeeperViewModel.View.PATCHING)) {
+            AtomicReference<CompletableFuture<?>> shown = new AtomicReference<>();
+            robot.interact(() -> {
+                vm.deeper.view.set(view);
+                shown.set(vm.deeper.run());
+            });
+            shown.get().get(120, TimeUnit.SECONDS);
+            WaitForAsyncUtils.waitForFxEvents();
+            shot(robot, window.scene().getRoot(), out.resolve("window-deeper-" + view.name().toLowerCase() + ".png"));
+        }
+
         // The Train tab after a short run on a story text, probe heatmap refreshed as it learned.
         robot.interact(() -> {
             stage.setWidth(1280);
             stage.setHeight(800);
-            tabs.getSelectionModel().select(3);
+            tabs.getSelectionModel().select(tab(tabs, "tab-train"));
             vm.train.textFile.set(Path.of("..", "shared", "reference", "stories260K-perplexity.txt").toString());
             vm.train.layers.set(2);
             vm.train.dim.set(64);
@@ -163,6 +185,10 @@ class PanelScreenshots {
         run.get().get(300, TimeUnit.SECONDS);
         WaitForAsyncUtils.waitForFxEvents();
         shot(robot, window.scene().getRoot(), out.resolve("window-train.png"));
+    }
+
+    private static javafx.scene.control.Tab tab(TabPane tabs, String id) {
+        return tabs.getTabs().stream().filter(t -> id.equals(t.getId())).findFirst().orElseThrow();
     }
 
     private static void shot(FxRobot robot, Node node, Path file) throws Exception {
