@@ -136,7 +136,14 @@ public final class DeeperView extends VBox {
             }
         });
         show(readings, vm.view.isEqualTo(View.READINGS));
-        HBox options = new HBox(6, new Label("Position"), position, mean, readings);
+        TextField target = field(vm.target, "deeper-target", "the answer");
+        target.setPrefColumnCount(6);
+        target.setTooltip(new Tooltip("The token whose probability the sweep watches: its text (one token, e.g. ' earth') "
+                + "or its id; empty for the model's own answer"));
+        HBox targetBox = new HBox(6, new Label("Token"), target);
+        targetBox.setAlignment(Pos.CENTER_LEFT);
+        show(targetBox, vm.view.isEqualTo(View.SWEEP));
+        HBox options = new HBox(6, new Label("Position"), position, mean, targetBox, readings);
         options.setAlignment(Pos.CENTER_LEFT);
 
         Label status = new Label();

@@ -62,7 +62,8 @@ public final class DeeperViewModel {
     /** The grids of the readings view. */
     public enum Reading {
         ENTROPY("prediction entropy"), RESIDUAL("residual norm"), HEAD_ENTROPY("head entropy"),
-        HEAD_FIRST("head → first token"), HEAD_PREVIOUS("head → previous token"), HEAD_SELF("head → itself");
+        HEAD_FIRST("head → first token"), HEAD_PREVIOUS("head → previous token"), HEAD_SELF("head → itself"),
+        HEAD_INDUCTION("head → after an earlier copy");
 
         public final String title;
 
@@ -83,6 +84,8 @@ public final class DeeperViewModel {
     public final StringProperty heads = new SimpleStringProperty("0.0");
     public final StringProperty mlps = new SimpleStringProperty("");
     public final BooleanProperty meanAblation = new SimpleBooleanProperty(false);
+    /** Head importance: the token whose probability is watched, as text or id; empty for the model's own answer. */
+    public final StringProperty target = new SimpleStringProperty("");
     /** The position looked at: the lens's details, the knock-out's prediction, patching's single position. -1 is the last. */
     public final IntegerProperty position = new SimpleIntegerProperty(-1);
     public final ObjectProperty<Reading> reading = new SimpleObjectProperty<>(Reading.HEAD_ENTROPY);
@@ -152,6 +155,7 @@ public final class DeeperViewModel {
         String other = corrupted.get();
         String headText = heads.get();
         String mlpText = mlps.get();
+        String targetText = target.get();
         KnockOut.Mode mode = meanAblation.get() ? KnockOut.Mode.MEAN : KnockOut.Mode.ZERO;
         int pos = position.get();
         busy.set(true);
@@ -184,7 +188,8 @@ public final class DeeperViewModel {
                 case SWEEP -> {
                     say("Head importance: " + estimate(KnockOut.sweepPasses(pass.model().config()), tokens.length,
                             timeOnePass(pass, tokens)));
-                    KnockOut.Sweep r = KnockOut.sweep(pass, tokens, clamp(pos, tokens.length), -1, mode, bar, cancelled);
+                    KnockOut.Sweep r = KnockOut.sweep(pass, tokens, clamp(pos, tokens.length), token(tokenizer, targetText),
+                            mode, bar, cancelled);
                     yield () -> {
                         label = names;
                         sweep = r;
@@ -266,6 +271,22 @@ public final class DeeperViewModel {
         };
     }
 
+    /** A token given as its id or its text (one token, as the tokenizer splits it); -1 when empty. */
+    static int token(Tokenizer tokenizer, String text) {
+        if (text == null || text.isEmpty()) {
+            return -1;
+        }
+        if (text.strip().matches("\\d+")) {
+            return Integer.parseInt(text.strip());
+        }
+        int[] ids = tokenizer.encode(text, false, false);
+        if (ids.length != 1) {
+            throw new IllegalArgumentException("'" + text + "' is " + ids.length + " tokens: give one token (mind the "
+                    + "leading space of a word) or its id");
+        }
+        return ids[0];
+    }
+
     private static int clamp(int pos, int n) {
         return pos < 0 || pos >= n ? -1 : pos;
     }
@@ -329,6 +350,7 @@ public final class DeeperViewModel {
                 case HEAD_FIRST -> Grids.heads(readings, Grids.HeadReading.FIRST);
                 case HEAD_PREVIOUS -> Grids.heads(readings, Grids.HeadReading.PREVIOUS);
                 case HEAD_SELF -> Grids.heads(readings, Grids.HeadReading.SELF);
+                case HEAD_INDUCTION -> Grids.heads(readings, Grids.HeadReading.INDUCTION);
             };
         };
         grid.set(g);

@@ -124,6 +124,12 @@ class DeeperViewTest {
         assertEquals(layers, sweep.rows().size());
         assertEquals(8, sweep.columns().size());
         assertTrue(vm.deeper.statusProperty().get().startsWith("most important head"));
+        // Another token watched: typed in the Token field, it names the sweep.
+        robot.clickOn("#deeper-target").write(" water");
+        Grid water = run(robot, View.SWEEP);
+        assertTrue(water.title().contains("p( water)"), water.title());
+        assertNotEquals(java.util.Arrays.deepToString(sweep.values()), java.util.Arrays.deepToString(water.values()));
+        robot.interact(() -> vm.deeper.target.set(""));
 
         // Patching: the clean and corrupted texts differ in their last word.
         Grid patch = run(robot, View.PATCHING);

@@ -16,7 +16,7 @@ public final class Grids {
     }
 
     /** The head readings a grid can show, layers by heads. */
-    public enum HeadReading { ENTROPY, FIRST, PREVIOUS, SELF }
+    public enum HeadReading { ENTROPY, FIRST, PREVIOUS, SELF, INDUCTION }
 
     /** Logit lens: layers by positions, the lens's answer in each cell, coloured by its probability. */
     public static Grid lens(LogitLens lens, IntFunction<String> label) {
@@ -149,6 +149,7 @@ public final class Grids {
             case FIRST -> r.firstShare();
             case PREVIOUS -> r.previousShare();
             case SELF -> r.selfShare();
+            case INDUCTION -> r.inductionShare();
         };
         int layers = src.length;
         int heads = layers == 0 ? 0 : src[0].length;
@@ -167,6 +168,7 @@ public final class Grids {
             case FIRST -> "share of attention on the first token (an attention sink)";
             case PREVIOUS -> "share of attention on the previous token (previous-token heads)";
             case SELF -> "share of attention on the token itself";
+            case INDUCTION -> "share of attention on what followed the token's earlier occurrences (induction heads)";
         };
         return new Grid(title, layerRows(layers, null), headColumns(heads), v, t, 0, max, false);
     }

@@ -15,9 +15,13 @@ import org.llmexplorer.engine.model.Probe;
  * @param firstShare     mean weight on position 0
  * @param previousShare  mean weight on the position before the query (queries from 1 on)
  * @param selfShare      mean weight on the query's own position
+ * @param inductionShare mean weight on the tokens that followed an earlier occurrence of the
+ *                       query's token (what an induction head attends to; queries whose token
+ *                       came before)
  */
 public record Readings(int[] tokens, double[] entropy, double[][] residualNorm, double[][] headEntropy,
-                       double[][] firstShare, double[][] previousShare, double[][] selfShare) {
+                       double[][] firstShare, double[][] previousShare, double[][] selfShare,
+                       double[][] inductionShare) {
 
     /** One pass over the text, watching the residual stream and every head's weights. */
     public static Readings of(Pass pass, int[] tokens) {
@@ -31,6 +35,13 @@ public record Readings(int[] tokens, double[] entropy, double[][] residualNorm, 
         double[][][] first = new double[layers][heads][n];
         double[][][] previous = new double[layers][heads][n];
         double[][][] self = new double[layers][heads][n];
+        double[][][] induction = new double[layers][heads][n];
+        boolean[] repeats = new boolean[n]; // the query's token occurred before
+        for (int q = 0; q < n; q++) {
+            for (int k = 1; k < q && !repeats[q]; k++) {
+                repeats[q] = tokens[k - 1] == tokens[q];
+            }
+        }
         float[] logits = pass.logits(tokens, new Probe() {
             @Override
             public boolean watches(Site site, int layer) {
@@ -71,6 +82,9 @@ public record Readings(int[] tokens, double[] entropy, double[][] residualNorm, 
                     if (keys[i] == query) {
                         self[layer][head][query] += w;
                     }
+                    if (keys[i] >= 1 && keys[i] < query && tokens[keys[i] - 1] == tokens[query]) {
+                        induction[layer][head][query] += w;
+                    }
                 }
                 ent[layer][head][query] = e / Math.log(2);
             }
@@ -80,7 +94,8 @@ public record Readings(int[] tokens, double[] entropy, double[][] residualNorm, 
         for (int t = 0; t < n; t++) {
             entropy[t] = entropyBits(logits, t * vocab, vocab);
         }
-        return new Readings(tokens.clone(), entropy, norms, mean(ent, 0), mean(first, 0), mean(previous, 1), mean(self, 0));
+        return new Readings(tokens.clone(), entropy, norms, mean(ent, 0), mean(first, 0), mean(previous, 1), mean(self, 0),
+                meanWhere(induction, repeats));
     }
 
     /** Mean over the queries from {@code from} on, per layer and head. */
@@ -95,6 +110,26 @@ public record Readings(int[] tokens, double[] entropy, double[][] residualNorm, 
                     sum += perQuery[l][h][q];
                 }
                 m[l][h] = n > from ? sum / (n - from) : 0;
+            }
+        }
+        return m;
+    }
+
+    /** Mean over the queries marked, per layer and head (0 where none is). */
+    private static double[][] meanWhere(double[][][] perQuery, boolean[] counted) {
+        double[][] m = new double[perQuery.length][];
+        for (int l = 0; l < perQuery.length; l++) {
+            m[l] = new double[perQuery[l].length];
+            for (int h = 0; h < perQuery[l].length; h++) {
+                double sum = 0;
+                int n = 0;
+                for (int q = 0; q < counted.length; q++) {
+                    if (counted[q]) {
+                        sum += perQuery[l][h][q];
+                        n++;
+                    }
+                }
+                m[l][h] = n == 0 ? 0 : sum / n;
             }
         }
         return m;

@@ -86,6 +86,7 @@ public final class Reports {
         m.put("head_first_share", r.firstShare());
         m.put("head_previous_share", r.previousShare());
         m.put("head_self_share", r.selfShare());
+        m.put("head_induction_share", r.inductionShare());
         return m;
     }
 

@@ -292,6 +292,66 @@ class InspectTest {
         }
     }
 
+    /**
+     * The induction share is the weight on the tokens that followed an earlier copy of the query's
+     * token, computed here from the weights a probe records, over the queries whose token repeats;
+     * a text without repeats has none.
+     */
+    @Test
+    void theInductionShareIsTheWeightOnWhatFollowedAnEarlierCopy() {
+        try (Compute ops = Backends.create("simd", 2)) {
+            Pass pass = new Pass(model, ops, null);
+            int[] t = tokens("Lily and Tom went to the park. Lily and Tom went to the park.");
+            ModelConfig c = model.config();
+            int n = t.length;
+            float[][][][] w = new float[c.layers()][c.heads()][n][n];
+            pass.logits(t, new org.llmexplorer.engine.model.Probe() {
+                @Override
+                public boolean recordsAttention(int layer, int head) {
+                    return true;
+                }
+
+                @Override
+                public void attention(int layer, int head, int query, int[] keys, float[] weights, int count) {
+                    for (int i = 0; i < count; i++) {
+                        w[layer][head][query][keys[i]] = weights[i];
+                    }
+                }
+            });
+            Readings r = Readings.of(pass, t);
+            for (int l = 0; l < c.layers(); l++) {
+                for (int h = 0; h < c.heads(); h++) {
+                    double sum = 0;
+                    int queries = 0;
+                    for (int q = 0; q < n; q++) {
+                        boolean repeats = false;
+                        double share = 0;
+                        for (int k = 1; k < q; k++) {
+                            if (t[k - 1] == t[q]) {
+                                repeats = true;
+                                share += w[l][h][q][k];
+                            }
+                        }
+                        if (repeats) {
+                            sum += share;
+                            queries++;
+                        }
+                    }
+                    assertTrue(queries > 5);
+                    assertEquals(sum / queries, r.inductionShare()[l][h], 1e-6, "layer " + l + " head " + h);
+                }
+            }
+            int[] distinct = tokens("Once upon a time");
+            assertEquals(distinct.length, java.util.Arrays.stream(distinct).distinct().count(), "no token repeats");
+            Readings plain = Readings.of(pass, distinct);
+            for (double[] row : plain.inductionShare()) {
+                for (double v : row) {
+                    assertEquals(0.0, v);
+                }
+            }
+        }
+    }
+
     /** The readings agree with the distributions and attention weights they summarise. */
     @Test
     void readingsSummariseTheDistributionsAndWeights() {
