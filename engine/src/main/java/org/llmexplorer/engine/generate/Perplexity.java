@@ -3,6 +3,7 @@ package org.llmexplorer.engine.generate;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.model.InferenceState;
+import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.Model;
 
 /**
@@ -27,13 +28,20 @@ public final class Perplexity {
     }
 
     public static Result compute(Model model, Compute ops, MaskPlan masks, int[] tokens, int ctx, int stride) {
+        return compute(model, ops, masks, tokens, ctx, stride, KvCache.Type.F32);
+    }
+
+    /** As {@link #compute(Model, Compute, MaskPlan, int[], int, int)} with the KV cache in the given type. */
+    public static Result compute(Model model, Compute ops, MaskPlan masks, int[] tokens, int ctx, int stride,
+                                 KvCache.Type kv) {
         if (ctx < 2) {
             throw new IllegalArgumentException("the context must hold at least 2 tokens");
         }
-        return stride <= 0 ? chunked(model, ops, masks, tokens, ctx) : strided(model, ops, masks, tokens, ctx, stride);
+        InferenceState s = new InferenceState(model.config(), ctx, ctx, ops.threads(), kv);
+        return stride <= 0 ? chunked(model, ops, masks, s, tokens, ctx) : strided(model, ops, masks, s, tokens, ctx, stride);
     }
 
-    private static Result chunked(Model model, Compute ops, MaskPlan masks, int[] tokens, int ctx) {
+    private static Result chunked(Model model, Compute ops, MaskPlan masks, InferenceState s, int[] tokens, int ctx) {
         int chunks = tokens.length / ctx;
         if (chunks == 0) {
             throw new IllegalArgumentException("the text has " + tokens.length + " tokens, fewer than one chunk of " + ctx);
@@ -43,7 +51,6 @@ public final class Perplexity {
         double nll = 0;
         int count = 0;
         double[] running = new double[chunks];
-        InferenceState s = new InferenceState(model.config(), ctx, ctx, ops.threads());
         int[] chunk = new int[ctx];
         for (int c = 0; c < chunks; c++) {
             System.arraycopy(tokens, c * ctx, chunk, 0, ctx);
@@ -60,8 +67,8 @@ public final class Perplexity {
         return new Result(Math.exp(nll / count), count, chunks, running);
     }
 
-    private static Result strided(Model model, Compute ops, MaskPlan masks, int[] tokens, int ctx, int stride) {
-        InferenceState s = new InferenceState(model.config(), ctx, ctx, ops.threads());
+    private static Result strided(Model model, Compute ops, MaskPlan masks, InferenceState s, int[] tokens, int ctx,
+                                  int stride) {
         double nll = 0;
         int count = 0;
         int scoredUpTo = 0; // tokens before this index have been scored (token 0 never is)
