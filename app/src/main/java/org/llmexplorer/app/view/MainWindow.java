@@ -154,7 +154,27 @@ public final class MainWindow {
         vm.model.modelProperty().addListener((o, a, m) -> stage.setTitle(m == null ? "LLM Explorer"
                 : "LLM Explorer — " + (m.name() == null || m.name().isBlank() ? m.path().getFileName() : m.name())));
         stage.setScene(scene);
-        stage.setMinWidth(800);
+        stage.setMinWidth(CHAT_MIN + INSPECTOR_MIN + DIVIDERS); // chat and inspector; the sidebar folds away
+        stage.widthProperty().addListener((o, a, b) -> {
+            // Too narrow for three panes: the sidebar folds, and opens again when there is room.
+            boolean fits = sidebarFits();
+            if (!fits && sidebarToggle.isSelected()) {
+                foldedForRoom = true;
+                sidebarToggle.setSelected(false);
+            } else if (fits && foldedForRoom && !sidebarToggle.isSelected()) {
+                foldedForRoom = false;
+                sidebarToggle.setSelected(true);
+            } else if (fits != sidebarFits) {
+                panes();
+            }
+        });
+        // Opening the sidebar in a narrow window makes room by folding the inspector.
+        sidebarToggle.selectedProperty().addListener((o, a, b) -> {
+            if (b && !sidebarFits()) {
+                foldedForRoom = false;
+                inspectorToggle.setSelected(false);
+            }
+        });
         stage.setMinHeight(520);
         var icon = MainWindow.class.getResourceAsStream("/org/llmexplorer/ui/icon.png");
         if (icon != null) {
@@ -210,22 +230,39 @@ public final class MainWindow {
     }
 
     /** Puts the open panes in the split and their dividers where the user left them. */
+    /** Room for the chat between the side panes: the message box, its buttons, gaps and dividers. */
+    private static final double CHAT_MIN = ChatView.INPUT_MIN_WIDTH + 96 + 8 + 16 + 6;
+    private static final double DIVIDERS = 20;
+    private boolean sidebarFits = true;
+    private boolean foldedForRoom; // the window folded the sidebar for want of room, not the person
+
+    /**
+     * Whether the window is wide enough for the sidebar beside the chat and the inspector: a
+     * narrow window folds it (the toggle keeps the person's choice for when it widens again).
+     */
+    private boolean sidebarFits() {
+        double need = SIDEBAR_MIN + CHAT_MIN + (inspectorToggle.isSelected() ? INSPECTOR_MIN : 0) + DIVIDERS;
+        return stage.getWidth() <= 0 || Double.isNaN(stage.getWidth()) || stage.getWidth() >= need;
+    }
+
     private void panes() {
         Settings s = vm.context().settings();
         restoring = true;
         s.sidebarOpen = sidebarToggle.isSelected();
         s.inspectorOpen = inspectorToggle.isSelected();
         split.getItems().setAll(chat);
-        if (s.sidebarOpen) {
+        sidebarFits = sidebarFits();
+        if (s.sidebarOpen && sidebarFits) {
             split.getItems().addFirst(side);
         }
         if (s.inspectorOpen) {
             split.getItems().add(tabs);
         }
         double[] d = s.dividers == null || s.dividers.length != 2 ? new double[] {0.18, 0.52} : s.dividers;
-        if (s.sidebarOpen && s.inspectorOpen) {
+        boolean sideShown = s.sidebarOpen && sidebarFits;
+        if (sideShown && s.inspectorOpen) {
             split.setDividerPositions(d[0], d[1]);
-        } else if (s.sidebarOpen) {
+        } else if (sideShown) {
             split.setDividerPositions(d[0]);
         } else if (s.inspectorOpen) {
             split.setDividerPositions(d[1]);
@@ -244,10 +281,11 @@ public final class MainWindow {
         Settings s = vm.context().settings();
         double[] d = s.dividers == null || s.dividers.length != 2 ? new double[] {0.18, 0.52} : s.dividers.clone();
         var divs = split.getDividers();
-        if (s.sidebarOpen && s.inspectorOpen && divs.size() == 2) {
+        boolean sideShown = s.sidebarOpen && sidebarFits;
+        if (sideShown && s.inspectorOpen && divs.size() == 2) {
             d[0] = divs.get(0).getPosition();
             d[1] = divs.get(1).getPosition();
-        } else if (s.sidebarOpen && divs.size() == 1) {
+        } else if (sideShown && divs.size() == 1) {
             d[0] = divs.get(0).getPosition();
         } else if (s.inspectorOpen && divs.size() == 1) {
             d[1] = divs.get(0).getPosition();

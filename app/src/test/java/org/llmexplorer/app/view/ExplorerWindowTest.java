@@ -202,7 +202,7 @@ class ExplorerWindowTest {
     void atTheSmallestSizeNothingIsCutOffAndTheMessageBoxKeepsItsWidth(FxRobot robot) throws Exception {
         openAndReply(robot, "Once upon a time", 12);
         for (String tab : List.of("#tab-sampling", "#tab-attention", "#tab-generation", "#tab-deeper", "#tab-train")) {
-            for (double[] size : new double[][] {{1024, 640}, {1280, 800}, {1920, 1080}}) {
+            for (double[] size : new double[][] {{830, 600}, {1024, 640}, {1280, 800}, {1920, 1080}}) {
                 robot.interact(() -> {
                     stage.setWidth(size[0]);
                     stage.setHeight(size[1]);
@@ -211,6 +211,9 @@ class ExplorerWindowTest {
                 WaitForAsyncUtils.waitForFxEvents();
                 TextArea input = robot.lookup("#chat-input").queryAs(TextArea.class);
                 assertTrue(input.getWidth() >= 300, "message box " + input.getWidth() + " px wide at " + size[0]);
+                // Too narrow for three panes the sidebar folds away, and comes back when there is room.
+                boolean sidebarShown = robot.lookup("#sidebar").tryQuery().map(n -> n.getScene() != null).orElse(false);
+                assertEquals(size[0] >= 1024, sidebarShown, "sidebar at " + size[0]);
                 List<String> clipped = clipped(stage.getScene().getRoot(), stage);
                 assertEquals(List.of(), clipped, tab + " at " + (int) size[0] + "x" + (int) size[1]);
             }
