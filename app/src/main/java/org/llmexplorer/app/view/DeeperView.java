@@ -43,7 +43,9 @@ public final class DeeperView extends VBox {
     private final Function<String, Path> saveAs;
     private final Consumer<String> notice;
 
-    DeeperView(DeeperViewModel vm, Function<String, Path> saveAs, Consumer<String> notice) {
+    /** @param lastMessage the chat's last message, for "From chat" (null when the chat is empty) */
+    DeeperView(DeeperViewModel vm, Function<String, Path> saveAs, Consumer<String> notice,
+               java.util.function.Supplier<String> lastMessage) {
         super(6);
         this.vm = vm;
         this.saveAs = saveAs;
@@ -92,8 +94,21 @@ public final class DeeperView extends VBox {
         top.setAlignment(Pos.CENTER_LEFT);
 
         TextField prompt = field(vm.prompt, "deeper-prompt", "the text to look into");
+        Button fromChat = new Button("From chat");
+        fromChat.setId("deeper-from-chat");
+        fromChat.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        fromChat.setTooltip(new Tooltip("Look into the chat's last message"));
+        fromChat.setOnAction(e -> {
+            String text = lastMessage.get();
+            if (text == null || text.isBlank()) {
+                notice.accept("the chat has no message yet");
+            } else {
+                vm.prompt.set(text.strip());
+            }
+        });
         TextField corrupted = field(vm.corrupted, "deeper-corrupted", "the same text with a word changed");
         HBox promptRow = row("Text", prompt);
+        promptRow.getChildren().add(fromChat);
         HBox corruptedRow = row("Corrupted", corrupted);
         show(corruptedRow, vm.view.isEqualTo(View.PATCHING));
 

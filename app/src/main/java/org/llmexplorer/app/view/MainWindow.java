@@ -102,7 +102,8 @@ public final class MainWindow {
         Tab attentionTab = new Tab("Attention", attention);
         Tab generationTab = new Tab("Generation", scroll(generation));
         Tab train = new Tab("Train", scroll(new TrainView(vm.train, this::saveAs)));
-        Tab deeper = new Tab("Deeper", new DeeperView(vm.deeper, this::saveAs, vm.context()::notifyUser));
+        Tab deeper = new Tab("Deeper", new DeeperView(vm.deeper, this::saveAs, vm.context()::notifyUser,
+                () -> vm.chat.messages().isEmpty() ? null : vm.chat.messages().getLast().text()));
         deeper.setId("tab-deeper");
         deeper.setTooltip(new Tooltip("Logit lens, head knock-out, activation patching and per-head readings"));
         samplingTab.setId("tab-sampling");

@@ -157,6 +157,10 @@ class DeeperViewTest {
         robot.clickOn("#chat-input").write("And God said");
         robot.clickOn("#send");
         waitUntil(() -> vm.chat.messages().size() == 2 && !vm.chat.generatingProperty().get(), "a reply");
+        // "From chat" takes the reply into the Deeper tab's text.
+        robot.clickOn("#tab-deeper");
+        robot.clickOn("#deeper-from-chat");
+        assertEquals(vm.chat.messages().get(1).text().strip(), vm.deeper.prompt.get());
         javafx.scene.Node line = robot.lookup("#entropy-line").query();
         waitUntil(line::isVisible, "the entropy line");
         var bounds = line.localToScreen(line.getBoundsInLocal());
