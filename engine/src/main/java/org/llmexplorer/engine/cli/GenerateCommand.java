@@ -149,10 +149,11 @@ final class GenerateCommand implements Command {
         return 0;
     }
 
-    private static int beamSearch(Model model, Compute ops, MaskPlan masks, int[] prompt, int contextLength,
+    private int beamSearch(Model model, Compute ops, MaskPlan masks, int[] prompt, int contextLength,
                                   BeamSearch.Settings s, boolean json, PrintStream out) {
         long t0 = System.nanoTime();
-        List<BeamSearch.Hypothesis> found = BeamSearch.run(new ModelBeams(model, ops, masks, contextLength), prompt, s);
+        List<BeamSearch.Hypothesis> found = BeamSearch.run(new ModelBeams(model, ops, masks, contextLength, kvType), prompt,
+                s);
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (json) {
             Map<String, Object> result = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package org.llmexplorer.engine.generate;
 import org.llmexplorer.engine.attention.MaskPlan;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.model.InferenceState;
+import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.Model;
 
 /** Beam search over a real model: every beam has its own KV cache, copied from its parent when it forks. */
@@ -11,12 +12,19 @@ public final class ModelBeams implements BeamSearch.Model {
     private final Compute ops;
     private final MaskPlan masks;
     private final int contextLength;
+    private final KvCache.Type kvType;
 
     public ModelBeams(Model model, Compute ops, MaskPlan masks, int contextLength) {
+        this(model, ops, masks, contextLength, KvCache.Type.F32);
+    }
+
+    /** With every beam's KV cache in the given type. */
+    public ModelBeams(Model model, Compute ops, MaskPlan masks, int contextLength, KvCache.Type kvType) {
         this.model = model;
         this.ops = ops;
         this.masks = masks;
         this.contextLength = contextLength;
+        this.kvType = kvType;
     }
 
     @Override
@@ -26,7 +34,8 @@ public final class ModelBeams implements BeamSearch.Model {
 
     @Override
     public BeamSearch.Beam start(int[] prompt) {
-        InferenceState s = new InferenceState(model.config(), contextLength, Generator.DEFAULT_BATCH, ops.threads());
+        InferenceState s = new InferenceState(model.config(), contextLength, Generator.DEFAULT_BATCH, ops.threads(),
+                kvType);
         int step = masks.looksAhead(model.config().layers(), model.config().heads()) ? prompt.length : s.batch();
         for (int done = 0; done < prompt.length; done += step) {
             model.transformer().forward(ops, s, masks, prompt, done, Math.min(step, prompt.length - done), done, false);
@@ -55,7 +64,7 @@ public final class ModelBeams implements BeamSearch.Model {
             if (length >= contextLength) {
                 throw new org.llmexplorer.engine.model.ContextFullException(length + 1, contextLength);
             }
-            InferenceState next = new InferenceState(model.config(), contextLength, 1, ops.threads());
+            InferenceState next = new InferenceState(model.config(), contextLength, 1, ops.threads(), kvType);
             next.copyCacheFrom(state, length);
             model.transformer().forward(ops, next, masks, new int[] {token}, 0, 1, length, false);
             return new ModelBeam(next, length + 1);

@@ -468,7 +468,7 @@ public final class ChatSession implements AutoCloseable {
         Generator g = generator(lm);
         Replies replies = new Replies(lm, conversation, logitsCache, listener);
         if (beams > 1 && prefix.isEmpty()) {
-            return replies.beams(context, beams, planOf(lm), g.state().contextLength(), maxTokens);
+            return replies.beams(context, beams, planOf(lm), g.state().contextLength(), maxTokens, g.state().kvType());
         }
         SamplingSettings s = seedLocked ? settings : settings.withSeed(seedCounter++);
         return replies.sampled(g, context, prefix, s, maxTokens, cancel::get, this::runBetween);

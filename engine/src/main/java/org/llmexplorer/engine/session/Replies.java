@@ -11,6 +11,7 @@ import org.llmexplorer.engine.generate.GenerationResult;
 import org.llmexplorer.engine.generate.Generator;
 import org.llmexplorer.engine.generate.Probabilities;
 import org.llmexplorer.engine.generate.ModelBeams;
+import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.sampling.SampledToken;
 import org.llmexplorer.engine.sampling.SamplerChain;
 import org.llmexplorer.engine.sampling.SamplingSettings;
@@ -82,10 +83,10 @@ final class Replies {
     }
 
     /** A reply by beam search: the best sequence, its steps scored by one pass over it. */
-    Message beams(int[] context, int beams, MaskPlan plan, int capacity, int maxTokens) {
+    Message beams(int[] context, int beams, MaskPlan plan, int capacity, int maxTokens, KvCache.Type kvType) {
         int messageIndex = conversation.size();
         int budget = Math.max(1, Math.min(maxTokens, capacity - context.length));
-        var best = BeamSearch.run(new ModelBeams(lm.model(), lm.compute(), plan, capacity), context,
+        var best = BeamSearch.run(new ModelBeams(lm.model(), lm.compute(), plan, capacity, kvType), context,
                 new BeamSearch.Settings(beams, 1, 1f, true, budget)).get(0);
         int[] all = Arrays.copyOf(context, context.length + best.tokens().length);
         System.arraycopy(best.tokens(), 0, all, context.length, best.tokens().length);
