@@ -21,10 +21,25 @@ final class Activations {
     /** Room for batch vectors of up to maxCols values. */
     Activations(ClContext cl, int batch, int maxCols) {
         long n = (long) batch * maxCols;
-        rounded = cl.allocate(n * Float.BYTES, "rounded activations");
-        codes = cl.allocate(n, "quantized activations");
-        scales = cl.allocate(n / 32 * Float.BYTES, "activation scales");
-        sums = cl.allocate(n / 32 * Float.BYTES, "activation sums");
+        Buffer r = null;
+        Buffer c = null;
+        Buffer s = null;
+        try {
+            r = cl.allocate(n * Float.BYTES, "rounded activations");
+            c = cl.allocate(n, "quantized activations");
+            s = cl.allocate(n / 32 * Float.BYTES, "activation scales");
+            sums = cl.allocate(n / 32 * Float.BYTES, "activation sums");
+        } catch (RuntimeException e) { // nothing half-made stays on the device
+            for (Buffer b : new Buffer[] {r, c, s}) {
+                if (b != null) {
+                    cl.release(b);
+                }
+            }
+            throw e;
+        }
+        rounded = r;
+        codes = c;
+        scales = s;
     }
 
     /** Takes a new input; nothing is rounded yet. */

@@ -86,26 +86,35 @@ final class ClWorkspace implements Workspace {
         attentionEvents.clear();
         if (count > batch) {
             releaseBatch();
-            batch = count;
+            batch = 0;
             long f = Float.BYTES;
+            java.util.List<Buffer> made = new java.util.ArrayList<>(); // freed again if any allocation fails
             try {
-                buffers = new Buffers(allocate(f * count * c.dim(), "activations"),
-                        allocate(f * count * c.dim(), "activations"), allocate(f * count * c.qDim(), "queries"),
-                        allocate(f * count * c.kvDim(), "keys"), allocate(f * count * c.kvDim(), "values"),
-                        allocate(f * count * c.qDim(), "attention output"), allocate(f * count * c.dim(), "activations"),
-                        allocate(f * count * c.ffnDim(), "feed-forward activations"),
-                        allocate(f * count * c.ffnDim(), "feed-forward activations"));
-                logits = allocate(f * count * c.vocabSize(), "logits");
+                Buffers next = new Buffers(allocate(f * count * c.dim(), "activations", made),
+                        allocate(f * count * c.dim(), "activations", made),
+                        allocate(f * count * c.qDim(), "queries", made), allocate(f * count * c.kvDim(), "keys", made),
+                        allocate(f * count * c.kvDim(), "values", made),
+                        allocate(f * count * c.qDim(), "attention output", made),
+                        allocate(f * count * c.dim(), "activations", made),
+                        allocate(f * count * c.ffnDim(), "feed-forward activations", made),
+                        allocate(f * count * c.ffnDim(), "feed-forward activations", made));
+                Buffer nextLogits = allocate(f * count * c.vocabSize(), "logits", made);
                 activations = new Activations(cl, count, Math.max(Math.max(c.dim(), c.qDim()), c.ffnDim()));
+                buffers = next;
+                logits = nextLogits;
+                batch = count;
             } catch (OpenClException.OutOfDeviceMemory e) {
+                made.forEach(cl::release);
                 throw new OutOfMemory(e.getMessage());
             }
         }
         return buffers;
     }
 
-    private Buffer allocate(long bytes, String what) {
-        return cl.allocate(bytes, what);
+    private Buffer allocate(long bytes, String what, java.util.List<Buffer> made) {
+        Buffer b = cl.allocate(bytes, what);
+        made.add(b);
+        return b;
     }
 
     @Override

@@ -175,7 +175,7 @@ public final class OpenClCompute implements Compute, DeviceWorkspaces {
         try {
             try {
                 w = new ClWorkspace(this, cl, kernels, m, c, s.contextLength(), s.batch());
-            } catch (OpenClException.OutOfDeviceMemory e) {
+            } catch (OpenClException.OutOfDeviceMemory | Workspace.OutOfMemory e) {
                 // conversations no longer referenced may still hold device memory until collected
                 System.gc();
                 try {
@@ -185,7 +185,7 @@ public final class OpenClCompute implements Compute, DeviceWorkspaces {
                 }
                 w = new ClWorkspace(this, cl, kernels, m, c, s.contextLength(), s.batch());
             }
-        } catch (OpenClException.OutOfDeviceMemory e) {
+        } catch (OpenClException.OutOfDeviceMemory | Workspace.OutOfMemory e) {
             tell(e.getMessage() + "; this conversation continues on the CPU (simd)");
             return null;
         }
@@ -267,6 +267,22 @@ public final class OpenClCompute implements Compute, DeviceWorkspaces {
     @Override
     public void parallelFor(int n, Parallel.Task body) {
         cpu.parallelFor(n, body);
+    }
+
+    @Override
+    public void attend(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase, float[] values,
+                       int valueBase, int valueStride, int[] allowed, int n, float scale, float softcap,
+                       float[] out, int outOff, float[] scores, boolean keepWeights) {
+        cpu.attend(q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride, allowed, n, scale, softcap,
+                out, outOff, scores, keepWeights);
+    }
+
+    @Override
+    public void attendHalfWeights(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase,
+                                  float[] values, int valueBase, int valueStride, int[] allowed, int n, float scale,
+                                  float softcap, float[] out, int outOff, float[] scores) {
+        cpu.attendHalfWeights(q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride, allowed, n, scale,
+                softcap, out, outOff, scores);
     }
 
     /** The kernels, for tests that run them one by one. */

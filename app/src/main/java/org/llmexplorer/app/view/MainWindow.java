@@ -230,7 +230,6 @@ public final class MainWindow {
         return sampling;
     }
 
-    /** Puts the open panes in the split and their dividers where the user left them. */
     /** Room for the chat between the side panes: the message box, its buttons, gaps and dividers. */
     private static final double CHAT_MIN = ChatView.INPUT_MIN_WIDTH + 96 + 8 + 16 + 6;
     private static final double DIVIDERS = 20;
@@ -239,28 +238,29 @@ public final class MainWindow {
 
     /**
      * Whether the window is wide enough for the sidebar beside the chat and the inspector: a
-     * narrow window folds it (the toggle keeps the person's choice for when it widens again).
+     * narrow window folds it, and the settings keep the person's choice for when it widens again.
      */
     private boolean sidebarFits() {
         double need = SIDEBAR_MIN + CHAT_MIN + (inspectorToggle.isSelected() ? INSPECTOR_MIN : 0) + DIVIDERS;
         return stage.getWidth() <= 0 || Double.isNaN(stage.getWidth()) || stage.getWidth() >= need;
     }
 
+    /** Puts the open panes in the split and their dividers where the user left them. */
     private void panes() {
         Settings s = vm.context().settings();
         restoring = true;
-        s.sidebarOpen = sidebarToggle.isSelected();
+        s.sidebarOpen = sidebarToggle.isSelected() || foldedForRoom; // the person's choice, not the window's fold
         s.inspectorOpen = inspectorToggle.isSelected();
         split.getItems().setAll(chat);
         sidebarFits = sidebarFits();
-        if (s.sidebarOpen && sidebarFits) {
+        boolean sideShown = sidebarToggle.isSelected() && sidebarFits;
+        if (sideShown) {
             split.getItems().addFirst(side);
         }
         if (s.inspectorOpen) {
             split.getItems().add(tabs);
         }
         double[] d = s.dividers == null || s.dividers.length != 2 ? new double[] {0.18, 0.52} : s.dividers;
-        boolean sideShown = s.sidebarOpen && sidebarFits;
         if (sideShown && s.inspectorOpen) {
             split.setDividerPositions(d[0], d[1]);
         } else if (sideShown) {
@@ -282,7 +282,7 @@ public final class MainWindow {
         Settings s = vm.context().settings();
         double[] d = s.dividers == null || s.dividers.length != 2 ? new double[] {0.18, 0.52} : s.dividers.clone();
         var divs = split.getDividers();
-        boolean sideShown = s.sidebarOpen && sidebarFits;
+        boolean sideShown = sidebarToggle.isSelected() && sidebarFits;
         if (sideShown && s.inspectorOpen && divs.size() == 2) {
             d[0] = divs.get(0).getPosition();
             d[1] = divs.get(1).getPosition();

@@ -371,10 +371,15 @@ public final class DeeperViewModel {
         if (byPosition) {
             int n = g.columns().size();
             int p = position.get() < 0 || position.get() >= n ? n - 1 : position.get();
-            select(Math.max(0, selectedRow.get()), p);
+            select(row(g), p);
         } else {
-            select(Math.max(0, selectedRow.get()), Math.max(0, Math.min(selectedColumn.get(), g.columns().size() - 1)));
+            select(row(g), Math.max(0, Math.min(selectedColumn.get(), g.columns().size() - 1)));
         }
+    }
+
+    /** The selected row, kept within a grid that may have fewer rows than the last one. */
+    private int row(Grid g) {
+        return Math.max(0, Math.min(selectedRow.get(), g.rows().size() - 1));
     }
 
     /** A click on a cell: its details (the lens's top 10 after that layer, a head's numbers, ...). */

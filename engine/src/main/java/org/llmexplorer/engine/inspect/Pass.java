@@ -34,8 +34,12 @@ public record Pass(Model model, Compute ops, MaskPlan masks) {
         }
         InferenceState s = new InferenceState(model.config(), tokens.length, tokens.length, ops.threads());
         s.probe(probe);
-        model.transformer().forward(ops, s, masks, tokens, 0, tokens.length, 0, true);
-        return Arrays.copyOf(s.logits(), tokens.length * model.config().vocabSize());
+        try {
+            model.transformer().forward(ops, s, masks, tokens, 0, tokens.length, 0, true);
+            return Arrays.copyOf(s.logits(), tokens.length * model.config().vocabSize());
+        } finally {
+            s.release(); // a sweep runs hundreds of passes: device memory goes back at once, not when collected
+        }
     }
 
     /**

@@ -29,22 +29,32 @@ public final class HostWorkspace implements Workspace {
     private final long[] pairsByWorker;   // per worker: attended (query, key) pairs
     private long attentionNanos;
 
-    private float[][] decoded; // a half-precision cache's layer as floats, for the attention kernels
-    private float[][] headKeys;   // per worker: one head's keys and values, decoded for one new token
+    // A half-precision cache's keys and values as floats for the attention kernels, grown with the
+    // conversation (not sized to the whole context, which would cost back much of the half saved).
+    private float[][] decoded = new float[2][0]; // a layer's, for a prompt
+    private float[][] headKeys;                  // per worker: one head's, for one new token
     private float[][] headValues;
 
-    private void headScratch(KvCache cache) {
-        if (headKeys == null) {
+    /** Positions the scratch is made for: the length, rounded up so it grows now and then, not every token. */
+    private static int room(int length, int capacity) {
+        return Math.min(capacity, (length + 255) / 256 * 256);
+    }
+
+    private void headScratch(KvCache cache, int length) {
+        int positions = room(length, cache.capacity);
+        int keys = KvCache.span(positions, cache.headDim);
+        if (headKeys == null || headKeys[0].length < keys) {
             int workers = keyScratch.length;
-            headKeys = new float[workers][cache.headSpan];
-            headValues = new float[workers][cache.capacity * cache.headDim];
+            headKeys = new float[workers][keys];
+            headValues = new float[workers][positions * cache.headDim];
         }
     }
 
-    private float[][] decoded(KvCache cache) {
-        if (decoded == null) {
-            int[] sizes = cache.layerSizes();
-            decoded = new float[][] {new float[sizes[0]], new float[sizes[1]]};
+    private float[][] decoded(KvCache cache, int length) {
+        int positions = room(length, cache.capacity);
+        int keys = KvCache.span(positions, cache.headDim) * (cache.kvDim / cache.headDim);
+        if (decoded[0].length < keys) {
+            decoded = new float[][] {new float[keys], new float[positions * cache.kvDim]};
         }
         return decoded;
     }
@@ -194,24 +204,25 @@ public final class HostWorkspace implements Workspace {
         int group = c.heads() / kvHeads;
         int kvDim = c.kvDim();
         KvCache cache = s.cache;
-        int headSpan = cache.headSpan;
         int length = at.startPos() + at.count();
+        boolean half = cache.type == KvCache.Type.F16;
+        // keys of one head lie in a run this long: the cache's own, or the decoded layer's, as long as the text
+        int headSpan = half ? KvCache.span(room(length, cache.capacity), headDim) : cache.headSpan;
         float[] q = a(queries);
         // As llama.cpp with a half-precision cache: keys and values decoded to floats, the queries
         // and the weights rounded to half precision too (its products with F16 keys and values take
         // F16 activations). One new token: each task decodes its own head into its worker's scratch,
         // which stays in cache for the attention that follows; a prompt: the layer once, up front.
-        boolean half = cache.type == KvCache.Type.F16;
         boolean perTask = half && at.count() == 1;
         float[] layerKeys = half ? null : cache.keys[layer];
         float[] layerValues = half ? null : cache.values[layer];
         if (half) {
             Compute.roundToHalf(q, 0, at.count() * c.qDim());
             if (perTask) {
-                headScratch(cache);
+                headScratch(cache, length);
             } else {
-                float[][] d = decoded(cache);
-                ops.parallelFor(kvHeads, (h, worker) -> cache.decode(layer, h, length, d[0], d[1]));
+                float[][] d = decoded(cache, length);
+                ops.parallelFor(kvHeads, (h, worker) -> cache.decode(layer, h, length, d[0], headSpan, d[1]));
                 layerKeys = d[0];
                 layerValues = d[1];
             }

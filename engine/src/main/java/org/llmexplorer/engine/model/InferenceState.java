@@ -137,6 +137,15 @@ public final class InferenceState {
         }
     }
 
+    /** Frees a device's copy of this conversation without bringing its cache home: for a state that is done. */
+    public void release() {
+        Workspace w = workspace;
+        if (w != null && !w.onHost()) {
+            workspace = null;
+            w.release();
+        }
+    }
+
     /** Makes room for logits of n tokens (only perplexity and prompt scoring ask for more than one). */
     public float[] logitsFor(int n) {
         if (logits.length < n * vocab) {

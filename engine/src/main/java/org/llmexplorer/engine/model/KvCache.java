@@ -145,18 +145,24 @@ public final class KvCache {
         }
     }
 
+    /** Entries one key/value head's keys take for this many positions (whole blocks). */
+    static int span(int positions, int headDim) {
+        return KeyBlocks.span(positions, headDim);
+    }
+
     /**
      * For attention on a half-precision cache: the keys and values of one key/value head for
      * positions [0, positions) decoded to floats, into arrays laid out as an F32 cache's layer
-     * (keys at kvHead * headSpan in blocks, values position-major). Heads write disjoint parts,
-     * so several may be decoded at once.
+     * but with heads outSpan apart (keys at kvHead * outSpan in blocks, values position-major).
+     * Heads write disjoint parts, so several may be decoded at once.
      */
-    void decode(int layer, int kvHead, int positions, float[] keysOut, float[] valuesOut) {
+    void decode(int layer, int kvHead, int positions, float[] keysOut, int outSpan, float[] valuesOut) {
         short[] k = keys16[layer];
         int from = kvHead * headSpan;
-        int n = Math.min(headSpan, (positions + KeyBlocks.BLOCK - 1) / KeyBlocks.BLOCK * KeyBlocks.BLOCK * headDim);
-        for (int i = from; i < from + n; i++) {
-            keysOut[i] = Float.float16ToFloat(k[i]);
+        int to = kvHead * outSpan;
+        int n = Math.min(Math.min(headSpan, outSpan), span(positions, headDim));
+        for (int i = 0; i < n; i++) {
+            keysOut[to + i] = Float.float16ToFloat(k[from + i]);
         }
         short[] v = values16[layer];
         for (int p = 0; p < positions; p++) {
@@ -175,7 +181,7 @@ public final class KvCache {
     void decodeHead(int layer, int kvHead, int positions, float[] keysOut, float[] valuesOut) {
         short[] k = keys16[layer];
         int from = kvHead * headSpan;
-        int n = Math.min(headSpan, (positions + KeyBlocks.BLOCK - 1) / KeyBlocks.BLOCK * KeyBlocks.BLOCK * headDim);
+        int n = Math.min(headSpan, span(positions, headDim));
         for (int i = 0; i < n; i++) {
             keysOut[i] = Float.float16ToFloat(k[from + i]);
         }
@@ -187,11 +193,6 @@ public final class KvCache {
                 valuesOut[to + d] = Float.float16ToFloat(v[at + d]);
             }
         }
-    }
-
-    /** Floats one layer of this cache takes when decoded: keys, then values. */
-    int[] layerSizes() {
-        return new int[] {headSpan * (kvDim / headDim), capacity * kvDim};
     }
 
     /** Copies positions [0, positions) of every layer from another cache of the same model. */

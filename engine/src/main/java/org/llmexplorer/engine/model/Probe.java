@@ -42,7 +42,11 @@ public interface Probe {
         return false;
     }
 
-    /** The weights one query paid to the keys it was allowed: weights[i] to position keys[i], i &lt; n. */
+    /**
+     * The weights one query paid to the keys it was allowed: weights[i] to position keys[i], i &lt; n.
+     * May be called from several threads at once, for different (layer, head, query); the arrays
+     * are valid only during the call (copy what you keep).
+     */
     default void attention(int layer, int head, int query, int[] keys, float[] weights, int n) {
     }
 

@@ -438,14 +438,18 @@ public final class ChatSession implements AutoCloseable {
      * are long work (a sweep is hundreds of passes), cancelled by {@link #stop}.
      */
     public <T> CompletableFuture<T> inspect(String what, Inspection<T> work) {
-        cancel.set(false);
         return submit(what, () -> {
+            cancel.set(false); // when it starts: a Stop meant for a reply still running before it stays with that reply
             if (remote != null) {
                 throw new IllegalStateException("the deeper views read the model's inner values: open the model here "
                         + "(a remote engine shows only its output)");
             }
             LoadedModel lm = requireModel();
-            return work.run(new Pass(lm.model(), lm.compute(), planOf(lm)), lm.model().tokenizer(), cancel::get);
+            // between the passes of a sweep: the short jobs waiting (tokenize, resample, attention) run too
+            return work.run(new Pass(lm.model(), lm.compute(), planOf(lm)), lm.model().tokenizer(), () -> {
+                runBetween();
+                return cancel.get();
+            });
         });
     }
 

@@ -59,16 +59,17 @@ class KvCacheTest {
         assertArrayEquals(vHalf, values, 0f);
         assertNotEquals(java.util.Arrays.toString(k), java.util.Arrays.toString(keys), "half precision rounds");
 
-        // decode() lays a head out as an F32 cache's layer holds it.
-        int[] sizes = f16.layerSizes();
-        float[] dk = new float[sizes[0]];
-        float[] dv = new float[sizes[1]];
+        // decode() lays a head out as an F32 cache's layer holds it, heads as far apart as asked (here: as
+        // far as this many positions need, not the whole capacity).
+        int span = KvCache.span(count, HEAD_DIM);
+        float[] dk = new float[span * (KV_DIM / HEAD_DIM)];
+        float[] dv = new float[count * KV_DIM];
         for (int h = 0; h < KV_DIM / HEAD_DIM; h++) {
-            f16.decode(1, h, count, dk, dv);
+            f16.decode(1, h, count, dk, span, dv);
         }
         for (int p = 0; p < count; p++) {
             for (int i = 0; i < KV_DIM; i++) {
-                assertEquals(kHalf[p * KV_DIM + i], dk[i / HEAD_DIM * f16.headSpan + KeyBlocks.index(p, i % HEAD_DIM, HEAD_DIM)]);
+                assertEquals(kHalf[p * KV_DIM + i], dk[i / HEAD_DIM * span + KeyBlocks.index(p, i % HEAD_DIM, HEAD_DIM)]);
                 assertEquals(vHalf[p * KV_DIM + i], dv[p * KV_DIM + i]);
             }
         }
