@@ -170,8 +170,9 @@ public final class DeeperView extends VBox {
         canvas.setId("deeper-grid");
         scroll = new ScrollPane(canvas);
         scroll.setPannable(true);
-        scroll.hvalueProperty().addListener((o, a, b) -> keepLabelsInView());
-        scroll.viewportBoundsProperty().addListener((o, a, b) -> keepLabelsInView());
+        scroll.hvalueProperty().addListener((o, a, b) -> followView());
+        scroll.vvalueProperty().addListener((o, a, b) -> followView());
+        scroll.viewportBoundsProperty().addListener((o, a, b) -> followView());
         ListView<String> details = new ListView<>(vm.details());
         details.setId("deeper-details");
         details.setMinWidth(140);
@@ -216,18 +217,27 @@ public final class DeeperView extends VBox {
 
     private void redraw() {
         canvas.show(vm.gridProperty().get(), vm.selectedRowProperty().get(), vm.selectedColumnProperty().get());
-        javafx.application.Platform.runLater(this::scrollToSelected); // after the new size is laid out
+        followView();
+        javafx.application.Platform.runLater(() -> { // after the new size is laid out
+            scroll.layout();
+            scrollToSelected();
+            followView();
+        });
     }
 
-    private void keepLabelsInView() {
-        double hidden = canvas.getWidth() - scroll.getViewportBounds().getWidth();
-        canvas.labelsAt(hidden > 0 ? Math.floor(scroll.getHvalue() * hidden) : 0);
+    /** Tells the grid which part of it the scroll pane shows: only that part is drawn. */
+    private void followView() {
+        var view = scroll.getViewportBounds();
+        double hiddenX = canvas.getPrefWidth() - view.getWidth();
+        double hiddenY = canvas.getPrefHeight() - view.getHeight();
+        canvas.view(hiddenX > 0 ? Math.floor(scroll.getHvalue() * hiddenX) : 0,
+                hiddenY > 0 ? Math.floor(scroll.getVvalue() * hiddenY) : 0, view.getWidth(), view.getHeight());
     }
 
     /** Keeps the selected column in view: a long text's last position is where one looks first. */
     private void scrollToSelected() {
         int column = vm.selectedColumnProperty().get();
-        double content = canvas.getWidth();
+        double content = canvas.contentWidth();
         double view = scroll.getViewportBounds().getWidth();
         if (column < 0 || content <= view || view <= 0) {
             return;

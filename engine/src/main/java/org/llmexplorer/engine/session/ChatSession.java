@@ -118,7 +118,17 @@ public final class ChatSession implements AutoCloseable {
 
     /** How the next conversation's KV cache stores keys and values (F16: half the memory, on the CPU). */
     public void kvCache(KvCache.Type type) {
+        if (type == kvType) {
+            return;
+        }
         this.kvType = type;
+        submitShort("kv cache", () -> { // the model card's KV figure follows
+            LoadedModel lm = loaded;
+            if (lm != null && remote == null) {
+                listener.loaded(lm.summary(lm.model().file().path(), contextLimit, type));
+            }
+            return null;
+        });
     }
 
     public void contextLimit(int tokens) {
