@@ -1,6 +1,5 @@
 package org.llmexplorer.app.viewmodel;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -292,7 +291,7 @@ public final class DeeperViewModel {
     }
 
     private static IntFunction<String> names(Tokenizer t) {
-        return id -> new String(t.piece(id, true), StandardCharsets.UTF_8).replace("\n", "\\n");
+        return Reports.labels(t);
     }
 
     static List<KnockOut.Head> parseHeads(String text) {

@@ -2,7 +2,6 @@ package org.llmexplorer.engine.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -65,7 +64,7 @@ final class InspectOptions {
 
     /** A token's text for tables, control tokens written out and line breaks shown. */
     static IntFunction<String> labels(Model model) {
-        return id -> new String(model.tokenizer().piece(id, true), StandardCharsets.UTF_8).replace("\n", "\\n");
+        return org.llmexplorer.engine.inspect.Reports.labels(model.tokenizer());
     }
 
     /** Writes the grid where --csv and --png say, and says so on stderr (stdout may be JSON). */

@@ -46,7 +46,7 @@ public record LogitLens(int[] tokens, TokenProbability[][][] top, double[][] ent
             float[] logits = pass.model().transformer().head(pass.ops(), residual[l], n);
             for (int t = 0; t < n; t++) {
                 top[l][t] = Probabilities.top(logits, t * vocab, vocab, Math.max(1, topN));
-                entropy[l][t] = Readings.entropyBits(logits, t * vocab, vocab);
+                entropy[l][t] = Probabilities.entropyBits(logits, t * vocab, vocab);
             }
             if (progress != null) {
                 progress.accept((l + 1) / (double) layers);

@@ -68,31 +68,32 @@ public record Readings(int[] tokens, double[] entropy, double[][] residualNorm, 
             @Override
             public void attention(int layer, int head, int query, int[] keys, float[] weights, int count) {
                 double e = 0;
+                double toFirst = 0;
+                double toPrevious = 0;
+                double toSelf = 0;
+                double toInduction = 0;
                 for (int i = 0; i < count; i++) {
                     double w = weights[i];
                     if (w > 0) {
                         e -= w * Math.log(w);
                     }
-                    if (keys[i] == 0) {
-                        first[layer][head][query] += w;
-                    }
-                    if (keys[i] == query - 1) {
-                        previous[layer][head][query] += w;
-                    }
-                    if (keys[i] == query) {
-                        self[layer][head][query] += w;
-                    }
-                    if (keys[i] >= 1 && keys[i] < query && tokens[keys[i] - 1] == tokens[query]) {
-                        induction[layer][head][query] += w;
-                    }
+                    toFirst += keys[i] == 0 ? w : 0;
+                    toPrevious += keys[i] == query - 1 ? w : 0;
+                    toSelf += keys[i] == query ? w : 0;
+                    toInduction += keys[i] >= 1 && keys[i] < query && tokens[keys[i] - 1] == tokens[query] ? w : 0;
                 }
+                // assigned, not added: a pass run again (a device that filled up) reports a query again
+                first[layer][head][query] = toFirst;
+                previous[layer][head][query] = toPrevious;
+                self[layer][head][query] = toSelf;
+                induction[layer][head][query] = toInduction;
                 ent[layer][head][query] = e / Math.log(2);
             }
         });
         int vocab = c.vocabSize();
         double[] entropy = new double[n];
         for (int t = 0; t < n; t++) {
-            entropy[t] = entropyBits(logits, t * vocab, vocab);
+            entropy[t] = Probabilities.entropyBits(logits, t * vocab, vocab);
         }
         return new Readings(tokens.clone(), entropy, norms, mean(ent, 0), mean(first, 0), mean(previous, 1), mean(self, 0),
                 meanWhere(induction, repeats));
@@ -133,11 +134,6 @@ public record Readings(int[] tokens, double[] entropy, double[][] residualNorm, 
             }
         }
         return m;
-    }
-
-    /** Entropy in bits of the softmax of logits[offset .. offset + vocab). */
-    public static double entropyBits(float[] logits, int offset, int vocab) {
-        return Probabilities.entropyBits(logits, offset, vocab);
     }
 
     /** KL(p || q) in bits between the softmaxes of two rows of logits at the same offset. */

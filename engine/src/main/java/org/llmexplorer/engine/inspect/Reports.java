@@ -15,6 +15,11 @@ public final class Reports {
     private Reports() {
     }
 
+    /** A token's text for grids and reports: control tokens written out, line breaks shown as \\n. */
+    public static IntFunction<String> labels(org.llmexplorer.engine.tokenizer.Tokenizer tokenizer) {
+        return id -> new String(tokenizer.piece(id, true), java.nio.charset.StandardCharsets.UTF_8).replace("\n", "\\n");
+    }
+
     public static Map<String, Object> lens(LogitLens lens, IntFunction<String> label) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("tokens", tokens(lens.tokens(), label));

@@ -57,7 +57,7 @@ class InspectTest {
             for (int p = 0; p < t.length; p++) {
                 TokenProbability[] expected = Probabilities.top(own, p * vocab, vocab, 10);
                 assertArrayEquals(expected, lens.top()[last][p], "position " + p);
-                assertEquals(Readings.entropyBits(own, p * vocab, vocab), lens.entropy()[last][p], 0.0);
+                assertEquals(Probabilities.entropyBits(own, p * vocab, vocab), lens.entropy()[last][p], 0.0);
             }
         }
     }
@@ -363,7 +363,7 @@ class InspectTest {
             int vocab = model.config().vocabSize();
             for (int p = 0; p < t.length; p++) {
                 // Recording attention weights takes the attention kernel's other path, which rounds a little differently.
-                assertEquals(Readings.entropyBits(logits, p * vocab, vocab), r.entropy()[p], 1e-5);
+                assertEquals(Probabilities.entropyBits(logits, p * vocab, vocab), r.entropy()[p], 1e-5);
                 assertTrue(r.entropy()[p] >= 0 && r.entropy()[p] <= Math.log(vocab) / Math.log(2) + 1e-9);
             }
             ModelConfig c = model.config();
