@@ -50,9 +50,8 @@ final class BenchCommand implements Command {
             description = "measure with N tokens already in the context (as llama-bench -d; default ${DEFAULT-VALUE})")
     private int depth;
 
-    @Option(names = "--kv-type", paramLabel = "T", defaultValue = "F32",
-            description = "the KV cache's type: F32, or F16 for half the memory (as llama.cpp's default)")
-    private KvCache.Type kvType;
+    @Mixin
+    private KvCacheOption kv;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
             description = "prompt tokens per forward pass (default ${DEFAULT-VALUE})")
@@ -138,10 +137,10 @@ final class BenchCommand implements Command {
                 MaskPlan masks = mask != null ? MaskPlan.parse(mask, model.config().trainedMask())
                         : model.config().trainedMask();
                 json.put("mask", masks.spec());
-                Benchmark.Result r = Benchmark.run(model, ops, masks, pp, tg, batch, repetitions, depth, kvType);
-                json.put("kv_type", kvType.name());
+                Benchmark.Result r = Benchmark.run(model, ops, masks, pp, tg, batch, repetitions, depth, kv.type());
+                json.put("kv_type", kv.type().name());
                 json.put("kv_cache_mb", round(KvCache.bytes(model.config().layers(), model.config().kvDim(),
-                        depth + Math.max(pp, tg), kvType) / 1048576.0));
+                        depth + Math.max(pp, tg), kv.type()) / 1048576.0));
                 json.put("pp_tps", round(r.ppMean()));
                 json.put("tg_tps", round(r.tgMean()));
                 json.put("pp_tps_runs", roundAll(r.ppTps()));

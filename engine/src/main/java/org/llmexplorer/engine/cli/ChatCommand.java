@@ -43,9 +43,8 @@ final class ChatCommand implements Command {
     @Option(names = "--mask", paramLabel = "SPEC", description = "run under an attention mask or plan (see llmx mask --help)")
     private String mask;
 
-    @Option(names = "--kv-type", paramLabel = "T", defaultValue = "F32",
-            description = "the KV cache's type: F32, or F16 for half the memory (as llama.cpp's default)")
-    private org.llmexplorer.engine.model.KvCache.Type kvType;
+    @Mixin
+    private KvCacheOption kv;
 
     @Mixin
     private BackendOptions backend;
@@ -70,7 +69,7 @@ final class ChatCommand implements Command {
         try (ChatSession session = new ChatSession(listener)) {
             session.backend(backend.backend(), backend.threads());
             session.contextLimit(ctx);
-            session.kvCache(kvType);
+            session.kvCache(kv.type());
             session.settings(sampling.settings(), sampling.seeded(), maxTokens);
             session.systemPrompt(system);
             ModelSummary summary = await(session.open(model));

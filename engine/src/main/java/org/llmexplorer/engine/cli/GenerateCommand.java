@@ -16,7 +16,6 @@ import org.llmexplorer.engine.generate.GenerationResult;
 import org.llmexplorer.engine.generate.Generator;
 import org.llmexplorer.engine.generate.ModelBeams;
 import org.llmexplorer.engine.sampling.TokenProbability;
-import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.sampling.SamplerChain;
 import org.llmexplorer.engine.sampling.SamplingSettings;
@@ -62,9 +61,8 @@ final class GenerateCommand implements Command {
     @Option(names = "--ctx", paramLabel = "N", description = "context length (default: the model's, at most 4096)")
     private Integer ctx;
 
-    @Option(names = "--kv-type", paramLabel = "T", defaultValue = "F32",
-            description = "the KV cache's type: F32, or F16 for half the memory (as llama.cpp's default; runs on the CPU)")
-    private KvCache.Type kvType;
+    @Mixin
+    private KvCacheOption kv;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "" + Generator.DEFAULT_BATCH,
             description = "prompt tokens per forward pass (default ${DEFAULT-VALUE})")
@@ -111,7 +109,7 @@ final class GenerateCommand implements Command {
             if (beamSettings != null) {
                 return beamSearch(model, ops, masks, promptIds, contextLength, beamSettings, json, out);
             }
-            Generator generator = new Generator(model, ops, contextLength, batch, kvType).masks(masks);
+            Generator generator = new Generator(model, ops, contextLength, batch, kv.type()).masks(masks);
             Generator.PromptScore score = scorePrompt ? generator.score(promptIds) : null;
             if (!json) {
                 out.print(prompt);
@@ -152,7 +150,7 @@ final class GenerateCommand implements Command {
     private int beamSearch(Model model, Compute ops, MaskPlan masks, int[] prompt, int contextLength,
                                   BeamSearch.Settings s, boolean json, PrintStream out) {
         long t0 = System.nanoTime();
-        List<BeamSearch.Hypothesis> found = BeamSearch.run(new ModelBeams(model, ops, masks, contextLength, kvType), prompt,
+        List<BeamSearch.Hypothesis> found = BeamSearch.run(new ModelBeams(model, ops, masks, contextLength, kv.type()), prompt,
                 s);
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (json) {

@@ -36,9 +36,8 @@ final class PerplexityCommand implements Command {
     @Option(names = "--mask", paramLabel = "SPEC", description = "run under an attention mask or mask plan")
     private String mask;
 
-    @Option(names = "--kv-type", paramLabel = "T", defaultValue = "F32",
-            description = "the KV cache's type: F32, or F16 for half the memory (as llama.cpp's default)")
-    private org.llmexplorer.engine.model.KvCache.Type kvType;
+    @Mixin
+    private KvCacheOption kv;
 
     @Mixin
     private BackendOptions backend;
@@ -56,13 +55,13 @@ final class PerplexityCommand implements Command {
                     : model.config().trainedMask();
             int[] tokens = model.tokenizer().encode(text, true, false);
             long t0 = System.nanoTime();
-            Perplexity.Result r = Perplexity.compute(model, ops, masks, tokens, context, stride, kvType);
+            Perplexity.Result r = Perplexity.compute(model, ops, masks, tokens, context, stride, kv.type());
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("ppl", r.ppl());
             result.put("tokens", r.tokens());
             result.put("chunks", r.chunks());
             result.put("ctx", context);
-            result.put("kv_type", kvType.name());
+            result.put("kv_type", kv.type().name());
             result.put("text_tokens", tokens.length);
             result.put("running_ppl", r.chunkPpl());
             result.put("seconds", (System.nanoTime() - t0) / 1e9);
