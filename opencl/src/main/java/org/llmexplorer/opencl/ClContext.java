@@ -119,6 +119,18 @@ final class ClContext implements AutoCloseable {
         OpenClException.check(clEnqueueWriteBuffer(queue, b.mem, true, byteOffset, s, null, null), "writing a buffer");
     }
 
+    synchronized void write(Buffer b, long byteOffset, short[] v, int off, int n) {
+        ByteBuffer s = staging((long) n * Short.BYTES);
+        s.asShortBuffer().put(v, off, n);
+        OpenClException.check(clEnqueueWriteBuffer(queue, b.mem, true, byteOffset, s, null, null), "writing a buffer");
+    }
+
+    synchronized void read(Buffer b, long byteOffset, short[] dst, int off, int n) {
+        ByteBuffer s = staging((long) n * Short.BYTES);
+        OpenClException.check(clEnqueueReadBuffer(queue, b.mem, true, byteOffset, s, null, null), "reading a buffer");
+        s.asShortBuffer().get(dst, off, n);
+    }
+
     synchronized void read(Buffer b, long byteOffset, float[] dst, int off, int n) {
         ByteBuffer s = staging((long) n * Float.BYTES);
         OpenClException.check(clEnqueueReadBuffer(queue, b.mem, true, byteOffset, s, null, null), "reading a buffer");

@@ -18,7 +18,7 @@ import org.llmexplorer.opencl.ClContext.Buffer;
 
 /**
  * One conversation on the device: its KV cache (a key and a value buffer per layer, positions
- * after each other), the activations of a pass (grown when a longer run comes) and a kernel per
+ * after each other, in floats or in halves as the conversation's {@link KvCache.Type} says), the activations of a pass (grown when a longer run comes) and a kernel per
  * operation of the recipe. Weights are the model's uploaded copies ({@link DeviceModel}). The host
  * does what is cheap and must round as the CPU does: rope angles and the lists of allowed keys;
  * attention weights are read back only for the heads a probe watches.
@@ -31,6 +31,9 @@ final class ClWorkspace implements Workspace {
     final DeviceModel model;
     final ModelConfig c;
     final int contextLength;
+    /** The cache holds the bits of halves (llama.cpp's default; half the memory), else floats. */
+    final boolean halfCache;
+    private final int entryBytes;
     private final ClContext cl;
     private final Kernels k;
     private final Buffer[] keys;
@@ -52,17 +55,19 @@ final class ClWorkspace implements Workspace {
     private final List<Long> attentionEvents = new ArrayList<>();
 
     ClWorkspace(OpenClCompute owner, ClContext cl, Kernels kernels, DeviceModel model, ModelConfig c,
-                int contextLength, int batch) {
+                int contextLength, int batch, KvCache.Type kvType) {
         this.owner = owner;
         this.cl = cl;
         this.k = kernels;
         this.model = model;
         this.c = c;
         this.contextLength = contextLength;
+        this.halfCache = kvType == KvCache.Type.F16;
+        this.entryBytes = halfCache ? Short.BYTES : Float.BYTES;
         this.keys = new Buffer[c.layers()];
         this.values = new Buffer[c.layers()];
         try {
-            long bytes = (long) contextLength * c.kvDim() * Float.BYTES;
+            long bytes = (long) contextLength * c.kvDim() * entryBytes;
             for (int l = 0; l < c.layers(); l++) {
                 keys[l] = cl.allocate(bytes, "the key cache");
                 values[l] = cl.allocate(bytes, "the value cache");
@@ -249,10 +254,15 @@ final class ClWorkspace implements Workspace {
     @Override
     public void store(int layer, org.llmexplorer.engine.model.Buffer key, org.llmexplorer.engine.model.Buffer value,
                       int count, int startPos) {
-        long at = (long) startPos * c.kvDim() * Float.BYTES;
-        long bytes = (long) count * c.kvDim() * Float.BYTES;
-        cl.copy(d(key), 0, keys[layer], at, bytes);
-        cl.copy(d(value), 0, values[layer], at, bytes);
+        int n = count * c.kvDim();
+        if (halfCache) {
+            k.storeHalf(d(key), keys[layer], startPos * c.kvDim(), n);
+            k.storeHalf(d(value), values[layer], startPos * c.kvDim(), n);
+        } else {
+            long at = (long) startPos * c.kvDim() * Float.BYTES;
+            cl.copy(d(key), 0, keys[layer], at, (long) n * Float.BYTES);
+            cl.copy(d(value), 0, values[layer], at, (long) n * Float.BYTES);
+        }
         stored = Math.max(stored, startPos + count);
     }
 
@@ -271,7 +281,7 @@ final class ClWorkspace implements Workspace {
                     "attention weights");
         }
         int l = a.layer();
-        attentionEvents.add(k.attention(d(q), keys[l], values[l], plan, l, ranges, lists, headSlots, weights, wrote(out),
+        attentionEvents.add(k.attention(d(q), keys[l], values[l], halfCache, plan, l, ranges, lists, headSlots, weights, wrote(out),
                 c.heads(), c.heads() / c.kvHeads(), c.headDim(), c.kvDim(), a.scale(), a.softcap()));
         record(a.probe(), l, a.startPos());
     }
@@ -323,16 +333,19 @@ final class ClWorkspace implements Workspace {
         return backend == owner && model.weights.get() == m.weights() && this.contextLength == contextLength;
     }
 
-    /** The host keeps keys in blocks ({@link KvCache}); the device keeps them position-major. */
+    /**
+     * The host keeps keys in blocks ({@link KvCache}); the device keeps them position-major. Both
+     * hold the conversation's type, so halves pass through floats and back unchanged.
+     */
     @Override
     public void copyCacheFromHost(KvCache host, int positions) {
         int n = positions * c.kvDim();
         float[] byPosition = new float[n];
         for (int l = 0; l < c.layers(); l++) {
             host.keysByPosition(l, positions, byPosition);
-            cl.write(keys[l], 0, byPosition, 0, n);
+            write(keys[l], byPosition, n);
             host.valuesByPosition(l, positions, byPosition);
-            cl.write(values[l], 0, byPosition, 0, n);
+            write(values[l], byPosition, n);
         }
         held = stored = positions;
     }
@@ -342,20 +355,47 @@ final class ClWorkspace implements Workspace {
         int n = held * c.kvDim();
         float[] byPosition = new float[n];
         for (int l = 0; l < c.layers(); l++) {
-            cl.read(keys[l], 0, byPosition, 0, n);
+            read(keys[l], byPosition, n);
             host.keysFromPositions(l, byPosition, held);
-            cl.read(values[l], 0, byPosition, 0, n);
+            read(values[l], byPosition, n);
             host.valuesFromPositions(l, byPosition, held);
+        }
+    }
+
+    private void write(Buffer cache, float[] entries, int n) {
+        if (!halfCache) {
+            cl.write(cache, 0, entries, 0, n);
+            return;
+        }
+        short[] bits = new short[n];
+        for (int i = 0; i < n; i++) {
+            bits[i] = Float.floatToFloat16(entries[i]);
+        }
+        cl.write(cache, 0, bits, 0, n);
+    }
+
+    private void read(Buffer cache, float[] entries, int n) {
+        if (!halfCache) {
+            cl.read(cache, 0, entries, 0, n);
+            return;
+        }
+        short[] bits = new short[n];
+        cl.read(cache, 0, bits, 0, n);
+        for (int i = 0; i < n; i++) {
+            entries[i] = Float.float16ToFloat(bits[i]);
         }
     }
 
     @Override
     public Workspace copyCacheTo(InferenceState target, int positions) {
+        if ((target.kvType() == KvCache.Type.F16) != halfCache) {
+            return null; // a conversation of another cache type: the copy goes through the host
+        }
         ClWorkspace other = owner.openOnDevice(model, c, target);
         if (other == null) {
             return null;
         }
-        long bytes = (long) positions * c.kvDim() * Float.BYTES;
+        long bytes = (long) positions * c.kvDim() * entryBytes;
         for (int l = 0; l < c.layers(); l++) {
             cl.copy(keys[l], 0, other.keys[l], 0, bytes);
             cl.copy(values[l], 0, other.values[l], 0, bytes);

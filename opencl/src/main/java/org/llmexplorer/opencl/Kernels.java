@@ -57,7 +57,7 @@ final class Kernels implements AutoCloseable {
     private final Map<GgmlType, Kernel> matmul = new EnumMap<>(GgmlType.class);
     private final Kernel quantizeQ8_0, quantizeQ8_K, roundF16, roundBf16;
     private final Kernel rmsNorm, layerNorm, rope, swiglu, gelu, geglu, softcap, add, addBias, scale;
-    private final Kernel softmax, attention;
+    private final Kernel softmax, attention, storeHalf;
 
     Kernels(ClContext cl) {
         this.cl = cl;
@@ -82,6 +82,7 @@ final class Kernels implements AutoCloseable {
         scale = make("scale");
         softmax = make("softmax");
         attention = make("attention");
+        storeHalf = make("store_half");
         long limit = Math.min(64, cl.device.maxWorkGroupSize());
         for (Kernel k : all) {
             limit = Math.min(limit, workGroupLimit(k));
@@ -230,14 +231,19 @@ final class Kernels implements AutoCloseable {
      * Attention of count new tokens' queries over the allowed keys of the cache (see attention.cl);
      * returns the launch's event so that its time can be read when the pass ends.
      */
-    synchronized long attention(Buffer q, Buffer keys, Buffer values, AttentionPlan plan, int layer, Buffer ranges, Buffer lists,
-                   Buffer headSlots, Buffer weights, Buffer out, int heads, int group, int headDim, int kvDim,
-                   float scoreScale, float softcapValue) {
-        return attention.args().mem(q).mem(keys).mem(values).mem(ranges).mem(lists).mem(headSlots).i32(layer * heads)
+    synchronized long attention(Buffer q, Buffer keys, Buffer values, boolean halfCache, AttentionPlan plan, int layer,
+                   Buffer ranges, Buffer lists, Buffer headSlots, Buffer weights, Buffer out, int heads, int group,
+                   int headDim, int kvDim, float scoreScale, float softcapValue) {
+        return attention.args().mem(q).mem(keys).mem(values).i32(halfCache ? 1 : 0).mem(ranges).mem(lists).mem(headSlots).i32(layer * heads)
                 .mem(weights)
                 .i32(plan.length()).mem(out).i32(plan.count()).i32(heads).i32(group).i32(headDim).i32(kvDim)
                 .f32(scoreScale).f32(softcapValue).local(this.group * 8L)
                 .runTimed((long) plan.count() * heads * this.group, this.group);
+    }
+
+    /** n floats of x into a half-precision cache from entry at on (rounded to the nearest half). */
+    synchronized void storeHalf(Buffer x, Buffer cache, int at, int n) {
+        elementwise(storeHalf.args().mem(x).mem(cache).i32(at).i32(n), n);
     }
 
     private void elementwise(Kernel k, long n) {

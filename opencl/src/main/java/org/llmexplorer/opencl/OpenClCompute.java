@@ -174,7 +174,7 @@ public final class OpenClCompute implements Compute, DeviceWorkspaces {
         ClWorkspace w;
         try {
             try {
-                w = new ClWorkspace(this, cl, kernels, m, c, s.contextLength(), s.batch());
+                w = new ClWorkspace(this, cl, kernels, m, c, s.contextLength(), s.batch(), s.kvType());
             } catch (OpenClException.OutOfDeviceMemory | Workspace.OutOfMemory e) {
                 // conversations no longer referenced may still hold device memory until collected
                 System.gc();
@@ -183,7 +183,7 @@ public final class OpenClCompute implements Compute, DeviceWorkspaces {
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                 }
-                w = new ClWorkspace(this, cl, kernels, m, c, s.contextLength(), s.batch());
+                w = new ClWorkspace(this, cl, kernels, m, c, s.contextLength(), s.batch(), s.kvType());
             }
         } catch (OpenClException.OutOfDeviceMemory | Workspace.OutOfMemory e) {
             tell(e.getMessage() + "; this conversation continues on the CPU (simd)");

@@ -166,18 +166,74 @@ class DeviceBackendTest {
         }
     }
 
-    /** A half-precision KV cache is the host's: such a conversation runs on the CPU, with the CPU's tokens. */
+    /**
+     * A half-precision KV cache on the device: half the cache's device memory, the CPU's greedy
+     * tokens with the same cache type, forks copied on the device, and a conversation that moves CPU -> device -> CPU gives
+     * the logits of one that stays on the CPU (halves pass between the two unchanged).
+     */
     @Test
-    void aHalfPrecisionCacheKeepsTheConversationOnTheHost() throws Exception {
+    void aHalfPrecisionCacheRunsOnTheDevice() throws Exception {
+        var f16 = org.llmexplorer.engine.model.KvCache.Type.F16;
+        var f32 = org.llmexplorer.engine.model.KvCache.Type.F32;
         try (Model model = Model.open(Shared.path(STORIES))) {
+            var c = model.config();
+            Transformer t = model.transformer();
+            MaskPlan masks = c.trainedMask();
             int[] prompt = model.tokenizer().encode("Once upon a time", true, true);
-            var kv = org.llmexplorer.engine.model.KvCache.Type.F16;
-            Generator onDevice = new Generator(model, device, prompt.length + 16, 8, kv);
-            GenerationResult a = onDevice.generate(prompt, 16, Sampler.greedy(), 0, null, null);
-            assertNull(onDevice.state().deviceWorkspace(), "the device keeps its cache in floats");
-            GenerationResult b = new Generator(model, cpu, prompt.length + 16, 8, kv)
-                    .generate(prompt, 16, Sampler.greedy(), 0, null, null);
+            Generator onDevice = new Generator(model, device, prompt.length + 24, 8, f16);
+            GenerationResult a = onDevice.generate(prompt, 24, Sampler.greedy(), 0, null, null);
+            assertNotNull(onDevice.state().deviceWorkspace(), "the conversation is on the device");
+            GenerationResult b = new Generator(model, cpu, prompt.length + 24, 8, f16)
+                    .generate(prompt, 24, Sampler.greedy(), 0, null, null);
             assertArrayEquals(b.generatedIds(), a.generatedIds());
+
+            int context = 256;
+            t.forward(device, new InferenceState(c, context, 8, 2, f32), masks, prompt, 0, prompt.length, 0, false);
+            long before = DeviceMemory.bytesInUse();
+            InferenceState inFloats = new InferenceState(c, context, 8, 2, f32);
+            t.forward(device, inFloats, masks, prompt, 0, prompt.length, 0, false);
+            long floats = DeviceMemory.bytesInUse() - before;
+            before = DeviceMemory.bytesInUse();
+            InferenceState inHalves = new InferenceState(c, context, 8, 2, f16);
+            t.forward(device, inHalves, masks, prompt, 0, prompt.length, 0, false);
+            long halves = DeviceMemory.bytesInUse() - before;
+            assertEquals(org.llmexplorer.engine.model.KvCache.bytes(c.layers(), c.kvDim(), context, f32) / 2,
+                    floats - halves, "device bytes saved");
+            assertNotNull(inFloats.deviceWorkspace());
+            assertNotNull(inHalves.deviceWorkspace());
+
+            // a copy on the device (a beam's fork) continues exactly as the conversation it copies
+            InferenceState fork = new InferenceState(c, context, 1, 2, f16);
+            fork.copyCacheFrom(inHalves, prompt.length);
+            assertNotNull(fork.deviceWorkspace(), "the copy is on the device");
+            int[] next = {prompt[1]};
+            t.forward(device, fork, masks, next, 0, 1, prompt.length, false);
+            t.forward(device, inHalves, masks, next, 0, 1, prompt.length, false);
+            assertArrayEquals(inHalves.logits(), fork.logits());
+
+            // A key or weight at a half's rounding boundary goes either way with the last bit of
+            // what is rounded, so the yardstick is how far two CPU backends part: scalar and SIMD.
+            int[] tokens = model.tokenizer().encode("Lily and Ben went to the beach to play", true, true);
+            InferenceState scalarRun = new InferenceState(c, 64, 8, 2, f16);
+            InferenceState reference = new InferenceState(c, 64, 8, 2, f16);
+            InferenceState moving = new InferenceState(c, 64, 8, 2, f16);
+            Compute scalar = new org.llmexplorer.engine.compute.ScalarCompute();
+            double spread = 0;
+            double worst = 0;
+            for (int i = 0; i < tokens.length; i++) {
+                t.forward(scalar, scalarRun, masks, tokens, i, 1, i, false);
+                t.forward(cpu, reference, masks, tokens, i, 1, i, false);
+                Compute ops = i < 3 || i >= 7 ? cpu : device;
+                t.forward(ops, moving, masks, tokens, i, 1, i, false);
+                assertEquals(i >= 3 && i < 7, moving.deviceWorkspace() != null, "where the cache is after token " + i);
+                for (int v = 0; v < c.vocabSize(); v++) {
+                    spread = Math.max(spread, Math.abs(reference.logits()[v] - scalarRun.logits()[v]));
+                    worst = Math.max(worst, Math.abs(reference.logits()[v] - moving.logits()[v]));
+                }
+            }
+            System.out.printf("half-precision cache: max |logit difference| host/device/host vs simd %.2e, "
+                    + "scalar vs simd %.2e%n", worst, spread);
+            assertTrue(worst <= Math.max(1e-4, 2 * spread), "logits differ by " + worst + ", scalar and simd by " + spread);
         }
     }
 

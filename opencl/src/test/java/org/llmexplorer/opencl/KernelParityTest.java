@@ -241,6 +241,21 @@ class KernelParityTest {
     @ParameterizedTest
     @ValueSource(strings = {"causal", "sliding:w=3", "strided:l=3", "random:r=4,seed=9", "L0H1@prefix:p=2"})
     void attentionAgrees(String spec) {
+        attentionAgrees(spec, false);
+    }
+
+    /**
+     * The same over a half-precision cache written by the store kernel: keys and values rounded
+     * to the nearest half as {@link Float#floatToFloat16} rounds, and the queries and weights
+     * rounded to half as the CPU's half-precision path does.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"causal", "sliding:w=3", "strided:l=3", "random:r=4,seed=9", "L0H1@prefix:p=2"})
+    void attentionOverAHalfPrecisionCacheAgrees(String spec) {
+        attentionAgrees(spec, true);
+    }
+
+    private void attentionAgrees(String spec, boolean half) {
         Random random = new Random(spec.hashCode());
         int heads = 4;
         int kvHeads = 2;
@@ -259,7 +274,20 @@ class KernelParityTest {
 
         Buffer weights = device.room(count * heads * length);
         Buffer out = device.room(count * heads * headDim);
-        long event = device.kernels().attention(device.up(q), device.up(keys), device.up(values), plan, 0,
+        Buffer keyCache = device.up(keys);
+        Buffer valueCache = device.up(values);
+        if (half) {
+            keyCache = device.room(keys.length);
+            valueCache = device.room(values.length);
+            device.kernels().storeHalf(device.up(keys), keyCache, 0, keys.length);
+            device.kernels().storeHalf(device.up(values), valueCache, 0, values.length);
+            for (float[] x : new float[][] {q, keys, values}) {
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = Float.float16ToFloat(Float.floatToFloat16(x[i])); // what the device reads
+                }
+            }
+        }
+        long event = device.kernels().attention(device.up(q), keyCache, valueCache, half, plan, 0,
                 device.up(plan.ranges()), device.up(plan.lists()), device.up(plan.headSlots()), weights, out, heads,
                 heads / kvHeads, headDim, kvDim, scale, softcap);
         device.nanos(event);
@@ -281,6 +309,9 @@ class KernelParityTest {
                     scalar.softcap(scores, 0, n, softcap);
                 }
                 scalar.softmax(scores, 0, n);
+                for (int i = 0; half && i < n; i++) {
+                    scores[i] = Float.float16ToFloat(Float.floatToFloat16(scores[i]));
+                }
                 float[] expected = new float[headDim];
                 for (int i = 0; i < n; i++) {
                     scalar.axpy(scores[i], values, allowed[i] * kvDim + kv, expected, 0, headDim);

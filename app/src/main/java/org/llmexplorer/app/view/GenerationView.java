@@ -92,7 +92,8 @@ final class GenerationView extends VBox {
         half.setId("kv-half");
         half.selectedProperty().bindBidirectional(vm.halfKvCache);
         half.setTooltip(new Tooltip("Keep the keys and values of the conversation in half precision: half the "
-                + "memory, rounded as llama.cpp's default cache rounds (runs on the CPU). Takes effect for the next reply."));
+                + "memory, on the CPU and on an OpenCL device, rounded as llama.cpp's default cache rounds. Takes effect "
+                + "for the next reply."));
         grid.addRow(3, new Label("KV cache"), half);
         GridPane.setHgrow(grid.getChildren().get(1), Priority.ALWAYS);
 

@@ -33,7 +33,7 @@ public final class InferenceState {
         this(c, contextLength, batch, workers, KvCache.Type.F32);
     }
 
-    /** With the KV cache in the given type (F16: half the memory; such a conversation runs on the CPU). */
+    /** With the KV cache in the given type (F16: half the memory, on the host and on a device). */
     public InferenceState(ModelConfig c, int contextLength, int batch, int workers, KvCache.Type kvType) {
         if (contextLength < 1) {
             throw new IllegalArgumentException("context length must be positive");
@@ -61,8 +61,7 @@ public final class InferenceState {
         }
         leaveDevice();
         Workspace next = null;
-        // A device keeps its cache in floats: a half-precision conversation stays with the host's cache.
-        if (!hostOnly && cache.type == KvCache.Type.F32 && ops instanceof DeviceWorkspaces device
+        if (!hostOnly && ops instanceof DeviceWorkspaces device
                 && device.declines(model) == null) {
             next = device.open(model, this);
             if (next != null && startPos > 0) {

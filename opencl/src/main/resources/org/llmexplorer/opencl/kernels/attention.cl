@@ -39,10 +39,26 @@ inline int allowed_key(int first, int list, global const int* lists, int i) {
     return list < 0 ? first + i : lists[list + i];
 }
 
+// Entry i of a layer's keys or values: floats, or the bits of halves (a half-precision cache).
+inline float cached(global const void* cache, ulong i, int half_cache) {
+    return half_cache ? vload_half(i, (global const half*) cache) : ((global const float*) cache)[i];
+}
+
+// n new keys or values (floats) into a half-precision cache from entry at on, rounded to the
+// nearest half as the CPU's cache rounds them.
+kernel void store_half(global const float* x, global ushort* cache, int at, int n) {
+    const int i = get_global_id(0);
+    if (i < n) {
+        cache[at + i] = half_bits(x[i]);
+    }
+}
+
 // One work-group per (token t, head): scores of the allowed keys into weights (which the host
 // reads back when someone records this head), softmax, then the weighted sum of the values.
-// A query head reads the key/value head its group shares (grouped-query attention).
-kernel void attention(global const float* q, global const float* keys, global const float* values,
+// A query head reads the key/value head its group shares (grouped-query attention). With a
+// half-precision cache the queries and the weights are rounded to half too, as llama.cpp's
+// products with half-precision keys and values take half-precision operands (and as the CPU does).
+kernel void attention(global const float* q, global const void* keys, global const void* values, int half_cache,
                       global const int* ranges, global const int* lists, global const int* head_slot,
                       int slot_base, global float* weights, int weight_stride, global float* out, int count, int heads,
                       int group, int head_dim, int kv_dim, float scale, float softcap, local acc_t* red) {
@@ -60,21 +76,28 @@ kernel void attention(global const float* q, global const float* keys, global co
     global float* w = weights + (ulong) task * weight_stride;
 
     for (int i = lid; i < n; i += size) {
-        global const float* key = keys + (ulong) allowed_key(first, list, lists, i) * kv_dim + kv;
+        const ulong key = (ulong) allowed_key(first, list, lists, i) * kv_dim + kv;
         float s = 0.0f;
         for (int d = 0; d < head_dim; d++) {
-            s += query[d] * key[d];
+            const float qd = query[d];
+            s += (half_cache ? round_to_half(qd) : qd) * cached(keys, key + d, half_cache);
         }
         s *= scale;
         w[i] = softcap > 0.0f ? softcapped(s, softcap) : s;
     }
     barrier(CLK_GLOBAL_MEM_FENCE);
     group_softmax(w, n, red);
+    if (half_cache) {
+        for (int i = lid; i < n; i += size) {
+            w[i] = round_to_half(w[i]);
+        }
+        barrier(CLK_GLOBAL_MEM_FENCE);
+    }
 
     for (int d = lid; d < head_dim; d += size) {
         float acc = 0.0f;
         for (int i = 0; i < n; i++) {
-            acc += w[i] * values[(ulong) allowed_key(first, list, lists, i) * kv_dim + kv + d];
+            acc += w[i] * cached(values, (ulong) allowed_key(first, list, lists, i) * kv_dim + kv + d, half_cache);
         }
         out[(t * heads + head) * head_dim + d] = acc;
     }
