@@ -41,7 +41,11 @@ class ComputeParityTest {
     static Stream<Arguments> matmulCases() {
         return RandomWeights.matmulCases(
                 // large enough to be split across threads
-                Arguments.of(GgmlType.Q8_0, 1024, 1024, 2), Arguments.of(GgmlType.Q4_0, 1024, 2048, 1));
+                Arguments.of(GgmlType.Q8_0, 1024, 1024, 2), Arguments.of(GgmlType.Q4_0, 1024, 2048, 1),
+                // prompt batches: whole token groups of the broadcast tile (2 x 16 or 2 x 8 tokens), tokens
+                // after them, row tiles short of sixteen and of eight, columns not a multiple of the lanes
+                Arguments.of(GgmlType.Q4_0, 75, 512, 67), Arguments.of(GgmlType.Q8_0, 64, 256, 32),
+                Arguments.of(GgmlType.F32, 37, 172, 35), Arguments.of(GgmlType.Q6_K, 50, 256, 40));
     }
 
     @ParameterizedTest(name = "{0} {1}x{2} batch {3}")

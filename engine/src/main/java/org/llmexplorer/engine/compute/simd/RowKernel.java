@@ -92,14 +92,17 @@ abstract class RowKernel {
 
     /**
      * Rows [r0, r1) of w times each of the batch (4 or more) vectors in x, through float tiles;
-     * {@code buffer} holds {@link #bufferSize} floats.
+     * {@code buffer} holds {@link #bufferSize} floats. Whole groups of {@link FloatTiles#GROUP}
+     * tokens go through {@link FloatTiles#tile8xGroup} with xT, their transposed form
+     * ({@link FloatTiles#transposeGroups}); the tokens after them, and rows short of eight, through
+     * {@link FloatTiles#tile4x4}.
      */
-    final void tiled(WeightMatrix w, int r0, int r1, float[] x, int batch, float[] out, float[] buffer) {
+    final void tiled(WeightMatrix w, int r0, int r1, float[] x, float[] xT, int batch, float[] out, float[] buffer) {
         MemorySegment data = w.data();
         long rowBytes = w.rowBytes();
         int cols = w.cols();
         int rows = w.rows();
-        float[] scratch = buffer; // the tile's accumulators live before the rows
+        int grouped = batch / FloatTiles.GROUP * FloatTiles.GROUP;
         for (int rs = r0; rs < r1; rs += ROW_TILE) {
             int tile = Math.min(ROW_TILE, r1 - rs);
             for (int r = 0; r < tile; r++) {
@@ -108,20 +111,36 @@ abstract class RowKernel {
             for (int t = 0; t < batch; t++) {
                 java.util.Arrays.fill(out, t * rows + rs, t * rows + rs + tile, 0f);
             }
-            for (int k0 = 0; k0 < cols; k0 += COLUMN_TILE) {
-                int k = Math.min(COLUMN_TILE, cols - k0);
-                for (int t = 0; t < batch; t += 4) {
-                    int tokens = Math.min(4, batch - t);
-                    for (int r = 0; r < tile; r += 4) {
-                        if (tokens == 4 && r + 4 <= tile && k % Lanes.L == 0) {
-                            FloatTiles.tile4x4(buffer, FloatTiles.SCRATCH + r * cols + k0, cols, x, t * cols + k0, cols, k, out,
-                                    t * rows + rs + r, rows, scratch);
-                            continue;
-                        }
-                        for (int rr = r; rr < Math.min(r + 4, tile); rr++) { // edges of the tile
-                            for (int tt = t; tt < t + tokens; tt++) {
-                                out[tt * rows + rs + rr] += FloatTiles.dot(buffer, FloatTiles.SCRATCH + rr * cols + k0, x, tt * cols + k0, k);
-                            }
+            int eights = grouped == 0 ? 0 : tile / 8 * 8;
+            for (int r = 0; r < eights; r += 8) {
+                for (int g = 0; g < grouped; g += FloatTiles.GROUP) {
+                    FloatTiles.tile8xGroup(buffer, FloatTiles.SCRATCH + r * cols, cols, xT, g * cols, cols, out,
+                            g * rows + rs + r, rows, buffer);
+                }
+            }
+            fourByFour(buffer, cols, x, grouped, batch, 0, tile, out, rs, rows);
+            fourByFour(buffer, cols, x, 0, grouped, eights, tile, out, rs, rows);
+        }
+    }
+
+    /** Tokens [t0, t1) with the tile's rows [ra, rb) (dequantized in buffer), four by four. */
+    private static void fourByFour(float[] buffer, int cols, float[] x, int t0, int t1, int ra, int rb, float[] out,
+                                   int rs, int rows) {
+        float[] scratch = buffer; // the tile's accumulators live before the rows
+        for (int k0 = 0; k0 < cols; k0 += COLUMN_TILE) {
+            int k = Math.min(COLUMN_TILE, cols - k0);
+            for (int t = t0; t < t1; t += 4) {
+                int tokens = Math.min(4, t1 - t);
+                for (int r = ra; r < rb; r += 4) {
+                    if (tokens == 4 && r + 4 <= rb && k % Lanes.L == 0) {
+                        FloatTiles.tile4x4(buffer, FloatTiles.SCRATCH + r * cols + k0, cols, x, t * cols + k0, cols, k,
+                                out, t * rows + rs + r, rows, scratch);
+                        continue;
+                    }
+                    for (int rr = r; rr < Math.min(r + 4, rb); rr++) { // edges of the tile
+                        for (int tt = t; tt < t + tokens; tt++) {
+                            out[tt * rows + rs + rr] += FloatTiles.dot(buffer, FloatTiles.SCRATCH + rr * cols + k0, x,
+                                    tt * cols + k0, k);
                         }
                     }
                 }

@@ -37,6 +37,8 @@ public final class SimdCompute implements Compute {
     private float[] rounded = new float[0];
     /** Per thread: a tile of weight rows widened to floats, for prompt batches. */
     private final float[][] rowBuffers;
+    /** A prompt's activations in whole token groups, transposed for {@link FloatTiles#tile8xGroup}. */
+    private float[] transposed;
 
     public SimdCompute(int threads) {
         if (!Lanes.usable()) {
@@ -102,8 +104,10 @@ public final class SimdCompute implements Compute {
         int chunks = (rows + chunk - 1) / chunk;
         // Two loops, not one with a branch: each lambda is compiled on its own (see RowKernel).
         if (tiled) {
-            parallel.forEach(chunks, (c, worker) ->
-                    kernel.tiled(w, c * chunk, Math.min(rows, (c + 1) * chunk), input, batch, out, rowBuffers[worker]));
+            float[] xT = batch >= FloatTiles.GROUP ? transposed = FloatTiles.transposeGroups(input, batch, w.cols(),
+                    transposed) : null;
+            parallel.forEach(chunks, (c, worker) -> kernel.tiled(w, c * chunk, Math.min(rows, (c + 1) * chunk), input,
+                    xT, batch, out, rowBuffers[worker]));
         } else {
             parallel.forEach(chunks, (c, worker) ->
                     kernel.matvec(w, c * chunk, Math.min(rows, (c + 1) * chunk), input, batch, out));
