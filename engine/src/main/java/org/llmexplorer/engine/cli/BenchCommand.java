@@ -53,7 +53,7 @@ final class BenchCommand implements Command {
     @Mixin
     private KvCacheOption kv;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "" + org.llmexplorer.engine.generate.Generator.DEFAULT_BATCH,
             description = "prompt tokens per forward pass (default ${DEFAULT-VALUE})")
     private int batch;
 

@@ -80,6 +80,42 @@ class GeneratorTest {
                 r.chunkPpl()[0] + " nearer llama.cpp's F16 figure");
     }
 
+    /**
+     * Stop while the prompt is read: the reply ends between two passes with no token, and the
+     * passes that ran stay in the KV cache, so asking again costs only the rest and gives the
+     * reply of a run that was never stopped.
+     */
+    @Test
+    void aPromptCanBeStoppedBetweenPasses() {
+        int[] prompt = model.tokenizer().encode("Once upon a time there was a little girl who liked to play in the "
+                + "park with her red ball", true, true);
+        assertTrue(prompt.length > 12, "prompt of " + prompt.length + " tokens");
+        GenerationResult whole = new Generator(model, ops, 64, 4).generate(prompt, 10, Sampler.greedy(), 0, null, null);
+
+        Generator g = new Generator(model, ops, 64, 4);
+        int[] polls = {0};
+        GenerationResult stopped = g.generate(prompt, 10, Sampler.greedy(), 0, null, () -> ++polls[0] > 2);
+        assertEquals("cancelled", stopped.stopReason());
+        assertEquals(0, stopped.generatedIds().length);
+        assertEquals(3, polls[0], "asked before each pass: two passes ran");
+        java.util.List<Integer> starts = new java.util.ArrayList<>(); // where each pass of the second call starts
+        g.state().probe(new org.llmexplorer.engine.model.Probe() {
+            @Override
+            public boolean watches(Site site, int layer) {
+                return site == Site.FINAL_NORM;
+            }
+
+            @Override
+            public boolean at(Site site, int layer, int startPos, int count, int width, float[] values) {
+                starts.add(startPos);
+                return false;
+            }
+        });
+        GenerationResult again = g.generate(prompt, 10, Sampler.greedy(), 0, null, null);
+        assertArrayEquals(whole.generatedIds(), again.generatedIds());
+        assertEquals(8, starts.get(0), "the two passes that ran are not read again");
+    }
+
     @Test
     void promptScoresAreTheProbabilitiesOfGeneration() {
         int[] prompt = model.tokenizer().encode("Once upon a time", true, true);

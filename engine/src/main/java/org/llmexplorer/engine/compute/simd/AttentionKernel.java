@@ -146,13 +146,35 @@ final class AttentionKernel {
         }
     }
 
-    /** out[h] += sum over i in [from, to) of p[pBase + h * rowLen + (i - from)] * value(allowed[i]). */
+    /**
+     * out[h] += sum over i in [from, to) of p[pBase + h * rowLen + (i - from)] * value(allowed[i]).
+     * Four vectors of a head's dimensions at a time, each with its own accumulator: one
+     * accumulator over all keys would wait for its previous multiply-add at every key.
+     */
     static void accumulate(float[] p, int pBase, int rowLen, int heads, int headDim, float[] values, int valueBase,
                            int valueStride, int[] allowed, int from, int to, float[] out, int outOff) {
         for (int h = 0; h < heads; h++) {
             int o = outOff + h * headDim;
             int row = pBase + h * rowLen - from;
             int j = 0;
+            for (; j + 4 * L <= headDim; j += 4 * L) {
+                FloatVector a0 = FloatVector.fromArray(F, out, o + j);
+                FloatVector a1 = FloatVector.fromArray(F, out, o + j + L);
+                FloatVector a2 = FloatVector.fromArray(F, out, o + j + 2 * L);
+                FloatVector a3 = FloatVector.fromArray(F, out, o + j + 3 * L);
+                for (int i = from; i < to; i++) {
+                    int v = allowed[i] * valueStride + valueBase + j;
+                    FloatVector weight = FloatVector.broadcast(F, p[row + i]);
+                    a0 = FloatVector.fromArray(F, values, v).fma(weight, a0);
+                    a1 = FloatVector.fromArray(F, values, v + L).fma(weight, a1);
+                    a2 = FloatVector.fromArray(F, values, v + 2 * L).fma(weight, a2);
+                    a3 = FloatVector.fromArray(F, values, v + 3 * L).fma(weight, a3);
+                }
+                a0.intoArray(out, o + j);
+                a1.intoArray(out, o + j + L);
+                a2.intoArray(out, o + j + 2 * L);
+                a3.intoArray(out, o + j + 3 * L);
+            }
             for (; j + L <= headDim; j += L) {
                 FloatVector acc = FloatVector.fromArray(F, out, o + j);
                 for (int i = from; i < to; i++) {
