@@ -102,8 +102,8 @@ class DeviceBackendTest {
             MaskPlan masks = model.config().trainedMask();
             int[] tokens = model.tokenizer().encode("Lily and Ben went to the beach to play", true, true);
             int n = tokens.length;
-            InferenceState reference = new InferenceState(model.config(), 64, 8, 2);
-            InferenceState moving = new InferenceState(model.config(), 64, 8, 2);
+            InferenceState reference = new InferenceState(model.config(), 64, 8);
+            InferenceState moving = new InferenceState(model.config(), 64, 8);
             for (int i = 0; i < n; i++) {
                 t.forward(cpu, reference, masks, tokens, i, 1, i, false);
                 Compute ops = i < 3 || i >= 7 ? cpu : device;
@@ -122,13 +122,13 @@ class DeviceBackendTest {
             MaskPlan masks = model.config().trainedMask();
             int[] tokens = model.tokenizer().encode("One day, a bird flew", true, true);
             int n = tokens.length;
-            InferenceState parent = new InferenceState(model.config(), 32, 8, 2);
+            InferenceState parent = new InferenceState(model.config(), 32, 8);
             t.forward(device, parent, masks, tokens, 0, n - 1, 0, false);
-            InferenceState child = new InferenceState(model.config(), 32, 1, 2);
+            InferenceState child = new InferenceState(model.config(), 32, 1);
             child.copyCacheFrom(parent, n - 1);
             assertNotNull(child.deviceWorkspace(), "the copy is on the device");
             t.forward(device, child, masks, tokens, n - 1, 1, n - 1, false);
-            InferenceState reference = new InferenceState(model.config(), 32, 8, 2);
+            InferenceState reference = new InferenceState(model.config(), 32, 8);
             t.forward(cpu, reference, masks, tokens, 0, n, 0, false);
             assertArrayEquals(reference.logits(), child.logits(), 1e-4f);
         }
@@ -188,13 +188,13 @@ class DeviceBackendTest {
             assertArrayEquals(b.generatedIds(), a.generatedIds());
 
             int context = 256;
-            t.forward(device, new InferenceState(c, context, 8, 2, f32), masks, prompt, 0, prompt.length, 0, false);
+            t.forward(device, new InferenceState(c, context, 8, f32), masks, prompt, 0, prompt.length, 0, false);
             long before = DeviceMemory.bytesInUse();
-            InferenceState inFloats = new InferenceState(c, context, 8, 2, f32);
+            InferenceState inFloats = new InferenceState(c, context, 8, f32);
             t.forward(device, inFloats, masks, prompt, 0, prompt.length, 0, false);
             long floats = DeviceMemory.bytesInUse() - before;
             before = DeviceMemory.bytesInUse();
-            InferenceState inHalves = new InferenceState(c, context, 8, 2, f16);
+            InferenceState inHalves = new InferenceState(c, context, 8, f16);
             t.forward(device, inHalves, masks, prompt, 0, prompt.length, 0, false);
             long halves = DeviceMemory.bytesInUse() - before;
             assertEquals(org.llmexplorer.engine.model.KvCache.bytes(c.layers(), c.kvDim(), context, f32) / 2,
@@ -203,7 +203,7 @@ class DeviceBackendTest {
             assertNotNull(inHalves.deviceWorkspace());
 
             // a copy on the device (a beam's fork) continues exactly as the conversation it copies
-            InferenceState fork = new InferenceState(c, context, 1, 2, f16);
+            InferenceState fork = new InferenceState(c, context, 1, f16);
             fork.copyCacheFrom(inHalves, prompt.length);
             assertNotNull(fork.deviceWorkspace(), "the copy is on the device");
             int[] next = {prompt[1]};
@@ -214,9 +214,9 @@ class DeviceBackendTest {
             // A key or weight at a half's rounding boundary goes either way with the last bit of
             // what is rounded, so the yardstick is how far two CPU backends part: scalar and SIMD.
             int[] tokens = model.tokenizer().encode("Lily and Ben went to the beach to play", true, true);
-            InferenceState scalarRun = new InferenceState(c, 64, 8, 2, f16);
-            InferenceState reference = new InferenceState(c, 64, 8, 2, f16);
-            InferenceState moving = new InferenceState(c, 64, 8, 2, f16);
+            InferenceState scalarRun = new InferenceState(c, 64, 8, f16);
+            InferenceState reference = new InferenceState(c, 64, 8, f16);
+            InferenceState moving = new InferenceState(c, 64, 8, f16);
             Compute scalar = new org.llmexplorer.engine.compute.ScalarCompute();
             double spread = 0;
             double worst = 0;
@@ -325,7 +325,7 @@ class DeviceBackendTest {
     }
 
     private static float[] logits(Model model, Compute ops, Probe probe, int[] tokens) {
-        InferenceState s = new InferenceState(model.config(), 64, tokens.length, 2);
+        InferenceState s = new InferenceState(model.config(), 64, tokens.length);
         s.probe(probe);
         model.transformer().forward(ops, s, model.config().trainedMask(), tokens, 0, tokens.length, 0, true);
         return java.util.Arrays.copyOf(s.logits(), tokens.length * model.config().vocabSize());

@@ -56,8 +56,7 @@ public final class Benchmark {
                              int repetitions, int depth, KvCache.Type kvType) {
         Transformer transformer = model.transformer();
         int vocab = model.config().vocabSize();
-        InferenceState state = new InferenceState(model.config(), depth + Math.max(promptTokens, genTokens), batch,
-                ops.threads(), kvType);
+        InferenceState state = new InferenceState(model.config(), depth + Math.max(promptTokens, genTokens), batch, kvType);
         int[] prompt = randomTokens(depth + promptTokens, vocab, 42);
         int[] gen = randomTokens(depth + genTokens, vocab, 43);
         long matrixFlops = matrixFlopsPerToken(model);

@@ -46,7 +46,7 @@ public final class Generator {
     public Generator(Model model, Compute ops, int contextLength, int batch, KvCache.Type kvType) {
         this.model = model;
         this.ops = ops;
-        this.state = new InferenceState(model.config(), contextLength, batch, ops.threads(), kvType);
+        this.state = new InferenceState(model.config(), contextLength, batch, kvType);
         this.masks = model.config().trainedMask();
     }
 

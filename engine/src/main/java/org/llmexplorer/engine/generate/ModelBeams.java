@@ -34,8 +34,7 @@ public final class ModelBeams implements BeamSearch.Model {
 
     @Override
     public BeamSearch.Beam start(int[] prompt) {
-        InferenceState s = new InferenceState(model.config(), contextLength, Generator.DEFAULT_BATCH, ops.threads(),
-                kvType);
+        InferenceState s = new InferenceState(model.config(), contextLength, Generator.DEFAULT_BATCH, kvType);
         int step = masks.looksAhead(model.config().layers(), model.config().heads()) ? prompt.length : s.batch();
         for (int done = 0; done < prompt.length; done += step) {
             model.transformer().forward(ops, s, masks, prompt, done, Math.min(step, prompt.length - done), done, false);
@@ -64,7 +63,7 @@ public final class ModelBeams implements BeamSearch.Model {
             if (length >= contextLength) {
                 throw new org.llmexplorer.engine.model.ContextFullException(length + 1, contextLength);
             }
-            InferenceState next = new InferenceState(model.config(), contextLength, 1, ops.threads(), kvType);
+            InferenceState next = new InferenceState(model.config(), contextLength, 1, kvType);
             next.copyCacheFrom(state, length);
             model.transformer().forward(ops, next, masks, new int[] {token}, 0, 1, length, false);
             return new ModelBeam(next, length + 1);

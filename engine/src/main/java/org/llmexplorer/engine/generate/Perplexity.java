@@ -37,7 +37,7 @@ public final class Perplexity {
         if (ctx < 2) {
             throw new IllegalArgumentException("the context must hold at least 2 tokens");
         }
-        InferenceState s = new InferenceState(model.config(), ctx, ctx, ops.threads(), kv);
+        InferenceState s = new InferenceState(model.config(), ctx, ctx, kv);
         return stride <= 0 ? chunked(model, ops, masks, s, tokens, ctx) : strided(model, ops, masks, s, tokens, ctx, stride);
     }
 

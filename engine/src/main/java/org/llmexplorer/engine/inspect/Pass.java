@@ -32,7 +32,7 @@ public record Pass(Model model, Compute ops, MaskPlan masks) {
             throw new IllegalArgumentException("the prompt has " + tokens.length + " tokens but the model's context holds "
                     + context);
         }
-        InferenceState s = new InferenceState(model.config(), tokens.length, tokens.length, ops.threads());
+        InferenceState s = new InferenceState(model.config(), tokens.length, tokens.length);
         s.probe(probe);
         try {
             model.transformer().forward(ops, s, masks, tokens, 0, tokens.length, 0, true);

@@ -29,12 +29,12 @@ public final class InferenceState {
     private long attendedPairs;
     private long attentionNanos;
 
-    public InferenceState(ModelConfig c, int contextLength, int batch, int workers) {
-        this(c, contextLength, batch, workers, KvCache.Type.F32);
+    public InferenceState(ModelConfig c, int contextLength, int batch) {
+        this(c, contextLength, batch, KvCache.Type.F32);
     }
 
     /** With the KV cache in the given type (F16: half the memory, on the host and on a device). */
-    public InferenceState(ModelConfig c, int contextLength, int batch, int workers, KvCache.Type kvType) {
+    public InferenceState(ModelConfig c, int contextLength, int batch, KvCache.Type kvType) {
         if (contextLength < 1) {
             throw new IllegalArgumentException("context length must be positive");
         }

@@ -178,7 +178,7 @@ class AttentionExecutionTest {
         if (!plan.looksAhead(c.layers(), c.heads())) {
             for (int s = 0; s < steps; s++) {
                 int len = ids.length + s;
-                InferenceState fresh = new InferenceState(c, len, len, 1);
+                InferenceState fresh = new InferenceState(c, len, len);
                 model.transformer().forward(scalar, fresh, plan, sequence, 0, len, 0, false);
                 assertEquals(cached.generatedIds()[s], Sampler.argmax(fresh.logits(), 0, c.vocabSize()),
                         "step " + s + ": cached and recomputed agree");

@@ -98,7 +98,7 @@ class NewArchitecturesTest {
     private static float[] logits(Path file) throws IOException {
         try (Model model = Model.open(file); Compute ops = Backends.create("scalar", 1)) {
             int[] prompt = model.tokenizer().encode("The cat sat on the mat and", true, true);
-            InferenceState s = new InferenceState(model.config(), 64, prompt.length, 1);
+            InferenceState s = new InferenceState(model.config(), 64, prompt.length);
             model.transformer().forward(ops, s, model.config().trainedMask(), prompt, 0, prompt.length, 0, false);
             return java.util.Arrays.copyOf(s.logits(), model.config().vocabSize());
         }

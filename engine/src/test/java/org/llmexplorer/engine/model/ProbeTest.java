@@ -20,7 +20,7 @@ class ProbeTest {
 
     /** Runs a prompt through a fresh conversation with this probe and returns the logits of every position. */
     private static float[] run(Model model, Compute ops, Probe probe, int[] tokens) {
-        InferenceState s = new InferenceState(model.config(), 64, tokens.length, ops.threads());
+        InferenceState s = new InferenceState(model.config(), 64, tokens.length);
         s.probe(probe);
         model.transformer().forward(ops, s, model.config().trainedMask(), tokens, 0, tokens.length, 0, true);
         return java.util.Arrays.copyOf(s.logits(), tokens.length * model.config().vocabSize());

@@ -85,7 +85,7 @@ class ExportParityTest {
             LlamaNetwork net = new LlamaNetwork(t.parameters(), t.maskPlan(), 1, len, p);
             net.forward(java.util.Arrays.copyOf(seq, len));
             float[] ours = net.logits();
-            InferenceState state = new InferenceState(model.config(), len, len, ops.threads());
+            InferenceState state = new InferenceState(model.config(), len, len);
             model.transformer().forward(ops, state, model.config().trainedMask(), seq, 0, len, 0, true);
             float[] theirs = state.logits();
             float scale = 0;
@@ -104,7 +104,7 @@ class ExportParityTest {
 
     private static int[] engineGreedy(Model model, Compute ops, int[] prompt, int n) {
         int[] seq = java.util.Arrays.copyOf(prompt, n);
-        InferenceState state = new InferenceState(model.config(), n, n, ops.threads());
+        InferenceState state = new InferenceState(model.config(), n, n);
         model.transformer().forward(ops, state, model.config().trainedMask(), seq, 0, prompt.length, 0, false);
         for (int len = prompt.length; len < n; len++) {
             seq[len] = argmax(state.logits(), 0, model.config().vocabSize());
