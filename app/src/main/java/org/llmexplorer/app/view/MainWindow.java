@@ -393,7 +393,10 @@ public final class MainWindow {
                 vm.chat.contextUsedProperty(), vm.chat.contextCapacityProperty()));
         Label speed = new Label();
         speed.setMinWidth(Region.USE_PREF_SIZE);
-        speed.textProperty().bind(Bindings.format("%.1f tokens/s", vm.chat.tokensPerSecondProperty()));
+        speed.setId("speed-label");
+        speed.textProperty().bind(Bindings.when(vm.chat.promptStatusProperty().isEmpty())
+                .then(Bindings.format("%.1f tokens/s", vm.chat.tokensPerSecondProperty()))
+                .otherwise(vm.chat.promptStatusProperty()));
         Label model = new Label();
         model.textProperty().bind(vm.model.statusProperty());
         model.setWrapText(true);

@@ -27,6 +27,9 @@ public final class ChatViewModel {
     private final ReadOnlyIntegerWrapper contextUsed = new ReadOnlyIntegerWrapper(0);
     private final ReadOnlyIntegerWrapper contextCapacity = new ReadOnlyIntegerWrapper(0);
     private final ReadOnlyDoubleWrapper tokensPerSecond = new ReadOnlyDoubleWrapper(0);
+    /** While a long prompt is read before a reply: how far ("" otherwise). */
+    private final javafx.beans.property.ReadOnlyStringWrapper promptStatus =
+            new javafx.beans.property.ReadOnlyStringWrapper("");
     public final StringProperty input = new SimpleStringProperty("");
     private final ReadOnlyBooleanWrapper completionMode = new ReadOnlyBooleanWrapper(true);
     private final ReadOnlyStringWrapper placeholder = new ReadOnlyStringWrapper(
@@ -58,6 +61,10 @@ public final class ChatViewModel {
 
     public ReadOnlyDoubleProperty tokensPerSecondProperty() {
         return tokensPerSecond.getReadOnlyProperty();
+    }
+
+    public javafx.beans.property.ReadOnlyStringProperty promptStatusProperty() {
+        return promptStatus.getReadOnlyProperty();
     }
 
     /** True while the model has no chat template: the conversation is a text the model continues. */
@@ -147,6 +154,7 @@ public final class ChatViewModel {
         generating.set(true);
         return f.whenComplete((m, e) -> ctx.ui.execute(() -> {
             generating.set(false);
+            promptStatus.set("");
             syncFromSession();
             changed.run();
         }));
@@ -175,7 +183,13 @@ public final class ChatViewModel {
         }
     }
 
+    /** The prompt of a reply is being read: done of total new tokens. */
+    void reading(int done, int total) {
+        promptStatus.set(done < total ? String.format("reading the prompt: %d / %d tokens", done, total) : "");
+    }
+
     void token(int messageIndex, Step step) {
+        promptStatus.set("");
         while (messages.size() <= messageIndex) {
             messages.add(new MessageItem("assistant", ""));
         }

@@ -131,6 +131,11 @@ public final class ExplorerViewModel implements AutoCloseable {
         }
 
         @Override
+        public void reading(int messageIndex, int done, int total) {
+            ctx.ui.execute(() -> chat.reading(done, total));
+        }
+
+        @Override
         public void token(int messageIndex, Step step) {
             ctx.ui.execute(() -> chat.token(messageIndex, step));
         }

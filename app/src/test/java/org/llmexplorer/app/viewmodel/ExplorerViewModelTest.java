@@ -37,10 +37,14 @@ class ExplorerViewModelTest {
 
             vm.sampling.maxTokens.set(20);
             vm.sampling.seedLocked.set(true);
+            java.util.List<String> status = new java.util.concurrent.CopyOnWriteArrayList<>();
+            vm.chat.promptStatusProperty().addListener((o, was, now) -> status.add(now));
             vm.chat.input.set("Once upon a time");
             vm.chat.send().get(30, TimeUnit.SECONDS);
             assertEquals(2, vm.chat.messages().size());
             MessageItem reply = vm.chat.messages().get(1);
+            assertTrue(status.getFirst().matches("reading the prompt: 0 / \\d+ tokens"), status.toString());
+            assertEquals("", vm.chat.promptStatusProperty().get(), "said only while the prompt is read");
             assertEquals(20, reply.steps().size());
             assertFalse(vm.chat.generatingProperty().get());
             assertTrue(vm.chat.contextUsedProperty().get() > 20);

@@ -33,6 +33,13 @@ public final class Generator {
     private final Compute ops;
     private final InferenceState state;
     private MaskPlan masks;
+    private PromptProgress promptProgress;
+
+    /** How far {@link #generate} has read its prompt: done of total new tokens, after each pass. */
+    @FunctionalInterface
+    public interface PromptProgress {
+        void read(int done, int total);
+    }
 
     public Generator(Model model, Compute ops, int contextLength) {
         this(model, ops, contextLength, DEFAULT_BATCH);
@@ -60,6 +67,12 @@ public final class Generator {
         return masks;
     }
 
+    /** Who hears how far the next prompts are read (null: nobody). */
+    public Generator onPrompt(PromptProgress progress) {
+        this.promptProgress = progress;
+        return this;
+    }
+
     public InferenceState state() {
         return state;
     }
@@ -74,7 +87,7 @@ public final class Generator {
         if (startPos > 0) {
             System.arraycopy(cached, 0, placed, 0, Math.min(startPos, cachedLength));
         }
-        feed(placed, startPos, startPos + n, null);
+        feed(placed, startPos, startPos + n, null, null);
     }
 
     /**
@@ -101,7 +114,7 @@ public final class Generator {
         sampler.reset(prompt);
         int reuse = reusablePrefix(prompt);
         cachedLength = reuse;
-        if (feed(prompt, reuse, prompt.length, cancelled) < prompt.length) {
+        if (feed(prompt, reuse, prompt.length, cancelled, promptProgress) < prompt.length) {
             long t1 = System.nanoTime();
             return new GenerationResult(prompt, List.of(), "", "cancelled", t1 - t0, 0);
         }
@@ -260,13 +273,17 @@ public final class Generator {
     /**
      * Feeds tokens[from .. to) at their positions, in batches; the logits of the last are left in
      * the state. Stops between batches once cancelled says so; returns the end of what was fed
-     * (the KV cache holds, and remembers, exactly that much).
+     * (the KV cache holds, and remembers, exactly that much). Progress hears (0, n) first, then
+     * each batch's end.
      */
-    private int feed(int[] tokens, int from, int to, BooleanSupplier cancelled) {
+    private int feed(int[] tokens, int from, int to, BooleanSupplier cancelled, PromptProgress progress) {
         Transformer transformer = model.transformer();
         boolean whole = masks.looksAhead(model.config().layers(), model.config().heads());
         int step = whole ? to - from : state.batch();
         int done = from;
+        if (progress != null) {
+            progress.read(0, to - from);
+        }
         while (done < to && (cancelled == null || !cancelled.getAsBoolean())) {
             int count = Math.min(step, to - done);
             transformer.forward(ops, state, masks, tokens, done, count, done, false);
@@ -274,6 +291,9 @@ public final class Generator {
                 remember(tokens[i], i);
             }
             done += count;
+            if (progress != null) {
+                progress.read(done - from, to - from);
+            }
         }
         return done;
     }

@@ -59,17 +59,23 @@ final class Replies {
         int[] position = {context.length};
         int vocab = lm.config().vocabSize();
         conversation.add(new Message("assistant", text.toString(), steps));
-        GenerationResult r = g.generate(context, budget, chain, TOP, t -> {
-            SampledToken sampled = chain.last();
-            Step step = new Step(t.id(), t.text(), t.p(), t.rank(), t.top(), t.stages(), position[0]++,
-                    sampled == null ? 0 : sampled.draw(), Probabilities.entropyBits(g.state().logits(), 0, vocab));
-            logits.put(messageIndex, steps.size(), g.state().logits(), vocab);
-            steps.add(step);
-            text.append(t.text());
-            conversation.set(messageIndex, new Message("assistant", text.toString(), steps));
-            listener.token(messageIndex, step);
-            between.run();
-        }, cancelled);
+        g.onPrompt((done, total) -> listener.reading(messageIndex, done, total));
+        GenerationResult r;
+        try {
+            r = g.generate(context, budget, chain, TOP, t -> {
+                SampledToken sampled = chain.last();
+                Step step = new Step(t.id(), t.text(), t.p(), t.rank(), t.top(), t.stages(), position[0]++,
+                        sampled == null ? 0 : sampled.draw(), Probabilities.entropyBits(g.state().logits(), 0, vocab));
+                logits.put(messageIndex, steps.size(), g.state().logits(), vocab);
+                steps.add(step);
+                text.append(t.text());
+                conversation.set(messageIndex, new Message("assistant", text.toString(), steps));
+                listener.token(messageIndex, step);
+                between.run();
+            }, cancelled);
+        } finally {
+            g.onPrompt(null);
+        }
         StringBuilder full = new StringBuilder();
         for (int i = 0; i < steps.size() - r.tokens().size(); i++) {
             full.append(steps.get(i).text());

@@ -15,6 +15,10 @@ public interface SessionListener {
     default void loaded(ModelSummary model) {
     }
 
+    /** A reply's prompt is being read: done of total new tokens (a long prompt takes a while). */
+    default void reading(int messageIndex, int done, int total) {
+    }
+
     default void token(int messageIndex, Step step) {
     }
 

@@ -25,6 +25,7 @@ class ChatSessionTest {
         final List<String> failures = new CopyOnWriteArrayList<>();
         final List<String> notices = new CopyOnWriteArrayList<>();
         final List<Thread> threads = new CopyOnWriteArrayList<>();
+        final List<int[]> reading = new CopyOnWriteArrayList<>();
         volatile List<StageReport> resampled;
         volatile AttentionSnapshot attention;
 
@@ -32,6 +33,11 @@ class ChatSessionTest {
         public void token(int messageIndex, Step step) {
             tokens.add(step);
             threads.add(Thread.currentThread());
+        }
+
+        @Override
+        public void reading(int messageIndex, int done, int total) {
+            reading.add(new int[] {done, total});
         }
 
         @Override
@@ -187,6 +193,12 @@ class ChatSessionTest {
             events.tokens.forEach(s -> streamed.append(s.text()));
             assertEquals(reply.text(), streamed.toString());
             assertEquals(8, reply.steps().get(0).stages().size(), "raw + seven stages");
+            // how far the prompt was read, told before its first pass and after each
+            assertTrue(events.reading.size() >= 2, "reading events: " + events.reading.size());
+            int total = events.reading.getFirst()[1];
+            assertEquals(0, events.reading.getFirst()[0]);
+            assertEquals(total, events.reading.getLast()[0]);
+            assertEquals(reply.steps().getFirst().position(), total, "every prompt token is new in a first reply");
 
             // Locked seed: regenerating gives the same reply.
             Message again = await(session.regenerate());
