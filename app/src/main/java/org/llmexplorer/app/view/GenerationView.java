@@ -95,6 +95,19 @@ final class GenerationView extends VBox {
                 + "memory, on the CPU and on an OpenCL device, rounded as llama.cpp's default cache rounds. Takes effect "
                 + "for the next reply."));
         grid.addRow(3, new Label("KV cache"), half);
+
+        Spinner<Integer> context = new Spinner<>(SamplingViewModel.MIN_CONTEXT, 1 << 20, vm.contextLimit.get(), 1024);
+        context.setId("context-limit");
+        context.setEditable(true);
+        context.setPrefWidth(110);
+        context.valueProperty().addListener((o, a, b) -> vm.contextLimit.set(b));
+        vm.contextLimit.addListener((o, a, b) -> context.getValueFactory().setValue(b.intValue()));
+        context.setTooltip(new Tooltip("The most tokens a conversation holds (at most the model's own context): "
+                + "when it is full, the oldest turns slide out. A longer context takes more memory for the KV cache "
+                + "(the model card says how much). Takes effect for the next reply."));
+        Label contextLabel = new Label("Context");
+        contextLabel.setLabelFor(context);
+        grid.addRow(4, contextLabel, context);
         GridPane.setHgrow(grid.getChildren().get(1), Priority.ALWAYS);
 
         getChildren().addAll(title, grid, compareBox(vm));

@@ -65,7 +65,6 @@ public final class ExplorerViewModel implements AutoCloseable {
         sampling.load(settings);
         attention.mask.set(settings.mask == null ? "" : settings.mask);
         attention.apply();
-        session.contextLimit(settings.contextLimit);
         pushSampling();
         sampling.onChange(() -> {
             pushSampling();
@@ -83,6 +82,7 @@ public final class ExplorerViewModel implements AutoCloseable {
         ctx.session.settings(sampling.settings(), sampling.seedLocked.get(), sampling.maxTokens.get());
         ctx.session.beams(sampling.beams.get());
         ctx.session.kvCache(sampling.halfKvCache.get() ? KvCache.Type.F16 : KvCache.Type.F32);
+        ctx.session.contextLimit(sampling.contextLimit.get());
     }
 
     /** The latest passing message for the status line. */

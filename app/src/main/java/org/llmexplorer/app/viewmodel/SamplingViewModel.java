@@ -73,6 +73,8 @@ public final class SamplingViewModel {
     public final IntegerProperty beams = new SimpleIntegerProperty(1);
     /** The KV cache in half precision: half its memory, rounded as llama.cpp's default cache. */
     public final BooleanProperty halfKvCache = new SimpleBooleanProperty(false);
+    /** The most tokens a conversation holds (at most the model's own context); older turns slide out. */
+    public final IntegerProperty contextLimit = new SimpleIntegerProperty(2048);
 
     private final ReadOnlyStringWrapper biasError = new ReadOnlyStringWrapper("");
     private Map<Integer, Float> biasIds = Map.of();
@@ -83,7 +85,7 @@ public final class SamplingViewModel {
 
     public SamplingViewModel() {
         for (ObservableValue<?> p : List.of(temperature, topK, topP, minP, typicalP, repeatPenalty, presencePenalty,
-                frequencyPenalty, maxTokens, seed, seedLocked, beams, halfKvCache)) {
+                frequencyPenalty, maxTokens, seed, seedLocked, beams, halfKvCache, contextLimit)) {
             p.addListener((o, a, b) -> onChange.run());
         }
         stageOrder.addListener((ListChangeListener<String>) c -> onChange.run());
@@ -228,7 +230,11 @@ public final class SamplingViewModel {
         seedLocked.set(s.seedLocked);
         beams.set(s.beams);
         halfKvCache.set(s.halfKvCache);
+        contextLimit.set(Math.max(MIN_CONTEXT, s.contextLimit));
     }
+
+    /** The smallest context the window offers. */
+    public static final int MIN_CONTEXT = 128;
 
     public void store(Settings s) {
         s.temperature = temperature.get();
@@ -247,6 +253,7 @@ public final class SamplingViewModel {
         s.seedLocked = seedLocked.get();
         s.beams = beams.get();
         s.halfKvCache = halfKvCache.get();
+        s.contextLimit = contextLimit.get();
     }
 
     private static double clamp(double v, double lo, double hi) {

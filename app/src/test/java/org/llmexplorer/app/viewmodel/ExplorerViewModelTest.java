@@ -341,9 +341,11 @@ class ExplorerViewModelTest {
     void settingsPersistAndACorruptFileIsKeptAside() throws Exception {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
             vm.sampling.preset("Creative");
+            vm.sampling.contextLimit.set(4096);
         }
         Settings saved = JsonStore.read(config.resolve("settings.json"), Settings.class, null, m -> { });
         assertEquals(1.2, saved.temperature, 1e-9);
+        assertEquals(4096, saved.contextLimit, "the context set in the Generation panel is kept");
         Files.writeString(config.resolve("settings.json"), "{ this is not json");
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
             assertTrue(vm.alerts().getFirst().contains("could not be read"), vm.alerts().toString());

@@ -116,23 +116,36 @@ public final class ChatSession implements AutoCloseable {
         return lm == null ? null : lm.template();
     }
 
-    /** How the next conversation's KV cache stores keys and values (F16: half the memory, on the CPU). */
+    /** How the next conversation's KV cache stores keys and values (F16: half the memory). */
     public void kvCache(KvCache.Type type) {
         if (type == kvType) {
             return;
         }
         this.kvType = type;
-        submitShort("kv cache", () -> { // the model card's KV figure follows
+        cacheChanged();
+    }
+
+    /** The most tokens a conversation holds (at most the model's own context); older turns slide out. */
+    public void contextLimit(int tokens) {
+        int limit = Math.max(16, tokens);
+        if (limit == contextLimit) {
+            return;
+        }
+        this.contextLimit = limit;
+        cacheChanged();
+    }
+
+    /** The model card's KV figure follows the cache's type and size (the next reply makes the cache anew). */
+    private void cacheChanged() {
+        int limit = contextLimit;
+        KvCache.Type type = kvType;
+        submitShort("kv cache", () -> {
             LoadedModel lm = loaded;
             if (lm != null && remote == null) {
-                listener.loaded(lm.summary(lm.model().file().path(), contextLimit, type));
+                listener.loaded(lm.summary(lm.model().file().path(), limit, type));
             }
             return null;
         });
-    }
-
-    public void contextLimit(int tokens) {
-        this.contextLimit = Math.max(16, tokens);
     }
 
     /** The backend (as {@link Backends#create} names them) for the next model opened. */
@@ -473,8 +486,14 @@ public final class ChatSession implements AutoCloseable {
             return new RemoteReplies(rm, conversation, listener).sampled(systemPrompt, prefix, s, maxTokens, cancel::get);
         }
         LoadedModel lm = loaded;
+        int capacity = Math.min(lm.config().contextLength(), contextLimit);
+        List<Message> all = conversation.copy();
+        if (!all.isEmpty()) { // a last message that cannot fit on its own: say so before older turns slide out
+            fits(transcript(lm).tokens(List.of(all.getLast())).length + prefix.size(), capacity, lm);
+        }
         trimToFit(lm);
         int[] transcript = transcript(lm).tokens(conversation.copy());
+        fits(transcript.length + prefix.size(), capacity, lm);
         int[] context = Arrays.copyOf(transcript, transcript.length + prefix.size());
         for (int i = 0; i < prefix.size(); i++) {
             context[transcript.length + i] = prefix.get(i).token();
@@ -486,6 +505,14 @@ public final class ChatSession implements AutoCloseable {
         }
         SamplingSettings s = seedLocked ? settings : settings.withSeed(seedCounter++);
         return replies.sampled(g, context, prefix, s, maxTokens, cancel::get, this::runBetween);
+    }
+
+    private static void fits(int tokens, int capacity, LoadedModel lm) {
+        if (tokens >= capacity) {
+            throw new IllegalArgumentException("the conversation takes " + tokens + " tokens and the context holds "
+                    + capacity + ": shorten the message"
+                    + (capacity < lm.config().contextLength() ? ", or raise the context (Generation panel)" : ""));
+        }
     }
 
     private Transcript transcript(LoadedModel lm) {

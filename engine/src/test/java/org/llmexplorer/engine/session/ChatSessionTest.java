@@ -300,6 +300,19 @@ class ChatSessionTest {
             assertTrue(!events.notices.isEmpty(), "the session said the oldest turns slid out");
             assertTrue(events.notices.getLast().contains("64-token context"), events.notices.getLast());
             assertTrue(session.conversation().size() < 8);
+
+            // one message longer than the whole context: said in words, the message kept, no empty reply
+            List<Message> earlier = session.conversation();
+            String tooLong = " Lily went to the park with her mom and dad.".repeat(6);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> await(session.send(tooLong)));
+            assertTrue(e.getCause().getMessage().matches("the conversation takes \\d+ tokens and the context holds 64: "
+                    + "shorten the message, or raise the context \\(Generation panel\\)"), e.getCause().getMessage());
+            assertEquals(Message.user(tooLong), session.conversation().getLast(), "the message is kept");
+            assertEquals(earlier, session.conversation().subList(0, earlier.size()), "no older turn slid out for it");
+            session.contextLimit(128); // the model's own
+            Message reply = await(session.regenerate());
+            assertEquals("assistant", reply.role(), "a larger context takes it");
+            assertEquals(20, reply.steps().size());
         }
     }
 
