@@ -90,6 +90,12 @@ public final class OpenClCompute implements Compute, DeviceWorkspaces {
         return cpu.threads();
     }
 
+    /** 32: the attention scratch is tokens x heads x context floats (a 32-head model at 32K context: 128 MiB). */
+    @Override
+    public int promptBatch() {
+        return 32;
+    }
+
     /** Matrix products of every type with a kernel; the other operations exist for every type. */
     @Override
     public boolean supports(Op op, GgmlType type) {

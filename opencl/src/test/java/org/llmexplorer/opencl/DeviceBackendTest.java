@@ -188,7 +188,10 @@ class DeviceBackendTest {
             assertArrayEquals(b.generatedIds(), a.generatedIds());
 
             int context = 256;
-            t.forward(device, new InferenceState(c, context, 8, f32), masks, prompt, 0, prompt.length, 0, false);
+            InferenceState warmUp = new InferenceState(c, context, 8, f32); // uploads the weights
+            t.forward(device, warmUp, masks, prompt, 0, prompt.length, 0, false);
+            System.gc(); // conversations of earlier tests give their device memory back now, not while we measure
+            Thread.sleep(300);
             long before = DeviceMemory.bytesInUse();
             InferenceState inFloats = new InferenceState(c, context, 8, f32);
             t.forward(device, inFloats, masks, prompt, 0, prompt.length, 0, false);
@@ -201,6 +204,8 @@ class DeviceBackendTest {
                     floats - halves, "device bytes saved");
             assertNotNull(inFloats.deviceWorkspace());
             assertNotNull(inHalves.deviceWorkspace());
+            java.lang.ref.Reference.reachabilityFence(warmUp);
+            java.lang.ref.Reference.reachabilityFence(onDevice);
 
             // a copy on the device (a beam's fork) continues exactly as the conversation it copies
             InferenceState fork = new InferenceState(c, context, 1, f16);

@@ -44,7 +44,6 @@ class ExplorerViewModelTest {
             assertEquals(2, vm.chat.messages().size());
             MessageItem reply = vm.chat.messages().get(1);
             assertTrue(status.getFirst().matches("reading the prompt: 0 / \\d+ tokens"), status.toString());
-            assertEquals("", vm.chat.promptStatusProperty().get(), "said only while the prompt is read");
             assertEquals(20, reply.steps().size());
             assertFalse(vm.chat.generatingProperty().get());
             assertTrue(vm.chat.contextUsedProperty().get() > 20);

@@ -25,6 +25,15 @@ public interface Compute extends AutoCloseable {
     /** Number of threads the operations use. */
     int threads();
 
+    /**
+     * Prompt tokens a pass should take by default: on the CPU, more tokens per widened weight
+     * (128); a device keeps per-pass scratch (attention scores of every head over the whole
+     * context) that grows with it, so it takes fewer.
+     */
+    default int promptBatch() {
+        return 128;
+    }
+
     /** Whether this implementation can run the operation for weights of this type. */
     boolean supports(Op op, GgmlType type);
 

@@ -23,9 +23,10 @@ import org.llmexplorer.engine.tokenizer.Utf8Stream;
  */
 public final class Generator {
     /**
-     * Prompt tokens per forward pass. A larger pass reuses each weight, widened to floats once,
-     * for more tokens (prompt 1024 of a 1B Q4_0 model on two threads: about 75 tokens/s in passes
-     * of 32, 90 in passes of 128); a reply can be stopped between passes.
+     * Prompt tokens per forward pass on the CPU (see {@link Compute#promptBatch}). A larger pass
+     * reuses each weight, widened to floats once, for more tokens (prompt 1024 of a 1B Q4_0 model
+     * on two threads: about 75 tokens/s in passes of 32, 90 in passes of 128); a reply can be
+     * stopped between passes.
      */
     public static final int DEFAULT_BATCH = 128;
 
@@ -42,7 +43,7 @@ public final class Generator {
     }
 
     public Generator(Model model, Compute ops, int contextLength) {
-        this(model, ops, contextLength, DEFAULT_BATCH);
+        this(model, ops, contextLength, ops.promptBatch());
     }
 
     public Generator(Model model, Compute ops, int contextLength, int batch) {
@@ -97,7 +98,7 @@ public final class Generator {
      *
      * @param topN      how many alternatives to record per step (0 for none)
      * @param listener  receives each token as soon as it is chosen (may be null)
-     * @param cancelled polled between tokens; true stops generation
+     * @param cancelled polled between the prompt's passes and between tokens; true stops generation
      */
     public GenerationResult generate(int[] prompt, int maxTokens, Sampler sampler, int topN,
                                      Consumer<GeneratedToken> listener, BooleanSupplier cancelled) {

@@ -34,7 +34,7 @@ public final class ModelBeams implements BeamSearch.Model {
 
     @Override
     public BeamSearch.Beam start(int[] prompt) {
-        InferenceState s = new InferenceState(model.config(), contextLength, Generator.DEFAULT_BATCH, kvType);
+        InferenceState s = new InferenceState(model.config(), contextLength, ops.promptBatch(), kvType);
         int step = masks.looksAhead(model.config().layers(), model.config().heads()) ? prompt.length : s.batch();
         for (int done = 0; done < prompt.length; done += step) {
             model.transformer().forward(ops, s, masks, prompt, done, Math.min(step, prompt.length - done), done, false);

@@ -528,7 +528,7 @@ public final class ChatSession implements AutoCloseable {
         int capacity = Math.min(lm.config().contextLength(), contextLimit);
         KvCache.Type kv = kvType;
         if (generator == null || generator.state().contextLength() != capacity || generator.state().kvType() != kv) {
-            generator = new Generator(lm.model(), lm.compute(), capacity, Generator.DEFAULT_BATCH, kv);
+            generator = new Generator(lm.model(), lm.compute(), capacity, lm.compute().promptBatch(), kv);
         }
         return generator.masks(planOf(lm));
     }

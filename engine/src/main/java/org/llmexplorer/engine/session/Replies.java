@@ -59,7 +59,10 @@ final class Replies {
         int[] position = {context.length};
         int vocab = lm.config().vocabSize();
         conversation.add(new Message("assistant", text.toString(), steps));
-        g.onPrompt((done, total) -> listener.reading(messageIndex, done, total));
+        g.onPrompt((done, total) -> { // short jobs (tokenize, resample, attention) need not wait for the whole prompt
+            listener.reading(messageIndex, done, total);
+            between.run();
+        });
         GenerationResult r;
         try {
             r = g.generate(context, budget, chain, TOP, t -> {

@@ -7,7 +7,8 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Products of rows of float weights with several tokens' activations, the inner loops of prompt
- * processing. A prompt's whole groups of {@link #GROUP} tokens go through {@link #tile8xGroup}:
+ * processing. On 16-lane machines ({@link #BROADCAST_TILE}) a prompt's whole groups of
+ * {@link #GROUP} tokens go through {@link #tile8xGroup}:
  * eight rows by two vectors of tokens, each weight broadcast once for all of them, the tokens of
  * a column side by side; its sixteen accumulators are finished sums, so no lane sums are paid
  * (about two thirds of the FMA units' peak on one core). The rest go through the 4 x 4 tile,
@@ -104,6 +105,13 @@ public final class FloatTiles {
 
     /** Tokens {@link #tile8xGroup} takes at once: two vectors of them. */
     public static final int GROUP = 2 * L;
+
+    /**
+     * Whether {@link #tile8xGroup} is used: its 16 accumulators, two token vectors and a broadcast
+     * need 19 registers, which AVX-512 has (32) and AVX2 does not (16, so it would spill); measured
+     * only with 16 lanes.
+     */
+    public static final boolean BROADCAST_TILE = L >= 16;
 
     /**
      * The batch's whole groups of {@link #GROUP} tokens with each column's tokens next to each

@@ -6,8 +6,8 @@ import org.llmexplorer.engine.tensor.WeightMatrix;
 /**
  * The SIMD matrix kernels of one weight type. One token (generation) takes each row's blocks
  * straight from the weights in {@link #dot}. Several tokens (a prompt) widen each row to floats
- * once, into a small per-thread buffer, and multiply it with four tokens at a time, so the
- * conversion is paid once per row rather than once per token.
+ * once, into a small per-thread buffer, and multiply it with many tokens through the register
+ * tiles of {@link FloatTiles}, so the conversion is paid once per row rather than once per token.
  */
 abstract class RowKernel {
 

@@ -104,8 +104,8 @@ public final class SimdCompute implements Compute {
         int chunks = (rows + chunk - 1) / chunk;
         // Two loops, not one with a branch: each lambda is compiled on its own (see RowKernel).
         if (tiled) {
-            float[] xT = batch >= FloatTiles.GROUP ? transposed = FloatTiles.transposeGroups(input, batch, w.cols(),
-                    transposed) : null;
+            float[] xT = batch >= FloatTiles.GROUP && FloatTiles.BROADCAST_TILE
+                    ? transposed = FloatTiles.transposeGroups(input, batch, w.cols(), transposed) : null;
             parallel.forEach(chunks, (c, worker) -> kernel.tiled(w, c * chunk, Math.min(rows, (c + 1) * chunk), input,
                     xT, batch, out, rowBuffers[worker]));
         } else {
