@@ -34,6 +34,8 @@ class ExplorerViewModelTest {
             vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
             assertEquals("llama", vm.model.modelProperty().get().architecture());
             assertEquals(STORIES.toAbsolutePath().toString(), vm.model.recent().getFirst());
+            assertEquals(128, vm.chat.contextCapacityProperty().get(), "the model's 128 tokens (under the 2048 set), "
+                    + "said before the first reply");
 
             vm.sampling.maxTokens.set(20);
             vm.sampling.seedLocked.set(true);

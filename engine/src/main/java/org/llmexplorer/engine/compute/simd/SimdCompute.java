@@ -29,6 +29,8 @@ public final class SimdCompute implements Compute {
      * 16-row chunks, 44 GB/s with 256-row chunks on the 2-core development machine).
      */
     private static final int MIN_ROW_CHUNK = 16;
+    /** Floats of transposed activations kept between products (a pass of 128 tokens of 8192 columns: 1M). */
+    private static final int MAX_KEPT_TRANSPOSED = 1 << 20;
     /** Below this many multiply-adds a matmul stays on the calling thread. */
     private static final long PARALLEL_THRESHOLD = 1 << 15;
 
@@ -108,6 +110,9 @@ public final class SimdCompute implements Compute {
                     ? transposed = FloatTiles.transposeGroups(input, batch, w.cols(), transposed) : null;
             parallel.forEach(chunks, (c, worker) -> kernel.tiled(w, c * chunk, Math.min(rows, (c + 1) * chunk), input,
                     xT, batch, out, rowBuffers[worker]));
+            if (transposed != null && transposed.length > MAX_KEPT_TRANSPOSED) {
+                transposed = null; // an unusually long pass (a perplexity window) does not keep its buffer
+            }
         } else {
             parallel.forEach(chunks, (c, worker) ->
                     kernel.matvec(w, c * chunk, Math.min(rows, (c + 1) * chunk), input, batch, out));
