@@ -61,6 +61,16 @@ final class ChatCommand implements Command {
                 out.flush();
             }
 
+            /** A prompt of several passes: how far it is read, on standard error (standard output is the chat). */
+            @Override
+            public void reading(int messageIndex, int done, int total) {
+                if (total > org.llmexplorer.engine.generate.Generator.DEFAULT_BATCH) {
+                    System.err.print("\r[reading the prompt: " + done + " / " + total + " tokens]"
+                            + (done == total ? "\n" : ""));
+                    System.err.flush();
+                }
+            }
+
             @Override
             public void trimmed(int droppedMessages, String notice) {
                 out.println("\n[" + notice + "]");
@@ -87,16 +97,21 @@ final class ChatCommand implements Command {
                 if ((line = reader.readLine()) == null || line.strip().equals("/quit")) {
                     break;
                 }
-                switch (line.strip()) {
-                    case "" -> {
-                        continue;
+                try {
+                    switch (line.strip()) {
+                        case "" -> {
+                            continue;
+                        }
+                        case "/reset" -> {
+                            session.newChat();
+                            continue;
+                        }
+                        case "/regen" -> await(session.regenerate());
+                        default -> await(session.send(line));
                     }
-                    case "/reset" -> {
-                        session.newChat();
-                        continue;
-                    }
-                    case "/regen" -> await(session.regenerate());
-                    default -> await(session.send(line));
+                } catch (IllegalArgumentException e) { // a message the context cannot take: said, and the chat goes on
+                    out.println("[" + e.getMessage() + "]");
+                    continue;
                 }
                 out.println();
             }

@@ -511,7 +511,7 @@ public final class ChatSession implements AutoCloseable {
         if (tokens >= capacity) {
             throw new IllegalArgumentException("the conversation takes " + tokens + " tokens and the context holds "
                     + capacity + ": shorten the message"
-                    + (capacity < lm.config().contextLength() ? ", or raise the context (Generation panel)" : ""));
+                    + (capacity < lm.config().contextLength() ? ", or allow a longer context" : ""));
         }
     }
 

@@ -55,6 +55,17 @@ class LlmxCliTest {
         assertEquals("> " + reply + "\n> " + reply + "\n> \n", lines[1]);
     }
 
+    /** A message longer than the whole context is said in brackets, and the chat goes on. */
+    @Test
+    void chatSaysWhatTheContextCannotTakeAndGoesOn() {
+        String tooLong = " Lily went to the park with her mom and dad.".repeat(12);
+        Run r = llmxWithInput(tooLong + "\nOnce upon a time\n/quit\n", "chat", "--model", STORIES, "--temperature", "0",
+                "--max-tokens", "8");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().matches("(?s).*\\[the conversation takes \\d+ tokens and the context holds 128: shorten the "
+                + "message\\]\n> .+"), r.out());
+    }
+
     @Test
     void generateJsonMatchesLlamaCppGreedy() throws Exception {
         JsonNode ref = Shared.json("reference/stories260K-greedy.json").get("cases").get(1);

@@ -306,7 +306,7 @@ class ChatSessionTest {
             String tooLong = " Lily went to the park with her mom and dad.".repeat(6);
             ExecutionException e = assertThrows(ExecutionException.class, () -> await(session.send(tooLong)));
             assertTrue(e.getCause().getMessage().matches("the conversation takes \\d+ tokens and the context holds 64: "
-                    + "shorten the message, or raise the context \\(Generation panel\\)"), e.getCause().getMessage());
+                    + "shorten the message, or allow a longer context"), e.getCause().getMessage());
             assertEquals(Message.user(tooLong), session.conversation().getLast(), "the message is kept");
             assertEquals(earlier, session.conversation().subList(0, earlier.size()), "no older turn slid out for it");
             session.contextLimit(128); // the model's own
