@@ -14,6 +14,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.util.converter.LongStringConverter;
 import javafx.util.converter.NumberStringConverter;
@@ -34,7 +35,8 @@ final class GenerationView extends VBox {
 
     private Comparison compare = (a, b, l, r) -> { };
 
-    GenerationView(SamplingViewModel vm) {
+    GenerationView(SamplingViewModel vm,
+                   javafx.beans.value.ObservableValue<org.llmexplorer.engine.session.ModelSummary> model) {
         setSpacing(10);
         setPadding(new Insets(8));
         setMinWidth(0);
@@ -107,7 +109,17 @@ final class GenerationView extends VBox {
                 + "(the model card says how much). Takes effect for the next reply."));
         Label contextLabel = new Label("Context");
         contextLabel.setLabelFor(context);
-        grid.addRow(4, contextLabel, context);
+        Label modelContext = new Label(); // what the model itself holds: the context is at most that
+        modelContext.setId("model-context");
+        modelContext.getStyleClass().add("hint");
+        modelContext.setMinWidth(Region.USE_PREF_SIZE);
+        modelContext.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
+            var m = model.getValue();
+            return m == null || m.contextLength() <= 0 ? "" : String.format("of the model's %,d", m.contextLength());
+        }, model));
+        HBox contextBox = new HBox(8, context, modelContext);
+        contextBox.setAlignment(Pos.CENTER_LEFT);
+        grid.addRow(4, contextLabel, contextBox);
         GridPane.setHgrow(grid.getChildren().get(1), Priority.ALWAYS);
 
         getChildren().addAll(title, grid, compareBox(vm));

@@ -83,7 +83,7 @@ public final class MainWindow {
         chat.setId("chat");
 
         sampling = new SamplingPanel(vm.sampling, vm.inspector);
-        GenerationView generation = new GenerationView(vm.sampling);
+        GenerationView generation = new GenerationView(vm.sampling, vm.model.modelProperty());
         generation.comparison((a, b, first, second) -> {
             first.setText("…");
             second.setText("…");
