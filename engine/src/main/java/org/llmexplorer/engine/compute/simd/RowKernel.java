@@ -92,17 +92,17 @@ abstract class RowKernel {
 
     /**
      * Rows [r0, r1) of w times each of the batch (4 or more) vectors in x, through float tiles;
-     * {@code buffer} holds {@link #bufferSize} floats. Whole groups of {@link FloatTiles#GROUP}
-     * tokens go through {@link FloatTiles#tile8xGroup} with xT, their transposed form
-     * ({@link FloatTiles#transposeGroups}); the tokens after them, and rows short of eight, through
-     * {@link FloatTiles#tile4x4}.
+     * {@code buffer} holds {@link #bufferSize} floats. Given xT, the transposed form of the whole
+     * groups of {@link FloatTiles#GROUP} tokens ({@link FloatTiles#transposeGroups}), those go
+     * through {@link FloatTiles#tile8xGroup}; the tokens after them, rows short of eight, and
+     * everything when xT is null, through {@link FloatTiles#tile4x4}.
      */
     final void tiled(WeightMatrix w, int r0, int r1, float[] x, float[] xT, int batch, float[] out, float[] buffer) {
         MemorySegment data = w.data();
         long rowBytes = w.rowBytes();
         int cols = w.cols();
         int rows = w.rows();
-        int grouped = batch / FloatTiles.GROUP * FloatTiles.GROUP;
+        int grouped = xT == null ? 0 : batch / FloatTiles.GROUP * FloatTiles.GROUP; // no xT: every token four by four
         for (int rs = r0; rs < r1; rs += ROW_TILE) {
             int tile = Math.min(ROW_TILE, r1 - rs);
             for (int r = 0; r < tile; r++) {
