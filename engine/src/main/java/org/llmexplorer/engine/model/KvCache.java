@@ -121,9 +121,13 @@ public final class KvCache {
             System.arraycopy(values[layer], 0, out, 0, n);
             return;
         }
-        short[] v = values16[layer];
+        toFloats(values16[layer], 0, out, 0, n);
+    }
+
+    /** dst[to + i] = the half whose bits are src[from + i], for i &lt; n. */
+    private static void toFloats(short[] src, int from, float[] dst, int to, int n) {
         for (int i = 0; i < n; i++) {
-            out[i] = Float.float16ToFloat(v[i]);
+            dst[to + i] = Float.float16ToFloat(src[from + i]);
         }
     }
 
@@ -157,19 +161,11 @@ public final class KvCache {
      * Heads write disjoint parts, so several may be decoded at once.
      */
     void decode(int layer, int kvHead, int positions, float[] keysOut, int outSpan, float[] valuesOut) {
-        short[] k = keys16[layer];
-        int from = kvHead * headSpan;
-        int to = kvHead * outSpan;
-        int n = Math.min(Math.min(headSpan, outSpan), span(positions, headDim));
-        for (int i = 0; i < n; i++) {
-            keysOut[to + i] = Float.float16ToFloat(k[from + i]);
-        }
-        short[] v = values16[layer];
+        toFloats(keys16[layer], kvHead * headSpan, keysOut, kvHead * outSpan,
+                Math.min(Math.min(headSpan, outSpan), span(positions, headDim)));
         for (int p = 0; p < positions; p++) {
             int at = p * kvDim + kvHead * headDim;
-            for (int d = at; d < at + headDim; d++) {
-                valuesOut[d] = Float.float16ToFloat(v[d]);
-            }
+            toFloats(values16[layer], at, valuesOut, at, headDim);
         }
     }
 
@@ -179,19 +175,9 @@ public final class KvCache {
      * (p * headDim + d).
      */
     void decodeHead(int layer, int kvHead, int positions, float[] keysOut, float[] valuesOut) {
-        short[] k = keys16[layer];
-        int from = kvHead * headSpan;
-        int n = Math.min(headSpan, span(positions, headDim));
-        for (int i = 0; i < n; i++) {
-            keysOut[i] = Float.float16ToFloat(k[from + i]);
-        }
-        short[] v = values16[layer];
+        toFloats(keys16[layer], kvHead * headSpan, keysOut, 0, Math.min(headSpan, span(positions, headDim)));
         for (int p = 0; p < positions; p++) {
-            int at = p * kvDim + kvHead * headDim;
-            int to = p * headDim;
-            for (int d = 0; d < headDim; d++) {
-                valuesOut[to + d] = Float.float16ToFloat(v[at + d]);
-            }
+            toFloats(values16[layer], p * kvDim + kvHead * headDim, valuesOut, p * headDim, headDim);
         }
     }
 

@@ -486,7 +486,7 @@ public final class ChatSession implements AutoCloseable {
             return new RemoteReplies(rm, conversation, listener).sampled(systemPrompt, prefix, s, maxTokens, cancel::get);
         }
         LoadedModel lm = loaded;
-        int capacity = Math.min(lm.config().contextLength(), contextLimit);
+        int capacity = capacity(lm);
         List<Message> all = conversation.copy();
         if (!all.isEmpty()) { // a last message that cannot fit on its own: say so before older turns slide out
             fits(transcript(lm).tokens(List.of(all.getLast())).length + prefix.size(), capacity, lm);
@@ -507,6 +507,11 @@ public final class ChatSession implements AutoCloseable {
         return replies.sampled(g, context, prefix, s, maxTokens, cancel::get, this::runBetween);
     }
 
+    /** The tokens a conversation of this model holds: the context set, at most the model's own. */
+    private int capacity(LoadedModel lm) {
+        return Math.min(lm.config().contextLength(), contextLimit);
+    }
+
     private static void fits(int tokens, int capacity, LoadedModel lm) {
         if (tokens >= capacity) {
             throw new IllegalArgumentException("the conversation takes " + tokens + " tokens and the context holds "
@@ -525,7 +530,7 @@ public final class ChatSession implements AutoCloseable {
     }
 
     private Generator generator(LoadedModel lm) {
-        int capacity = Math.min(lm.config().contextLength(), contextLimit);
+        int capacity = capacity(lm);
         KvCache.Type kv = kvType;
         if (generator == null || generator.state().contextLength() != capacity || generator.state().kvType() != kv) {
             generator = new Generator(lm.model(), lm.compute(), capacity, lm.compute().promptBatch(), kv);
@@ -535,7 +540,7 @@ public final class ChatSession implements AutoCloseable {
 
     /** Drops the oldest turns until the transcript and a reply fit the context. */
     private void trimToFit(LoadedModel lm) {
-        int capacity = Math.min(lm.config().contextLength(), contextLimit);
+        int capacity = capacity(lm);
         Transcript t = transcript(lm);
         int dropped = 0;
         while (conversation.size() > 1
