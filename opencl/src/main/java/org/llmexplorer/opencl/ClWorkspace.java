@@ -18,10 +18,11 @@ import org.llmexplorer.opencl.ClContext.Buffer;
 
 /**
  * One conversation on the device: its KV cache (a key and a value buffer per layer, positions
- * after each other, in floats or in halves as the conversation's {@link KvCache.Type} says), the activations of a pass (grown when a longer run comes) and a kernel per
- * operation of the recipe. Weights are the model's uploaded copies ({@link DeviceModel}). The host
- * does what is cheap and must round as the CPU does: rope angles and the lists of allowed keys;
- * attention weights are read back only for the heads a probe watches.
+ * after each other, in floats or in halves as the conversation's {@link KvCache.Type} says), the
+ * activations of a pass (grown when a longer run comes) and a kernel per operation of the recipe.
+ * Weights are the model's uploaded copies ({@link DeviceModel}). The host does what is cheap and
+ * must round as the CPU does: rope angles and the lists of allowed keys; attention weights are
+ * read back only for the heads a probe watches.
  *
  * <p>Never references its {@link InferenceState}, so that a conversation nobody holds any longer
  * can be collected and its device memory freed ({@link OpenClCompute} registers that).
@@ -281,8 +282,8 @@ final class ClWorkspace implements Workspace {
                     "attention weights");
         }
         int l = a.layer();
-        attentionEvents.add(k.attention(d(q), keys[l], values[l], halfCache, plan, l, ranges, lists, headSlots, weights, wrote(out),
-                c.heads(), c.heads() / c.kvHeads(), c.headDim(), c.kvDim(), a.scale(), a.softcap()));
+        attentionEvents.add(k.attention(d(q), keys[l], values[l], halfCache, plan, l, ranges, lists, headSlots, weights,
+                wrote(out), c.heads(), c.heads() / c.kvHeads(), c.headDim(), c.kvDim(), a.scale(), a.softcap()));
         record(a.probe(), l, a.startPos());
     }
 

@@ -234,8 +234,8 @@ final class Kernels implements AutoCloseable {
     synchronized long attention(Buffer q, Buffer keys, Buffer values, boolean halfCache, AttentionPlan plan, int layer,
                    Buffer ranges, Buffer lists, Buffer headSlots, Buffer weights, Buffer out, int heads, int group,
                    int headDim, int kvDim, float scoreScale, float softcapValue) {
-        return attention.args().mem(q).mem(keys).mem(values).i32(halfCache ? 1 : 0).mem(ranges).mem(lists).mem(headSlots).i32(layer * heads)
-                .mem(weights)
+        return attention.args().mem(q).mem(keys).mem(values).i32(halfCache ? 1 : 0).mem(ranges).mem(lists)
+                .mem(headSlots).i32(layer * heads).mem(weights)
                 .i32(plan.length()).mem(out).i32(plan.count()).i32(heads).i32(group).i32(headDim).i32(kvDim)
                 .f32(scoreScale).f32(softcapValue).local(this.group * 8L)
                 .runTimed((long) plan.count() * heads * this.group, this.group);

@@ -125,9 +125,7 @@ public final class ExplorerViewModel implements AutoCloseable {
                 chat.modelOpened(summary.name() == null || summary.name().isBlank()
                         ? summary.path().getFileName().toString() : summary.name(), summary.chatTemplate());
                 // the status bar's "context used / capacity" says the capacity before the first reply
-                int limit = sampling.contextLimit.get();
-                chat.context(chat.contextUsedProperty().get(),
-                        summary.contextLength() > 0 ? Math.min(summary.contextLength(), limit) : limit);
+                chat.context(chat.contextUsedProperty().get(), summary.contextCapacity());
                 notice.set(summary.chatTemplate()
                         ? "chat mode: the conversation is rendered with the model's chat template"
                         : "completion mode: this model has no chat template, so it continues the conversation as text");

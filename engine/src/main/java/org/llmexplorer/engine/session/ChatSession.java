@@ -137,12 +137,10 @@ public final class ChatSession implements AutoCloseable {
 
     /** The model card's KV figure follows the cache's type and size (the next reply makes the cache anew). */
     private void cacheChanged() {
-        int limit = contextLimit;
-        KvCache.Type type = kvType;
         submitShort("kv cache", () -> {
             LoadedModel lm = loaded;
             if (lm != null && remote == null) {
-                listener.loaded(lm.summary(lm.model().file().path(), limit, type));
+                listener.loaded(lm.summary(lm.model().file().path(), capacity(lm), kvType));
             }
             return null;
         });
@@ -222,7 +220,7 @@ public final class ChatSession implements AutoCloseable {
             closeModel(); // and a remote model, if that was in use
             loaded = new LoadedModel(next, nextCompute, nextTemplate);
             masks = masks == null ? next.config().trainedMask() : masks;
-            ModelSummary summary = loaded.summary(path, contextLimit, kvType);
+            ModelSummary summary = loaded.summary(path, capacity(loaded), kvType);
             listener.loading("ready", 1.0);
             listener.loaded(summary);
             return summary;
@@ -248,7 +246,7 @@ public final class ChatSession implements AutoCloseable {
             closeModel();
             remote = new RemoteModel(client, info);
             ModelSummary summary = new ModelSummary(null, info.id(), "remote", 0, java.util.Map.of(), info.contextLength(),
-                    0, 0, 0, 0, 0, 0, 0, "", "", true, remote.describe());
+                    info.contextLength(), 0, 0, 0, 0, 0, 0, 0, "", "", true, remote.describe());
             listener.loading("ready", 1.0);
             listener.loaded(summary);
             return summary;
@@ -278,7 +276,7 @@ public final class ChatSession implements AutoCloseable {
             loaded = lm.on(next);
             generator = null;
             logitsCache.clear();
-            ModelSummary summary = loaded.summary(lm.model().file().path(), contextLimit, kvType);
+            ModelSummary summary = loaded.summary(lm.model().file().path(), capacity(loaded), kvType);
             listener.loaded(summary);
             return summary;
         });

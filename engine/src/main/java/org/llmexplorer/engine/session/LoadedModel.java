@@ -51,7 +51,8 @@ record LoadedModel(Model model, Compute compute, ChatTemplate template) implemen
         return new String(model.tokenizer().piece(token, false), StandardCharsets.UTF_8);
     }
 
-    ModelSummary summary(Path path, int contextLimit, KvCache.Type kvType) throws IOException {
+    /** The model card's facts, for conversations of capacity tokens with their KV cache in kvType. */
+    ModelSummary summary(Path path, int capacity, KvCache.Type kvType) throws IOException {
         ModelConfig c = model.config();
         Map<String, Long> types = new TreeMap<>();
         long params = 0;
@@ -59,8 +60,9 @@ record LoadedModel(Model model, Compute compute, ChatTemplate template) implemen
             types.merge(t.type().name(), 1L, Long::sum);
             params += t.elementCount();
         }
-        long kv = KvCache.bytes(c.layers(), c.kvDim(), Math.min(c.contextLength(), contextLimit), kvType);
-        return new ModelSummary(path, c.name(), c.architecture(), params, types, c.contextLength(), c.layers(), c.heads(),
+        long kv = KvCache.bytes(c.layers(), c.kvDim(), capacity, kvType);
+        return new ModelSummary(path, c.name(), c.architecture(), params, types, c.contextLength(), capacity, c.layers(),
+                c.heads(),
                 c.kvHeads(), c.dim(), c.vocabSize(), Files.size(path), kv, ModuleTree.of(c, model.file()),
                 c.trainedMask().spec(), template != null, backendInUse());
     }
