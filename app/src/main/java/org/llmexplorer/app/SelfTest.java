@@ -139,6 +139,16 @@ public final class SelfTest {
             return panels;
         } finally {
             vm.close();
+            deleteTree(config);
+        }
+    }
+
+    /** The self-test's settings and chats are its own: nothing of them stays behind. */
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 

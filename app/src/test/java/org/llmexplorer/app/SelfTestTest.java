@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -29,9 +31,18 @@ class SelfTestTest {
         return new ObjectMapper().readTree(lines[lines.length - 1]);
     }
 
+    /** The self-test's own settings folders in the temporary directory. */
+    private static List<Path> leftFolders() throws Exception {
+        try (var dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return dirs.filter(p -> p.getFileName().toString().startsWith("llmx-self-test")).toList();
+        }
+    }
+
     @Test
     void generatesOnEveryCpuBackendAndRendersEveryPanel() throws Exception {
+        List<Path> before = leftFolders();
         JsonNode j = run(List.of("--self-test", "--model", "../shared/models/stories260K.gguf"), 0);
+        assertEquals(before, leftFolders(), "the self-test leaves no settings folder behind");
         assertTrue(j.get("ok").asBoolean(), j.toString());
         // Greedy on both backends: the same 8 tokens (llama.cpp's, see the engine's golden tests).
         assertEquals(j.at("/backends/scalar/tokens"), j.at("/backends/simd/tokens"));

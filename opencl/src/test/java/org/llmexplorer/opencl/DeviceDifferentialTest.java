@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import org.llmexplorer.engine.Shared;
 import org.llmexplorer.engine.bench.RandomModels;
 import org.llmexplorer.engine.compute.Compute;
@@ -28,7 +28,8 @@ class DeviceDifferentialTest {
     private OpenClCompute device;
     private Compute scalar;
     private LlamaOracle oracle;
-    private Path dir;
+    @TempDir
+    Path dir;
 
     @BeforeAll
     void start() throws Exception {
@@ -40,7 +41,6 @@ class DeviceDifferentialTest {
         assumeTrue(missing == null, () -> "llama.cpp differential tests skipped: " + missing);
         oracle = LlamaOracle.start();
         scalar = new org.llmexplorer.engine.compute.ScalarCompute();
-        dir = Files.createTempDirectory("llmx-device-differential");
     }
 
     @AfterAll

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +15,7 @@ import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.llmexplorer.app.store.AppDirs;
 import org.llmexplorer.app.viewmodel.DeeperViewModel;
 import org.llmexplorer.app.viewmodel.DeeperViewModel.View;
@@ -31,11 +31,11 @@ import org.testfx.util.WaitForAsyncUtils;
 @ExtendWith(ApplicationExtension.class)
 class DeeperViewTest {
     ExplorerViewModel vm;
+    @TempDir
     Path config;
 
     @Start
     void start(Stage stage) throws Exception {
-        config = Files.createTempDirectory("llmx-deeper");
         vm = new ExplorerViewModel(Platform::runLater, new AppDirs(config, config.resolve("chats"), config.resolve("models")));
         new MainWindow(stage, vm);
         stage.show();

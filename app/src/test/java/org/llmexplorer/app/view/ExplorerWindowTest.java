@@ -28,6 +28,7 @@ import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.llmexplorer.app.store.AppDirs;
 import org.llmexplorer.app.store.ChatHistory;
 import org.llmexplorer.app.viewmodel.ExplorerViewModel;
@@ -43,12 +44,12 @@ class ExplorerWindowTest {
     ExplorerViewModel vm;
     MainWindow window;
     Stage stage;
+    @TempDir
     Path config;
 
     @Start
     void start(Stage stage) throws Exception {
         this.stage = stage;
-        config = Files.createTempDirectory("llmx-ui");
         vm = new ExplorerViewModel(Platform::runLater, dirs());
         window = new MainWindow(stage, vm);
         stage.show();

@@ -21,6 +21,7 @@ import javafx.stage.Stage;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.llmexplorer.app.store.AppDirs;
 import org.llmexplorer.app.viewmodel.ExplorerViewModel;
 import org.llmexplorer.app.viewmodel.StepRef;
@@ -43,11 +44,12 @@ class PanelScreenshots {
     ExplorerViewModel vm;
     MainWindow window;
     Stage stage;
+    @TempDir
+    Path config;
 
     @Start
     void start(Stage stage) throws Exception {
         this.stage = stage;
-        Path config = Files.createTempDirectory("llmx-shots");
         vm = new ExplorerViewModel(Platform::runLater, new AppDirs(config, config.resolve("chats"), config.resolve("models")));
         window = new MainWindow(stage, vm);
         stage.show();

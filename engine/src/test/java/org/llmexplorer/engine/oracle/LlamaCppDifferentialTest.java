@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 import org.llmexplorer.engine.Shared;
 import org.llmexplorer.engine.bench.RandomModels;
 import org.llmexplorer.engine.compute.Backends;
@@ -53,6 +54,7 @@ class LlamaCppDifferentialTest {
     static LlamaOracle oracle;
     static Compute simd;
     static Compute scalar;
+    @TempDir
     static Path dir;
 
     @BeforeAll
@@ -65,7 +67,6 @@ class LlamaCppDifferentialTest {
         oracle = LlamaOracle.start();
         simd = Backends.create("simd", 2);
         scalar = Backends.create("scalar", 1);
-        dir = Files.createTempDirectory("llmx-differential");
     }
 
     @AfterAll
