@@ -397,11 +397,18 @@ public final class MainWindow {
         speed.textProperty().bind(Bindings.when(vm.chat.promptStatusProperty().isEmpty())
                 .then(Bindings.format("%.1f tokens/s", vm.chat.tokensPerSecondProperty()))
                 .otherwise(vm.chat.promptStatusProperty()));
+        // The model and where it runs, on one line: whole up to 220 px (the notice wraps first), then
+        // shortened with an ellipsis (a long device name), in full in its tooltip.
         Label model = new Label();
+        model.setId("model-status");
         model.textProperty().bind(vm.model.statusProperty());
-        model.setWrapText(true);
-        model.setMinWidth(0);
-        model.setMaxWidth(260);
+        model.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS);
+        model.minWidthProperty().bind(Bindings.createDoubleBinding(() -> Math.min(220, model.prefWidth(-1)),
+                model.textProperty(), model.fontProperty(), model.skinProperty()));
+        model.setMaxWidth(320);
+        Tooltip modelTip = new Tooltip();
+        modelTip.textProperty().bind(model.textProperty());
+        model.setTooltip(modelTip);
         HBox bar = new HBox(12, notice, model, speed, context, gauge);
         bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         bar.setPadding(new Insets(3, 8, 3, 8));
