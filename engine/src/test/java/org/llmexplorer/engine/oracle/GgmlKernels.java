@@ -105,6 +105,27 @@ final class GgmlKernels implements AutoCloseable {
         }
     }
 
+    /** ggml's softmax of a row as its soft_max op computes it: y = exp(x - max), summed in double, scaled by 1 / sum. */
+    float[] softmax(float[] x) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : x) {
+            max = Math.max(max, v);
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment in = a.allocateFrom(ValueLayout.JAVA_FLOAT, x);
+            MemorySegment out = a.allocate(ValueLayout.JAVA_FLOAT, x.length);
+            double sum = (double) invoke(handle("ggml_vec_soft_max_f32", FunctionDescriptor.of(ValueLayout.JAVA_DOUBLE,
+                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_FLOAT)), x.length, out, in,
+                    max);
+            float scale = (float) (1.0 / sum);
+            float[] y = out.toArray(ValueLayout.JAVA_FLOAT);
+            for (int i = 0; i < y.length; i++) {
+                y[i] *= scale;
+            }
+            return y;
+        }
+    }
+
     static long bytes(String type, int n) {
         return switch (type) {
             case "q8_0" -> n / 32 * 34L;

@@ -119,6 +119,31 @@ class GgmlKernelsTest {
         }
     }
 
+    @Test
+    void softmaxIsLlamaCpps() throws Exception {
+        Random r = new Random(3);
+        for (String backend : List.of("scalar", "simd")) {
+            try (Compute ops = Backends.create(backend, 2)) {
+                double worst = 0;
+                for (int n : new int[] {1, 7, 16, 33, 512, 4099}) {
+                    for (double spread : new double[] {0.1, 3, 30}) {
+                        float[] x = new float[n];
+                        for (int i = 0; i < n; i++) {
+                            x[i] = (float) (r.nextGaussian() * spread);
+                        }
+                        float[] theirs = ggml.softmax(x);
+                        ops.softmax(x, 0, n);
+                        for (int i = 0; i < n; i++) {
+                            worst = Math.max(worst, Math.abs(x[i] - theirs[i]) / Math.max(theirs[i], 1e-30));
+                        }
+                    }
+                }
+                System.out.printf(java.util.Locale.ROOT, "softmax %s: largest relative difference %.2g%n", backend, worst);
+                assertTrue(worst < 2e-6, backend + ": " + worst); // measured 3.5e-7
+            }
+        }
+    }
+
     /** The kernel llama.cpp multiplies a weight row of this type with, and its activations' format. */
     static String[] kernel(GgmlType t) {
         return switch (t) {
