@@ -5,18 +5,21 @@ import java.util.List;
 /**
  * What a generation produced.
  *
- * @param stopReason "length" (max tokens reached), "eos", "context" (context full) or "cancelled"
+ * @param stopReason   "length" (max tokens reached), "eos", "context" (context full) or "cancelled"
+ * @param promptComputed the prompt tokens run through the model in promptNanos: fewer than the
+ *                       prompt's when its beginning was already in the KV cache, or when it was
+ *                       cancelled while being read
  */
 public record GenerationResult(int[] promptTokens, List<GeneratedToken> tokens, String text, String stopReason,
-                               long promptNanos, long generationNanos) {
+                               int promptComputed, long promptNanos, long generationNanos) {
 
     public int[] generatedIds() {
         return tokens.stream().mapToInt(GeneratedToken::id).toArray();
     }
 
-    /** Prompt tokens processed per second. */
+    /** Prompt tokens processed per second (those computed, not those found in the cache). */
     public double promptTokensPerSecond() {
-        return promptNanos == 0 ? 0 : promptTokens.length * 1e9 / promptNanos;
+        return promptNanos == 0 ? 0 : promptComputed * 1e9 / promptNanos;
     }
 
     /**

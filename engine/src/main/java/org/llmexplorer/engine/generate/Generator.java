@@ -115,9 +115,10 @@ public final class Generator {
         sampler.reset(prompt);
         int reuse = reusablePrefix(prompt);
         cachedLength = reuse;
-        if (feed(prompt, reuse, prompt.length, cancelled, promptProgress) < prompt.length) {
+        int fed = feed(prompt, reuse, prompt.length, cancelled, promptProgress);
+        if (fed < prompt.length) {
             long t1 = System.nanoTime();
-            return new GenerationResult(prompt, List.of(), "", "cancelled", t1 - t0, 0);
+            return new GenerationResult(prompt, List.of(), "", "cancelled", fed - reuse, t1 - t0, 0);
         }
         long t1 = System.nanoTime();
 
@@ -163,7 +164,7 @@ public final class Generator {
         }
         text.append(utf8.flush());
         long t2 = System.nanoTime();
-        return new GenerationResult(prompt, out, text.toString(), stop, t1 - t0, t2 - t1);
+        return new GenerationResult(prompt, out, text.toString(), stop, prompt.length - reuse, t1 - t0, t2 - t1);
     }
 
     /**

@@ -98,6 +98,7 @@ class GeneratorTest {
         assertEquals("cancelled", stopped.stopReason());
         assertEquals(0, stopped.generatedIds().length);
         assertEquals(3, polls[0], "asked before each pass: two passes ran");
+        assertEquals(8, stopped.promptComputed(), "its speed counts the two passes of 4, not the whole prompt");
         java.util.List<Integer> starts = new java.util.ArrayList<>(); // where each pass of the second call starts
         g.state().probe(new org.llmexplorer.engine.model.Probe() {
             @Override
@@ -114,6 +115,8 @@ class GeneratorTest {
         GenerationResult again = g.generate(prompt, 10, Sampler.greedy(), 0, null, null);
         assertArrayEquals(whole.generatedIds(), again.generatedIds());
         assertEquals(8, starts.get(0), "the two passes that ran are not read again");
+        assertEquals(prompt.length - 8, again.promptComputed(), "nor counted in its speed");
+        assertEquals(prompt.length, whole.promptComputed());
     }
 
     @Test
