@@ -31,9 +31,10 @@ public enum ActivationRounding {
     private static volatile float scaleJitter = 1f;
 
     /**
-     * Multiplies the inverse scale of the Q8_0 and Q8_K roundings, and the activations before the
-     * fp16 and bf16 roundings (and, for float weights, the activations themselves), by
-     * {@code factor} (1 restores them). Only for measuring how far a model's output moves when
+     * Multiplies the inverse scale of the Q8_0 and Q8_K roundings (and what Q8_0's half-precision
+     * scale is rounded from, so that it may round the other way), the activations before the fp16
+     * and bf16 roundings (and, for float weights, the activations themselves), by {@code factor}
+     * (1 restores them). Only for measuring how far a model's output moves when
      * activations differ in the last bits, as they do between llama.cpp's summation orders and ours.
      */
     public static void jitterScale(float factor) {
@@ -86,7 +87,7 @@ public enum ActivationRounding {
                     for (int j = 0; j < 32; j++) {
                         amax = Math.max(amax, Math.abs(src[off + b + j]));
                     }
-                    float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+                    float d = Float.float16ToFloat(Float.floatToFloat16(amax * scaleJitter / 127f));
                     float id = amax != 0f ? 127f / amax * scaleJitter : 0f;
                     for (int j = 0; j < 32; j++) {
                         dst[dOff + b + j] = d * (float) Math.rint(src[off + b + j] * id);

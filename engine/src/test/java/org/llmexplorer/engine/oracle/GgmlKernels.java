@@ -39,6 +39,11 @@ final class GgmlKernels implements AutoCloseable {
         this.variant = variant;
     }
 
+    /** The loaded CPU library (for {@link GgmlGraph}). */
+    SymbolLookup lib() {
+        return lib;
+    }
+
     /** Why the kernels are not here, or null when they are. */
     static String missing() {
         if (!System.getProperty("os.name").startsWith("Linux") || !System.getProperty("os.arch").equals("amd64")) {

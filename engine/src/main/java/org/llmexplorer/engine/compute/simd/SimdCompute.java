@@ -148,8 +148,9 @@ public final class SimdCompute implements Compute {
                 amaxV = amaxV.max(FloatVector.fromArray(F, x, b + j).abs());
             }
             float amax = amaxV.reduceLanes(VectorOperators.MAX);
-            float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
-            float id = amax != 0f ? 127f / amax * ActivationRounding.scaleJitter() : 0f;
+            float jitter = ActivationRounding.scaleJitter();
+            float d = Float.float16ToFloat(Float.floatToFloat16(amax * jitter / 127f));
+            float id = amax != 0f ? 127f / amax * jitter : 0f;
             for (int j = 0; j < 32; j += L) {
                 FloatVector q = FloatVector.fromArray(F, x, b + j).mul(id).add(magic).sub(magic);
                 q.mul(d).intoArray(out, b + j);
