@@ -35,10 +35,12 @@ async function answer(req) {
     const addBos = bos != null && model.fileInsights?.metadata?.tokenizer?.ggml?.add_bos_token !== false;
     ids = [...(addBos ? [bos] : []), ...model.tokenize(req.prompt, false)];
   }
-  // As the engine computes: an F32 KV cache (llama.cpp's default is F16) and no flash attention.
+  // As the engine computes: an F32 KV cache (llama.cpp's default is F16) and no flash attention;
+  // a Q8_0 cache needs flash attention (llama.cpp attends over quantized values in no other way).
+  const kv = req.kv ?? "F32";
   const context = await model.createContext({contextSize: Math.max(64, ids.length + n + 8), threads: req.threads ?? 1,
-    sequences: 1, batchSize: Math.max(32, ids.length), flashAttention: false,
-    experimentalKvCacheKeyType: req.kv ?? "F32", experimentalKvCacheValueType: req.kv ?? "F32"});
+    sequences: 1, batchSize: Math.max(32, ids.length), flashAttention: kv === "Q8_0",
+    experimentalKvCacheKeyType: kv, experimentalKvCacheValueType: kv});
   try {
     const seq = context.getSequence();
     const steps = [];

@@ -389,7 +389,7 @@ final class ClWorkspace implements Workspace {
 
     @Override
     public Workspace copyCacheTo(InferenceState target, int positions) {
-        if ((target.kvType() == KvCache.Type.F16) != halfCache) {
+        if (target.kvType() != (halfCache ? KvCache.Type.F16 : KvCache.Type.F32)) {
             return null; // a conversation of another cache type: the copy goes through the host
         }
         ClWorkspace other = owner.openOnDevice(model, c, target);

@@ -16,6 +16,7 @@ import org.llmexplorer.engine.compute.simd.SimdCompute;
 import org.llmexplorer.engine.model.DeviceWorkspaces;
 import org.llmexplorer.engine.model.HostFallback;
 import org.llmexplorer.engine.model.InferenceState;
+import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.ModelConfig;
 import org.llmexplorer.engine.model.Transformer;
 import org.llmexplorer.engine.model.Weights;
@@ -161,6 +162,10 @@ public final class OpenClCompute implements Compute, DeviceWorkspaces {
     public synchronized Workspace open(Transformer model, InferenceState s) {
         if (closed) {
             throw new IllegalStateException("the OpenCL backend is closed");
+        }
+        if (s.kvType() == KvCache.Type.Q8_0) { // the device's attention reads float and half caches only
+            tell("a Q8_0 KV cache is kept in the computer's memory: conversations with it run on the CPU (simd)");
+            return null;
         }
         DeviceModel m;
         try {

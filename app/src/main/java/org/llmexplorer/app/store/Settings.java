@@ -29,7 +29,9 @@ public final class Settings {
     public boolean seedLocked;
     public int beams = 1;
     public int contextLimit = 2048;
-    /** Keys and values in half precision (half the KV cache's memory). */
+    /** How the KV cache stores keys and values: F32, F16 (half the memory) or Q8_0 (about a quarter). */
+    public String kvCache;
+    /** Written beside kvCache for earlier versions, which had only a half-precision switch; read when kvCache is absent. */
     public boolean halfKvCache;
     public String mask = "";
     /** The compute backend as {@code Backends.create} names it. */

@@ -1,5 +1,6 @@
 package org.llmexplorer.app.view;
 
+import javafx.collections.FXCollections;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
@@ -16,10 +17,12 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import javafx.util.StringConverter;
 import javafx.util.converter.LongStringConverter;
 import javafx.util.converter.NumberStringConverter;
 import org.controlsfx.control.ToggleSwitch;
 import org.llmexplorer.app.viewmodel.SamplingViewModel;
+import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.sampling.SamplingSettings;
 
 /**
@@ -90,13 +93,29 @@ final class GenerationView extends VBox {
                 + "(1 samples with the sampler's settings)."));
         grid.addRow(2, new Label("Beams"), beams);
 
-        ToggleSwitch half = new ToggleSwitch("half precision");
-        half.setId("kv-half");
-        half.selectedProperty().bindBidirectional(vm.halfKvCache);
-        half.setTooltip(new Tooltip("Keep the keys and values of the conversation in half precision: half the "
-                + "memory, on the CPU and on an OpenCL device, rounded as llama.cpp's default cache rounds. Takes effect "
-                + "for the next reply."));
-        grid.addRow(3, new Label("KV cache"), half);
+        ComboBox<KvCache.Type> kv = new ComboBox<>(FXCollections.observableArrayList(KvCache.Type.values()));
+        kv.setId("kv-cache");
+        kv.valueProperty().bindBidirectional(vm.kvCache);
+        kv.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(KvCache.Type t) {
+                return t == null ? "" : switch (t) {
+                    case F32 -> "F32 (exact)";
+                    case F16 -> "F16 (half the memory)";
+                    case Q8_0 -> "Q8_0 (about a quarter)";
+                };
+            }
+
+            @Override
+            public KvCache.Type fromString(String s) {
+                return KvCache.Type.valueOf(s.split(" ")[0]);
+            }
+        });
+        kv.setTooltip(new Tooltip("How the conversation keeps its keys and values. F16: half precision, half the "
+                + "memory, rounded as llama.cpp's default cache rounds (on the CPU and on an OpenCL device). Q8_0: "
+                + "blocks of 32 8-bit codes, about a quarter of the memory, as llama.cpp's q8_0 cache (on the CPU; "
+                + "for models whose heads are whole blocks of 32). Takes effect for the next reply."));
+        grid.addRow(3, new Label("KV cache"), kv);
 
         Spinner<Integer> context = new Spinner<>(SamplingViewModel.MIN_CONTEXT, 1 << 20, vm.contextLimit.get(), 1024);
         context.setId("context-limit");

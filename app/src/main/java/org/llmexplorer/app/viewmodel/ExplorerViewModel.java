@@ -81,7 +81,7 @@ public final class ExplorerViewModel implements AutoCloseable {
     private void pushSampling() {
         ctx.session.settings(sampling.settings(), sampling.seedLocked.get(), sampling.maxTokens.get());
         ctx.session.beams(sampling.beams.get());
-        ctx.session.kvCache(sampling.halfKvCache.get() ? KvCache.Type.F16 : KvCache.Type.F32);
+        ctx.session.kvCache(sampling.kvCache.get());
         ctx.session.contextLimit(sampling.contextLimit.get());
     }
 

@@ -11,12 +11,14 @@ import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.LongProperty;
+import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleLongProperty;
+import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.beans.value.ObservableValue;
@@ -26,6 +28,7 @@ import javafx.collections.ObservableList;
 import javafx.collections.ObservableSet;
 import javafx.collections.SetChangeListener;
 import org.llmexplorer.app.store.Settings;
+import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.sampling.SamplingSettings;
 
 /**
@@ -72,7 +75,8 @@ public final class SamplingViewModel {
     public final BooleanProperty seedLocked = new SimpleBooleanProperty(false);
     public final IntegerProperty beams = new SimpleIntegerProperty(1);
     /** The KV cache in half precision: half its memory, rounded as llama.cpp's default cache. */
-    public final BooleanProperty halfKvCache = new SimpleBooleanProperty(false);
+    /** How the next conversation's KV cache stores keys and values. */
+    public final ObjectProperty<KvCache.Type> kvCache = new SimpleObjectProperty<>(KvCache.Type.F32);
     /** The most tokens a conversation holds (at most the model's own context); older turns slide out. */
     public final IntegerProperty contextLimit = new SimpleIntegerProperty(2048);
 
@@ -85,7 +89,7 @@ public final class SamplingViewModel {
 
     public SamplingViewModel() {
         for (ObservableValue<?> p : List.of(temperature, topK, topP, minP, typicalP, repeatPenalty, presencePenalty,
-                frequencyPenalty, maxTokens, seed, seedLocked, beams, halfKvCache, contextLimit)) {
+                frequencyPenalty, maxTokens, seed, seedLocked, beams, kvCache, contextLimit)) {
             p.addListener((o, a, b) -> onChange.run());
         }
         stageOrder.addListener((ListChangeListener<String>) c -> onChange.run());
@@ -229,8 +233,20 @@ public final class SamplingViewModel {
         seed.set(s.seed);
         seedLocked.set(s.seedLocked);
         beams.set(s.beams);
-        halfKvCache.set(s.halfKvCache);
+        kvCache.set(kvType(s));
         contextLimit.set(Math.max(MIN_CONTEXT, s.contextLimit));
+    }
+
+    /** The KV cache type a settings file names (an earlier version's half-precision switch, or F32 when unknown). */
+    static KvCache.Type kvType(Settings s) {
+        if (s.kvCache != null) {
+            for (KvCache.Type t : KvCache.Type.values()) {
+                if (t.name().equalsIgnoreCase(s.kvCache.trim())) {
+                    return t;
+                }
+            }
+        }
+        return s.halfKvCache ? KvCache.Type.F16 : KvCache.Type.F32;
     }
 
     /** The smallest context the window offers. */
@@ -252,7 +268,8 @@ public final class SamplingViewModel {
         s.seed = seed.get();
         s.seedLocked = seedLocked.get();
         s.beams = beams.get();
-        s.halfKvCache = halfKvCache.get();
+        s.kvCache = kvCache.get().name();
+        s.halfKvCache = kvCache.get() == KvCache.Type.F16;
         s.contextLimit = contextLimit.get();
     }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.llmexplorer.app.store.AppDirs;
 import org.llmexplorer.app.store.JsonStore;
 import org.llmexplorer.app.store.Settings;
+import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.sampling.StageReport;
 
 /** The view models driven without a window, UI updates run directly on the calling thread. */
@@ -343,10 +344,20 @@ class ExplorerViewModelTest {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
             vm.sampling.preset("Creative");
             vm.sampling.contextLimit.set(4096);
+            vm.sampling.kvCache.set(KvCache.Type.Q8_0);
         }
         Settings saved = JsonStore.read(config.resolve("settings.json"), Settings.class, null, m -> { });
         assertEquals(1.2, saved.temperature, 1e-9);
         assertEquals(4096, saved.contextLimit, "the context set in the Generation panel is kept");
+        assertEquals("Q8_0", saved.kvCache);
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            assertEquals(KvCache.Type.Q8_0, vm.sampling.kvCache.get());
+        }
+        // an earlier version's file: only its half-precision switch
+        Files.writeString(config.resolve("settings.json"), "{\"temperature\": 0.5, \"halfKvCache\": true}");
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            assertEquals(KvCache.Type.F16, vm.sampling.kvCache.get());
+        }
         Files.writeString(config.resolve("settings.json"), "{ this is not json");
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
             assertTrue(vm.alerts().getFirst().contains("could not be read"), vm.alerts().toString());
@@ -466,6 +477,22 @@ class ExplorerViewModelTest {
             assertTrue(vm.noticeProperty().get().contains("bad.gguf"), vm.noticeProperty().get());
             assertEquals(2, vm.chat.messages().size(), "the conversation is kept");
             assertEquals("llama", vm.model.modelProperty().get().architecture(), "the old model stays loaded");
+
+            // a Q8_0 cache for heads of 8 values: refused in words, the conversation kept
+            vm.sampling.kvCache.set(KvCache.Type.Q8_0);
+            vm.chat.input.set("And then?");
+            try {
+                vm.chat.send().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException expected) {
+                // reported below
+            }
+            waitFor(() -> vm.noticeProperty().get().contains("blocks of 32"));
+            assertTrue(vm.noticeProperty().get().contains("heads have 8"), vm.noticeProperty().get());
+            assertEquals("Hello.", vm.chat.messages().getFirst().text(), "the conversation is kept");
+            vm.sampling.kvCache.set(KvCache.Type.F16);
+            vm.chat.input.set("And then?");
+            vm.chat.send().get(30, TimeUnit.SECONDS);
+            assertTrue(vm.chat.messages().size() >= 4, "replies again with a cache it can hold");
         }
     }
 

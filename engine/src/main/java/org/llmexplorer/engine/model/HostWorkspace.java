@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.llmexplorer.engine.attention.AttentionMask;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.compute.Parallel;
+import org.llmexplorer.engine.tensor.ActivationRounding;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 
 /**
@@ -206,18 +207,25 @@ public final class HostWorkspace implements Workspace {
         KvCache cache = s.cache;
         int length = at.startPos() + at.count();
         boolean half = cache.type == KvCache.Type.F16;
+        boolean decodes = cache.type != KvCache.Type.F32;
         // keys of one head lie in a run this long: the cache's own, or the decoded layer's, as long as the text
-        int headSpan = half ? KvCache.span(room(length, cache.capacity), headDim) : cache.headSpan;
+        int headSpan = decodes ? KvCache.span(room(length, cache.capacity), headDim) : cache.headSpan;
         float[] q = a(queries);
-        // As llama.cpp with a half-precision cache: keys and values decoded to floats, the queries
-        // and the weights rounded to half precision too (its products with F16 keys and values take
-        // F16 activations). One new token: each task decodes its own head into its worker's scratch,
-        // which stays in cache for the attention that follows; a prompt: the layer once, up front.
-        boolean perTask = half && at.count() == 1;
-        float[] layerKeys = half ? null : cache.keys[layer];
-        float[] layerValues = half ? null : cache.values[layer];
-        if (half) {
-            Compute.roundToHalf(q, 0, at.count() * c.qDim());
+        // As llama.cpp's flash attention over a half-precision or Q8_0 cache: keys and values
+        // decoded to floats, the queries rounded as its products with such keys round them (to
+        // half precision; to Q8_0), and with F16 values the weights rounded to half too (it adds
+        // up F16 values in half precision; Q8_0 values it decodes and adds up in floats). One new
+        // token: each task decodes its own head into its worker's scratch, which stays in cache
+        // for the attention that follows; a prompt: the layer once, up front.
+        boolean perTask = decodes && at.count() == 1;
+        float[] layerKeys = decodes ? null : cache.keys[layer];
+        float[] layerValues = decodes ? null : cache.values[layer];
+        if (decodes) {
+            if (half) {
+                Compute.roundToHalf(q, 0, at.count() * c.qDim());
+            } else {
+                ActivationRounding.Q8_0.apply(q, 0, at.count() * c.qDim(), q, 0);
+            }
             if (perTask) {
                 headScratch(cache, length);
             } else {

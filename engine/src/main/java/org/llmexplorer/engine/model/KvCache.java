@@ -8,21 +8,26 @@ import org.llmexplorer.engine.compute.KeyBlocks;
  * {@link KeyBlocks} says, one key/value head after another ({@link #keysByPosition} gives the
  * usual layout).
  *
- * <p>Stored as floats, or in half precision ({@link Type#F16}: half the memory, and what llama.cpp
- * keeps by default). A half-precision cache hands attention floats decoded a head at a time
- * ({@link #decode}); its values are the floats rounded to the nearest half, ties to even, as
- * ggml's conversion rounds them.
+ * <p>Stored as floats, in half precision ({@link Type#F16}: half the memory, and what llama.cpp
+ * keeps by default) or in ggml's Q8_0 ({@link Type#Q8_0}: 34 bytes for every 32 floats, as
+ * llama.cpp's {@code --cache-type-k/v q8_0}; the head dimension must be whole blocks of 32). Those
+ * two hand attention floats decoded a head at a time ({@link #decode}): a half cache's values are
+ * the floats rounded to the nearest half, ties to even, as ggml's conversion rounds them; a Q8_0
+ * cache's are quantized per position in blocks of 32 along the head ({@link Q8_0Entries}) and
+ * kept position-major for keys too.
  */
 public final class KvCache {
 
     /** How keys and values are stored. */
-    public enum Type { F32, F16 }
+    public enum Type { F32, F16, Q8_0 }
 
     final Type type;
     final float[][] keys;     // F32: the values themselves
     final float[][] values;
     final short[][] keys16;   // F16: their half-precision bits
     final short[][] values16;
+    final Q8_0Entries keys8;  // Q8_0: keys position-major, as values
+    final Q8_0Entries values8;
     final int kvDim;
     final int headDim;
     final int capacity;
@@ -34,6 +39,11 @@ public final class KvCache {
     }
 
     public KvCache(int layers, int kvDim, int headDim, int capacity, Type type) {
+        if (type == Type.Q8_0 && headDim % Q8_0Entries.BLOCK != 0) {
+            throw new IllegalArgumentException("a Q8_0 KV cache quantizes each head in blocks of "
+                    + Q8_0Entries.BLOCK + " values, and this model's heads have " + headDim
+                    + " (use F16 or F32)");
+        }
         this.type = type;
         this.kvDim = kvDim;
         this.headDim = headDim;
@@ -41,11 +51,15 @@ public final class KvCache {
         this.headSpan = KeyBlocks.span(capacity, headDim);
         int keyCount = (int) ((long) headSpan * (kvDim / headDim));
         int valueCount = (int) ((long) capacity * kvDim);
+        boolean f32 = type == Type.F32;
         boolean half = type == Type.F16;
-        this.keys = half ? null : new float[layers][keyCount];
-        this.values = half ? null : new float[layers][valueCount];
+        boolean q8 = type == Type.Q8_0;
+        this.keys = f32 ? new float[layers][keyCount] : null;
+        this.values = f32 ? new float[layers][valueCount] : null;
         this.keys16 = half ? new short[layers][keyCount] : null;
         this.values16 = half ? new short[layers][valueCount] : null;
+        this.keys8 = q8 ? new Q8_0Entries(layers, valueCount) : null; // position-major, as values
+        this.values8 = q8 ? new Q8_0Entries(layers, valueCount) : null;
     }
 
     public int capacity() {
@@ -63,11 +77,20 @@ public final class KvCache {
 
     /** Bytes a cache of this size and type holds. */
     public static long bytes(int layers, int kvDim, int capacity, Type type) {
-        return 2L * layers * capacity * kvDim * (type == Type.F16 ? Short.BYTES : Float.BYTES);
+        long entries = (long) layers * capacity * kvDim;
+        return 2 * switch (type) {
+            case F32 -> entries * Float.BYTES;
+            case F16 -> entries * Short.BYTES;
+            case Q8_0 -> Q8_0Entries.bytes(entries);
+        };
     }
 
     private int layers() {
-        return type == Type.F16 ? keys16.length : keys.length;
+        return switch (type) {
+            case F32 -> keys.length;
+            case F16 -> keys16.length;
+            case Q8_0 -> keys8.layers();
+        };
     }
 
     private int keyIndex(int p, int i) {
@@ -88,6 +111,11 @@ public final class KvCache {
 
     /** Stores {@code count} new keys and values (position-major, count x kvDim) at positions startPos.. */
     void store(int layer, float[] k, float[] v, int count, int startPos) {
+        if (type == Type.Q8_0) {
+            keys8.set(layer, k, 0, startPos * kvDim, count * kvDim);
+            values8.set(layer, v, 0, startPos * kvDim, count * kvDim);
+            return;
+        }
         for (int t = 0; t < count; t++) {
             for (int i = 0; i < kvDim; i++) {
                 setKey(layer, keyIndex(startPos + t, i), k[t * kvDim + i]);
@@ -98,6 +126,10 @@ public final class KvCache {
 
     /** The keys of positions [0, positions) of a layer, position-major (p * kvDim + i), into out. */
     public void keysByPosition(int layer, int positions, float[] out) {
+        if (type == Type.Q8_0) {
+            keys8.get(layer, 0, positions * kvDim, out, 0);
+            return;
+        }
         for (int p = 0; p < positions; p++) {
             for (int i = 0; i < kvDim; i++) {
                 out[p * kvDim + i] = key(layer, keyIndex(p, i));
@@ -107,6 +139,10 @@ public final class KvCache {
 
     /** Sets the keys of positions [0, positions) of a layer from position-major values. */
     public void keysFromPositions(int layer, float[] in, int positions) {
+        if (type == Type.Q8_0) {
+            keys8.set(layer, in, 0, 0, positions * kvDim);
+            return;
+        }
         for (int p = 0; p < positions; p++) {
             for (int i = 0; i < kvDim; i++) {
                 setKey(layer, keyIndex(p, i), in[p * kvDim + i]);
@@ -119,6 +155,10 @@ public final class KvCache {
         int n = positions * kvDim;
         if (type == Type.F32) {
             System.arraycopy(values[layer], 0, out, 0, n);
+            return;
+        }
+        if (type == Type.Q8_0) {
+            values8.get(layer, 0, n, out, 0);
             return;
         }
         toFloats(values16[layer], 0, out, 0, n);
@@ -143,6 +183,10 @@ public final class KvCache {
             System.arraycopy(in, inOff, values[layer], at, n);
             return;
         }
+        if (type == Type.Q8_0) {
+            values8.set(layer, in, inOff, at, n);
+            return;
+        }
         short[] v = values16[layer];
         for (int i = 0; i < n; i++) {
             v[at + i] = Float.floatToFloat16(in[inOff + i]);
@@ -161,6 +205,14 @@ public final class KvCache {
      * Heads write disjoint parts, so several may be decoded at once.
      */
     void decode(int layer, int kvHead, int positions, float[] keysOut, int outSpan, float[] valuesOut) {
+        if (type == Type.Q8_0) {
+            for (int p = 0; p < positions; p++) {
+                int at = p * kvDim + kvHead * headDim;
+                values8.get(layer, at, headDim, valuesOut, at);
+            }
+            keysInBlocks(layer, kvHead, positions, keysOut, kvHead * outSpan);
+            return;
+        }
         toFloats(keys16[layer], kvHead * headSpan, keysOut, kvHead * outSpan,
                 Math.min(Math.min(headSpan, outSpan), span(positions, headDim)));
         for (int p = 0; p < positions; p++) {
@@ -175,9 +227,28 @@ public final class KvCache {
      * (p * headDim + d).
      */
     void decodeHead(int layer, int kvHead, int positions, float[] keysOut, float[] valuesOut) {
+        if (type == Type.Q8_0) {
+            for (int p = 0; p < positions; p++) {
+                values8.get(layer, p * kvDim + kvHead * headDim, headDim, valuesOut, p * headDim);
+            }
+            keysInBlocks(layer, kvHead, positions, keysOut, 0);
+            return;
+        }
         toFloats(keys16[layer], kvHead * headSpan, keysOut, 0, Math.min(headSpan, span(positions, headDim)));
         for (int p = 0; p < positions; p++) {
             toFloats(values16[layer], p * kvDim + kvHead * headDim, valuesOut, p * headDim, headDim);
+        }
+    }
+
+    /** A Q8_0 cache's keys of one head for positions [0, positions), laid out in blocks from out[to]. */
+    private void keysInBlocks(int layer, int kvHead, int positions, float[] out, int to) {
+        float[] row = new float[headDim];
+        for (int p = 0; p < positions; p++) {
+            keys8.get(layer, p * kvDim + kvHead * headDim, headDim, row, 0);
+            int at = to + KeyBlocks.index(p, 0, headDim); // dimension d lies BLOCK floats after d - 1
+            for (int d = 0; d < headDim; d++) {
+                out[at + d * KeyBlocks.BLOCK] = row[d];
+            }
         }
     }
 
@@ -191,6 +262,11 @@ public final class KvCache {
                 other.valuesByPosition(l, positions, buffer);
                 valuesFromPositions(l, buffer, positions);
             }
+            return;
+        }
+        if (type == Type.Q8_0) {
+            keys8.copyFrom(other.keys8, positions * kvDim);
+            values8.copyFrom(other.values8, positions * kvDim);
             return;
         }
         int blocks = (positions + KeyBlocks.BLOCK - 1) / KeyBlocks.BLOCK; // whole blocks: later positions get written over

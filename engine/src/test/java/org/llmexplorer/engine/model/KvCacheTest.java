@@ -3,6 +3,7 @@ package org.llmexplorer.engine.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -94,5 +95,87 @@ class KvCacheTest {
         rounded.copyFrom(f32, count);
         rounded.valuesByPosition(1, count, values);
         assertArrayEquals(vHalf, values, 0f);
+    }
+
+    /**
+     * A Q8_0 cache holds each position's keys and values quantized in blocks of 32 as ggml's
+     * quantize_row_q8_0 does (ActivationRounding.Q8_0, which GgmlKernelsTest checks bit for bit
+     * against it), in 34 bytes for every 32 floats' 128.
+     */
+    @Test
+    void aQ8_0CacheHoldsEachPositionsBlocksOf32AsGgmlQuantizesThem() {
+        int kvDim = 128;
+        int headDim = 64;
+        KvCache f32 = new KvCache(LAYERS, kvDim, headDim, CAPACITY, KvCache.Type.F32);
+        KvCache q8 = new KvCache(LAYERS, kvDim, headDim, CAPACITY, KvCache.Type.Q8_0);
+        assertEquals(f32.bytes() * 34 / 128, q8.bytes());
+        int count = 23;
+        float[] k = random(count * kvDim, 3);
+        float[] v = random(count * kvDim, 4);
+        for (KvCache c : new KvCache[] {f32, q8}) {
+            c.store(0, k, v, 20, 0);
+            c.store(0, java.util.Arrays.copyOfRange(k, 20 * kvDim, count * kvDim),
+                    java.util.Arrays.copyOfRange(v, 20 * kvDim, count * kvDim), 3, 20);
+        }
+        float[] kq = new float[k.length];
+        float[] vq = new float[v.length];
+        org.llmexplorer.engine.tensor.ActivationRounding.Q8_0.apply(k, 0, k.length, kq, 0);
+        org.llmexplorer.engine.tensor.ActivationRounding.Q8_0.apply(v, 0, v.length, vq, 0);
+        float[] keys = new float[count * kvDim];
+        float[] values = new float[count * kvDim];
+        q8.keysByPosition(0, count, keys);
+        q8.valuesByPosition(0, count, values);
+        assertArrayEquals(kq, keys, 0f);
+        assertArrayEquals(vq, values, 0f);
+        double worst = 0;
+        for (int i = 0; i < k.length; i += 32) {
+            float amax = 0f;
+            for (int j = i; j < i + 32; j++) {
+                amax = Math.max(amax, Math.abs(k[j]));
+            }
+            for (int j = i; j < i + 32; j++) {
+                worst = Math.max(worst, Math.abs(keys[j] - k[j]) / amax);
+            }
+        }
+        // half a step of max/127, and the half-precision scale's rounding (2^-11 of it) times up to 127
+        assertTrue(worst > 1e-3 && worst <= 0.5 / 127 + 1.0 / 2048, "at most half a step of max/127: " + worst);
+
+        // decode() and decodeHead() lay heads out as the F32 cache's layer and one head's scratch hold them.
+        int span = KvCache.span(count, headDim);
+        float[] dk = new float[span * 2];
+        float[] dv = new float[count * kvDim];
+        float[] hk = new float[q8.headSpan];
+        float[] hv = new float[CAPACITY * headDim];
+        for (int h = 0; h < 2; h++) {
+            q8.decode(0, h, count, dk, span, dv);
+        }
+        q8.decodeHead(0, 1, count, hk, hv);
+        for (int p = 0; p < count; p++) {
+            for (int i = 0; i < kvDim; i++) {
+                assertEquals(kq[p * kvDim + i], dk[i / headDim * span + KeyBlocks.index(p, i % headDim, headDim)], 0f); // a zero code is +0 (ggml: d * 0)
+                assertEquals(vq[p * kvDim + i], dv[p * kvDim + i], 0f);
+            }
+            for (int d = 0; d < headDim; d++) {
+                assertEquals(kq[p * kvDim + headDim + d], hk[KeyBlocks.index(p, d, headDim)], 0f);
+                assertEquals(vq[p * kvDim + headDim + d], hv[p * headDim + d], 0f);
+            }
+        }
+
+        // Copies: Q8_0 to Q8_0 bit for bit, F32 into Q8_0 quantized.
+        KvCache copy = new KvCache(LAYERS, kvDim, headDim, CAPACITY, KvCache.Type.Q8_0);
+        copy.copyFrom(q8, count);
+        copy.valuesByPosition(0, count, values);
+        assertArrayEquals(vq, values, 0f);
+        KvCache quantized = new KvCache(LAYERS, kvDim, headDim, CAPACITY, KvCache.Type.Q8_0);
+        quantized.copyFrom(f32, count);
+        quantized.keysByPosition(0, count, keys);
+        assertArrayEquals(kq, keys, 0f);
+    }
+
+    @Test
+    void aQ8_0CacheRefusesHeadsThatAreNotWholeBlocks() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new KvCache(LAYERS, KV_DIM, HEAD_DIM, CAPACITY, KvCache.Type.Q8_0));
+        assertTrue(e.getMessage().contains("blocks of 32") && e.getMessage().contains("have 8"), e.getMessage());
     }
 }

@@ -22,7 +22,11 @@ import org.llmexplorer.engine.gguf.GgufTensorInfo;
  */
 final class GgmlGraph implements AutoCloseable {
     static final int F32 = 0;
+    static final int F16 = 1;
+    static final int Q8_0 = 8;
     static final int I32 = 26;
+    /** rope_ext's mode for rotating adjacent pairs (llama). */
+    static final int ROPE_NORMAL = 0;
     /** rope_ext's mode for rotating the two halves of a head (GPT-NeoX; gemma, qwen2, phi3). */
     static final int ROPE_NEOX = 2;
 
@@ -45,7 +49,9 @@ final class GgmlGraph implements AutoCloseable {
             Map.entry("cont_2d", FunctionDescriptor.of(A, A, A, J, J)),
             Map.entry("tanh", FunctionDescriptor.of(A, A, A)),
             Map.entry("soft_max_ext", FunctionDescriptor.of(A, A, A, A, F, F)),
-            Map.entry("geglu_split", FunctionDescriptor.of(A, A, A, A)));
+            Map.entry("geglu_split", FunctionDescriptor.of(A, A, A, A)),
+            Map.entry("cpy", FunctionDescriptor.of(A, A, A, A)),
+            Map.entry("flash_attn_ext", FunctionDescriptor.of(A, A, A, A, A, A, F, F, F)));
 
     private final SymbolLookup base;
     private final SymbolLookup cpu;
@@ -94,6 +100,16 @@ final class GgmlGraph implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException(name + " not in the model"));
         MemorySegment t = tensor(info.type().id, info.shape());
         data(t).copyFrom(file.data(info));
+        return t;
+    }
+
+    /** A new half-precision tensor holding these values (rounded as ggml rounds them). */
+    MemorySegment halves(float[] values, long... ne) {
+        MemorySegment t = tensor(F16, ne);
+        MemorySegment d = data(t);
+        for (int i = 0; i < values.length; i++) {
+            d.setAtIndex(ValueLayout.JAVA_SHORT, i, Float.floatToFloat16(values[i]));
+        }
         return t;
     }
 
