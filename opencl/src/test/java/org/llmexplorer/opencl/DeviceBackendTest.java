@@ -167,6 +167,40 @@ class DeviceBackendTest {
     }
 
     /**
+     * A device does not hold Q8_0 caches: a conversation with one runs on the CPU from its first
+     * pass (the model card says so), gives the CPU's tokens, and a device conversation in floats
+     * copied into one comes home quantized.
+     */
+    @Test
+    void aQ8_0CacheKeepsTheConversationOnTheCpu() throws Exception {
+        var q8 = org.llmexplorer.engine.model.KvCache.Type.Q8_0;
+        try (Model model = Model.open(Shared.path("archs/tiny-llama-gqa-Q8_0.gguf"))) {
+            int[] prompt = model.tokenizer().encode("Once upon a time", true, true);
+            Generator onDevice = new Generator(model, device, prompt.length + 16, 8, q8);
+            GenerationResult a = onDevice.generate(prompt, 16, Sampler.greedy(), 0, null, null);
+            assertNull(onDevice.state().deviceWorkspace(), "the conversation stays on the CPU");
+            GenerationResult b = new Generator(model, cpu, prompt.length + 16, 8, q8)
+                    .generate(prompt, 16, Sampler.greedy(), 0, null, null);
+            assertArrayEquals(b.generatedIds(), a.generatedIds());
+
+            var c = model.config();
+            InferenceState floats = new InferenceState(c, 64, 8);
+            model.transformer().forward(device, floats, c.trainedMask(), prompt, 0, prompt.length, 0, false);
+            assertNotNull(floats.deviceWorkspace());
+            InferenceState copy = new InferenceState(c, 64, 8, q8);
+            copy.copyCacheFrom(floats, prompt.length); // from the device, through the host
+            floats.leaveDevice();
+            InferenceState reference = new InferenceState(c, 64, 8, q8);
+            reference.copyCacheFrom(floats, prompt.length); // host to host
+            int[] next = {prompt[1]};
+            model.transformer().forward(device, copy, c.trainedMask(), next, 0, 1, prompt.length, false);
+            model.transformer().forward(cpu, reference, c.trainedMask(), next, 0, 1, prompt.length, false);
+            assertArrayEquals(reference.logits(), copy.logits(), 1e-5f, "the copy holds the device's keys and values quantized");
+            assertNull(copy.deviceWorkspace());
+        }
+    }
+
+    /**
      * A half-precision KV cache on the device: half the cache's device memory, the CPU's greedy
      * tokens with the same cache type, forks copied on the device, and a conversation that moves CPU -> device -> CPU gives
      * the logits of one that stays on the CPU (halves pass between the two unchanged).

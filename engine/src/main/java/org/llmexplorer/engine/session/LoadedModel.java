@@ -64,14 +64,17 @@ record LoadedModel(Model model, Compute compute, ChatTemplate template) implemen
         return new ModelSummary(path, c.name(), c.architecture(), params, types, c.contextLength(), capacity, c.layers(),
                 c.heads(),
                 c.kvHeads(), c.dim(), c.vocabSize(), Files.size(path), kv, ModuleTree.of(c, model.file()),
-                c.trainedMask().spec(), template != null, backendInUse());
+                c.trainedMask().spec(), template != null, backendInUse(kvType));
     }
 
     /** The backend as people should read it, saying so when a device hands this model to the CPU. */
-    private String backendInUse() {
+    private String backendInUse(KvCache.Type kvType) {
         String what = compute.describe();
         if (compute instanceof DeviceWorkspaces device) {
             String reason = device.declines(model.transformer());
+            if (reason == null && kvType == KvCache.Type.Q8_0) {
+                reason = "a Q8_0 KV cache is kept in the computer's memory";
+            }
             List<String> onCpu = reason == null ? model.transformer().hostSteps(device) : List.of();
             if (reason != null) {
                 what += "; this model runs on the CPU (simd): " + reason;
