@@ -44,8 +44,14 @@ class LongContextParityTest {
             assertArrayEquals(ra.generatedIds(), rb.generatedIds(), "greedy tokens after " + n + " prompt tokens");
 
             double[] full = difference(a, b, prompt, n);
-            double[] first = difference(a, b, prompt, Generator.DEFAULT_BATCH); // one pass: the yardstick
-            System.out.printf("%s %s %s: max |logit difference| %.2e after %d tokens, %.2e after %d (max |logit| %.1f)%n",
+            // the yardstick: the worst of the short texts (one to eight passes), where length cannot have added
+            // anything; a single short text may happen to meet no rounding boundary (seen on an AVX2 machine)
+            double[] first = {0, 0};
+            for (int k = 1; k <= 8; k *= 2) {
+                double[] d = difference(a, b, prompt, k * Generator.DEFAULT_BATCH);
+                first[0] = Math.max(first[0], d[0]);
+            }
+            System.out.printf("%s %s %s: max |logit difference| %.2e after %d tokens, %.2e at most after 1-8 passes of %d (max |logit| %.1f)%n",
                     file, mask, kv, full[0], n, first[0], Generator.DEFAULT_BATCH, full[1]);
             if (file.endsWith("F32.gguf") && kv == KvCache.Type.F32) { // nothing rounds but float sums
                 assertTrue(full[0] <= 1e-5 * full[1], "logits differ by " + full[0]);

@@ -211,11 +211,15 @@ class Gemma2AgainstGgmlTest {
             float[] o = new float[a.length];
             ActivationRounding.Q8_0.apply(llamaHeads, 0, a.length, a, 0);
             ActivationRounding.Q8_0.apply(ours.get("HEADS/0"), 0, o.length, o, 0);
-            assertNotEquals(0, differing(a, o), "but their 8-bit roundings differ");
-
             int position = 8;
             TokenProbability[] theirs = llama.steps().get(position);
             TokenProbability[] plain = top(m, ops, ids, position, null);
+            if (differing(a, o) == 0) {
+                // Another machine's summation orders (this was found with AVX-512 on both sides; an AVX2 machine
+                // runs another ggml build and narrower vectors): here the roundings agree, and so does the token.
+                assertEquals(theirs[0].id(), plain[0].id(), "the same 8-bit roundings in layer 0: llama.cpp's token");
+                return;
+            }
             assertNotEquals(theirs[0].id(), plain[0].id(), "our own heads: another token than llama.cpp's");
             TokenProbability[] swapped = top(m, ops, ids, position, llamaHeads);
             assertEquals(theirs[0].id(), swapped[0].id(), "llama.cpp's heads: llama.cpp's token");
