@@ -66,8 +66,13 @@ class Gemma2AgainstGgmlTest {
 
     /** Our values at every probe site of every layer ("HEADS/0", "RESIDUAL/25", ...) for a pass over ids. */
     static Map<String, float[]> ourSites(Model m, Compute ops, int[] ids) {
+        return ourSites(m, ops, ids, org.llmexplorer.engine.model.KvCache.Type.F32);
+    }
+
+    /** As {@link #ourSites(Model, Compute, int[])} with the KV cache in this type. */
+    static Map<String, float[]> ourSites(Model m, Compute ops, int[] ids, org.llmexplorer.engine.model.KvCache.Type kv) {
         Map<String, float[]> sites = new HashMap<>();
-        Generator g = new Generator(m, ops, ids.length, ids.length);
+        Generator g = new Generator(m, ops, ids.length, ids.length, kv);
         g.state().probe(new Probe() {
             @Override
             public boolean watches(Site site, int layer) {
@@ -84,11 +89,15 @@ class Gemma2AgainstGgmlTest {
         return sites;
     }
 
-    /** The input of layer 0 as llama.cpp makes it: rows of token_embd dequantized, times sqrtf(n_embd). */
+    /** The input of layer 0 as llama.cpp makes it for gemma: rows of token_embd dequantized, times sqrtf(n_embd). */
     static float[] embedding(GgufFile f, int[] ids, int dim) {
+        return embedding(f, ids, dim, (float) Math.sqrt(dim));
+    }
+
+    /** Rows of token_embd dequantized, times scale (1 for llama). */
+    static float[] embedding(GgufFile f, int[] ids, int dim, float scale) {
         GgufTensorInfo emb = f.tensors().stream().filter(t -> t.name().equals("token_embd.weight")).findFirst().orElseThrow();
         float[] x = new float[ids.length * dim];
-        float scale = (float) Math.sqrt(dim);
         for (int i = 0; i < ids.length; i++) {
             TensorFormats.of(emb.type()).dequantize(f.data(emb), (long) ids[i] * dim, x, i * dim, dim);
             for (int d = 0; d < dim; d++) {
@@ -121,10 +130,7 @@ class Gemma2AgainstGgmlTest {
             var q = g.op("reshape_3d", g.op("mul_mat", g.weight(f, b + "attn_q.weight"), cur), (long) hd, (long) heads, (long) n);
             var k = g.op("reshape_3d", g.op("mul_mat", g.weight(f, b + "attn_k.weight"), cur), (long) hd, (long) kvHeads, (long) n);
             var v = g.op("reshape_3d", g.op("mul_mat", g.weight(f, b + "attn_v.weight"), cur), (long) hd, (long) kvHeads, (long) n);
-            var pos = g.tensor(GgmlGraph.I32, n);
-            for (int i = 0; i < n; i++) {
-                g.data(pos).setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, i);
-            }
+            var pos = g.positions(n);
             q = g.op("rope_ext", q, pos, java.lang.foreign.MemorySegment.NULL, hd, GgmlGraph.ROPE_NEOX, nCtx, base, 1f, 0f, 1f, 32f, 1f);
             k = g.op("rope_ext", k, pos, java.lang.foreign.MemorySegment.NULL, hd, GgmlGraph.ROPE_NEOX, nCtx, base, 1f, 0f, 1f, 32f, 1f);
             q = g.op("scale", q, 1f / (float) Math.sqrt(hd)); // llama.cpp's f_attention_scale below 46 layers

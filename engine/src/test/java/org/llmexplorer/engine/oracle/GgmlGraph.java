@@ -103,6 +103,15 @@ final class GgmlGraph implements AutoCloseable {
         return t;
     }
 
+    /** The positions 0 .. n-1, as rope_ext takes them. */
+    MemorySegment positions(int n) {
+        MemorySegment t = tensor(I32, n);
+        for (int i = 0; i < n; i++) {
+            data(t).setAtIndex(ValueLayout.JAVA_INT, i, i);
+        }
+        return t;
+    }
+
     /** A new half-precision tensor holding these values (rounded as ggml rounds them). */
     MemorySegment halves(float[] values, long... ne) {
         MemorySegment t = tensor(F16, ne);

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -15,13 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.llmexplorer.engine.Shared;
 import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.compute.Compute;
-import org.llmexplorer.engine.generate.Generator;
 import org.llmexplorer.engine.gguf.GgufFile;
-import org.llmexplorer.engine.gguf.GgufTensorInfo;
 import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.Model;
-import org.llmexplorer.engine.model.Probe;
-import org.llmexplorer.engine.tensor.TensorFormats;
 
 /**
  * Attention over a Q8_0 KV cache beside llama.cpp's: keys and values copied into Q8_0 tensors by
@@ -52,26 +46,6 @@ class Q8_0CacheAgainstGgmlTest {
         }
     }
 
-    /** Our values at every probe site ("HEADS/0", "RESIDUAL/1", ...) for a pass over ids with this cache. */
-    static Map<String, float[]> ourSites(Model m, Compute ops, int[] ids, KvCache.Type kv) {
-        Map<String, float[]> sites = new HashMap<>();
-        Generator g = new Generator(m, ops, ids.length, ids.length, kv);
-        g.state().probe(new Probe() {
-            @Override
-            public boolean watches(Site site, int layer) {
-                return true;
-            }
-
-            @Override
-            public boolean at(Site site, int layer, int startPos, int count, int width, float[] values) {
-                sites.put(site + "/" + layer, java.util.Arrays.copyOf(values, count * width));
-                return false;
-            }
-        });
-        g.logits(ids, (i, l, off) -> { });
-        return sites;
-    }
-
     /**
      * llama.cpp's attention heads of a llama layer over n tokens at positions 0.. from the layer's
      * input, with a Q8_0 cache and flash attention, as its graph builds them.
@@ -91,10 +65,7 @@ class Q8_0CacheAgainstGgmlTest {
             var q = g.op("reshape_3d", g.op("mul_mat", g.weight(f, b + "attn_q.weight"), cur), (long) hd, (long) heads, (long) n);
             var k = g.op("reshape_3d", g.op("mul_mat", g.weight(f, b + "attn_k.weight"), cur), (long) hd, (long) kvHeads, (long) n);
             var v = g.op("reshape_3d", g.op("mul_mat", g.weight(f, b + "attn_v.weight"), cur), (long) hd, (long) kvHeads, (long) n);
-            var pos = g.tensor(GgmlGraph.I32, n);
-            for (int i = 0; i < n; i++) {
-                g.data(pos).setAtIndex(ValueLayout.JAVA_INT, i, i);
-            }
+            var pos = g.positions(n);
             q = g.op("rope_ext", q, pos, MemorySegment.NULL, hd, GgmlGraph.ROPE_NORMAL, nCtx, base, 1f, 0f, 1f, 32f, 1f);
             k = g.op("rope_ext", k, pos, MemorySegment.NULL, hd, GgmlGraph.ROPE_NORMAL, nCtx, base, 1f, 0f, 1f, 32f, 1f);
             // the cache: keys and values quantized by ggml's copy into Q8_0 tensors
@@ -112,15 +83,6 @@ class Q8_0CacheAgainstGgmlTest {
         }
     }
 
-    static float[] embedding(GgufFile f, int[] ids, int dim) {
-        GgufTensorInfo emb = f.tensors().stream().filter(t -> t.name().equals("token_embd.weight")).findFirst().orElseThrow();
-        float[] x = new float[ids.length * dim];
-        for (int i = 0; i < ids.length; i++) {
-            TensorFormats.of(emb.type()).dequantize(f.data(emb), (long) ids[i] * dim, x, i * dim, dim);
-        }
-        return x;
-    }
-
     @Test
     void attentionOverAQ8_0CacheIsLlamaCppsFlashAttention() throws Exception {
         try (GgufFile f = GgufFile.open(FILE); Model m = Model.open(FILE)) {
@@ -128,10 +90,10 @@ class Q8_0CacheAgainstGgmlTest {
             int dim = m.config().dim();
             for (String backend : new String[] {"simd", "scalar"}) {
                 try (Compute ops = Backends.create(backend, 2)) {
-                    Map<String, float[]> q8 = ourSites(m, ops, ids, KvCache.Type.Q8_0);
-                    Map<String, float[]> f32 = ourSites(m, ops, ids, KvCache.Type.F32);
+                    Map<String, float[]> q8 = Gemma2AgainstGgmlTest.ourSites(m, ops, ids, KvCache.Type.Q8_0);
+                    Map<String, float[]> f32 = Gemma2AgainstGgmlTest.ourSites(m, ops, ids, KvCache.Type.F32);
                     for (int l = 0; l < m.config().layers(); l++) {
-                        float[] in = l == 0 ? embedding(f, ids, dim) : q8.get("RESIDUAL/" + (l - 1));
+                        float[] in = l == 0 ? Gemma2AgainstGgmlTest.embedding(f, ids, dim, 1f) : q8.get("RESIDUAL/" + (l - 1));
                         float[] theirs = llamaCppHeads(f, l, in, ids.length);
                         double ours = Gemma2AgainstGgmlTest.relative(q8.get("HEADS/" + l), theirs);
                         double floatCache = Gemma2AgainstGgmlTest.relative(f32.get("HEADS/" + l), theirs);
