@@ -10,6 +10,14 @@ import jdk.incubator.vector.VectorSpecies;
  * The vector shapes the SIMD kernels use, taken from the hardware: floats at the preferred
  * width (capped at 16 lanes, so that one 16-byte load of quantized codes fills whole float
  * vectors), and 16-byte vectors of quantized codes.
+ *
+ * <p>Two habits every kernel shares. Codes become floats through the mantissa of 2^23: a code v
+ * (below 2^23) set into the mantissa of 2^23 reads as the float 2^23 + v, so an "or" and a
+ * subtraction replace an int-to-float conversion, and compile to vector code in every context;
+ * bytes are widened to 32-bit lanes before nibbles are cut out, since x86 has no byte shifts.
+ * And the loads and unpacking are written out in each method rather than shared through helpers
+ * that return vectors: when such a helper is compiled on its own and not inlined, its vectors
+ * are boxed into heap objects, and the kernel runs several times slower.
  */
 public final class Lanes {
     public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 16

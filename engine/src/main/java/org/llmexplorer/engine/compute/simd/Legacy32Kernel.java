@@ -22,7 +22,7 @@ import org.llmexplorer.engine.tensor.TensorFormats;
  * with a fifth bit per element in a 32-bit word (Q5_*: bit j of element j) and/or an fp16
  * minimum (Q*_1: value = d q + m, else d (q - offset)). Per block the dot product is
  * d (q . x) + m (sum of x), both sums in lanes; the fifth bits are cut out of the word with a
- * per-lane shift. Nibbles become floats through the mantissa of 2^23 (see {@link Q4_0Kernel}).
+ * per-lane shift. Nibbles become floats through the mantissa of 2^23 (see {@link Lanes}).
  */
 final class Legacy32Kernel extends RowKernel {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);

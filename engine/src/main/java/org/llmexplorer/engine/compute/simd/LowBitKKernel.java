@@ -23,7 +23,7 @@ import org.llmexplorer.engine.tensor.format.Blocks;
  * of 32 code bytes, two groups per shift) with its own scale; Q2_K adds a minimum per group
  * (value = d sc q - dmin m), Q3_K a third bit from a 32-byte mask (value = d (sc - 32) (q - 4 +
  * 4 h)). Each group's sums run in lanes and take their scale once. Codes become floats through
- * the mantissa of 2^23 (see {@link Q4_0Kernel}).
+ * the mantissa of 2^23 (see {@link Lanes}).
  */
 final class LowBitKKernel extends RowKernel {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);

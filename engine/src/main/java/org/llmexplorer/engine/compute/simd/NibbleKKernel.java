@@ -24,7 +24,7 @@ import org.llmexplorer.engine.tensor.format.Blocks;
  * Per sub-block of 32, value = d sc q - dmin m, so the dot product is d sc (q . x) - dmin m
  * (sum of x): q . x runs in vector lanes with the scale applied once per sub-block, and the sums
  * of x, the same for every row, are made once per vector ({@link #perVector}). Codes become
- * floats through the mantissa of 2^23 (see {@link Q4_0Kernel}).
+ * floats through the mantissa of 2^23 (see {@link Lanes}).
  */
 final class NibbleKKernel extends RowKernel {
     private static final int BLOCK = 256;

@@ -20,7 +20,7 @@ import org.llmexplorer.engine.tensor.format.Q6_KFormat;
  * scales, fp16 d) consumed in place. Each half of a block holds four rows of 32 values, built
  * from the nibbles of ql[l] and ql[l + 32] and the four bit pairs of qh[l]; every 16 values share
  * a scale, which applies once to the lane sums. 6-bit codes become floats through the mantissa
- * of 2^23 (see {@link Q4_0Kernel}).
+ * of 2^23 (see {@link Lanes}).
  */
 final class Q6_KKernel extends RowKernel {
     private static final int BLOCK = 256;

@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Q8_0 blocks (fp16 scale, 32 signed bytes) consumed in place: codes widened to floats per block.
  * Loads are written out in each method, not shared through a helper returning a vector (see
- * {@link Q4_0Kernel} on why).
+ * {@link Lanes} on why).
  */
 final class Q8_0Kernel extends RowKernel {
     private static final int BLOCK = 32;

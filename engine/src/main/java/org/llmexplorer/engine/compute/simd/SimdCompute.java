@@ -3,7 +3,9 @@ package org.llmexplorer.engine.compute.simd;
 import static org.llmexplorer.engine.compute.simd.Lanes.F;
 import static org.llmexplorer.engine.compute.simd.Lanes.L;
 
+import java.lang.foreign.MemorySegment;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -41,6 +43,18 @@ public final class SimdCompute implements Compute {
     private final float[][] rowBuffers;
     /** A prompt's activations in whole token groups, transposed for {@link FloatTiles#tile8xGroup}. */
     private float[] transposed;
+    /** Q4_0 matrices repacked on first use, by the bytes they were made from. */
+    private final Map<Packed, Q4_0Groups> q4_0 = new HashMap<>();
+    private final Q8_0Codes codes = new Q8_0Codes();
+    /** Output with room for whole row groups, where a matrix's rows are not a multiple of the group. */
+    private float[] padded = new float[0];
+
+    /** Where a weight matrix's bytes are: its scope tells apart files mapped at the same address in turn. */
+    private record Packed(long address, long size, MemorySegment.Scope scope) {
+        static Packed of(WeightMatrix w) {
+            return new Packed(w.data().address(), w.byteSize(), w.data().scope());
+        }
+    }
 
     public SimdCompute(int threads) {
         if (!Lanes.usable()) {
@@ -52,7 +66,6 @@ public final class SimdCompute implements Compute {
         kernels.put(GgmlType.F16, new HalfKernel(false));
         kernels.put(GgmlType.BF16, new HalfKernel(true));
         kernels.put(GgmlType.Q8_0, new Q8_0Kernel());
-        kernels.put(GgmlType.Q4_0, new Q4_0Kernel());
         // The K-quant and IQ4_NL kernels widen as many bytes as there are float lanes, at least 8.
         boolean wide = L >= 8;
         kernels.put(GgmlType.Q4_K, wide ? new NibbleKKernel(GgmlType.Q4_K) : new BlockKernel(TensorFormats.of(GgmlType.Q4_K)));
@@ -84,11 +97,15 @@ public final class SimdCompute implements Compute {
 
     @Override
     public boolean supports(Op op, GgmlType type) {
-        return op != Op.MATMUL || kernels.containsKey(type);
+        return op != Op.MATMUL || type == GgmlType.Q4_0 || kernels.containsKey(type);
     }
 
     @Override
     public void matmul(WeightMatrix w, float[] x, int batch, float[] out) {
+        if (w.type() == GgmlType.Q4_0) {
+            q4_0(w, x, batch, out);
+            return;
+        }
         RowKernel kernel = kernels.get(w.type());
         if (kernel == null) {
             throw new UnsupportedOperationException("no SIMD kernel for " + w.type() + " (" + w.name() + ")");
@@ -96,10 +113,8 @@ public final class SimdCompute implements Compute {
         float[] input = roundActivations(w.type(), x, batch * w.cols());
         int rows = w.rows();
         boolean tiled = batch >= 4;
-        if (tiled && rowBuffers[0].length < RowKernel.bufferSize(w.cols())) {
-            for (int i = 0; i < rowBuffers.length; i++) {
-                rowBuffers[i] = new float[RowKernel.bufferSize(w.cols())];
-            }
+        if (tiled) {
+            growRowBuffers(RowKernel.bufferSize(w.cols()));
         }
         boolean single = (long) rows * w.cols() * batch < PARALLEL_THRESHOLD || parallel.threads() == 1;
         int chunk = single ? rows : Math.max(MIN_ROW_CHUNK, rows / (4 * parallel.threads()));
@@ -119,6 +134,47 @@ public final class SimdCompute implements Compute {
         }
         if (Q8_1Activations.applies(w.type())) {
             Q8_1Activations.addMinimumTerms(w, x, input, batch, out);
+        }
+    }
+
+    private void growRowBuffers(int size) {
+        if (rowBuffers[0].length < size) {
+            for (int i = 0; i < rowBuffers.length; i++) {
+                rowBuffers[i] = new float[size];
+            }
+        }
+    }
+
+    /**
+     * Q4_0 through its repacked groups (see {@link Q4_0Groups}): one to three tokens in 8-bit
+     * integer codes, each on its own; more tokens rounded to Q8_0 values, through float tiles.
+     */
+    private void q4_0(WeightMatrix w, float[] x, int batch, float[] out) {
+        q4_0.keySet().removeIf(p -> !p.scope().isAlive());
+        Q4_0Groups g = q4_0.computeIfAbsent(Packed.of(w), p -> Q4_0Groups.pack(w, parallel));
+        int cols = w.cols();
+        int rows = g.paddedRows();
+        float[] target = rows == w.rows() ? out : (padded = padded.length < batch * rows ? new float[batch * rows] : padded);
+        boolean single = (long) rows * cols * batch < PARALLEL_THRESHOLD || parallel.threads() == 1;
+        int chunk = single ? g.groups : Math.max(1, g.groups / (4 * parallel.threads()));
+        int chunks = (g.groups + chunk - 1) / chunk;
+        if (batch < 4) {
+            for (int t = 0; t < batch; t++) {
+                codes.quantize(x, t * cols, cols);
+                int o = t * rows;
+                parallel.forEach(chunks, (c, worker) -> g.matvec(c * chunk, Math.min(g.groups, (c + 1) * chunk), codes,
+                        target, o));
+            }
+        } else {
+            float[] input = roundActivations(GgmlType.Q4_0, x, batch * cols);
+            growRowBuffers(Q4_0Groups.G * cols);
+            parallel.forEach(chunks, (c, worker) -> g.tiled(c * chunk, Math.min(g.groups, (c + 1) * chunk), input,
+                    batch, target, rowBuffers[worker]));
+        }
+        if (target != out) {
+            for (int t = 0; t < batch; t++) {
+                System.arraycopy(target, t * rows, out, t * w.rows(), w.rows());
+            }
         }
     }
 
@@ -259,6 +315,7 @@ public final class SimdCompute implements Compute {
 
     @Override
     public void close() {
+        q4_0.clear();
         parallel.close();
     }
 }

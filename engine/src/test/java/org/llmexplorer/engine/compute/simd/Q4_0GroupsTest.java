@@ -1,0 +1,102 @@
+package org.llmexplorer.engine.compute.simd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.llmexplorer.engine.compute.RandomWeights;
+import org.llmexplorer.engine.tensor.GgmlType;
+import org.llmexplorer.engine.tensor.WeightMatrix;
+
+/**
+ * Q4_0 through the repacked row groups, against llama.cpp's Q4_0 x Q8_0 dot product written out
+ * from the file's bytes: per block d_w d_x sum((code - 8) q), the integer sum exact, the
+ * activations' codes and scales from its quantize_row_q8_0 (scale max|x| / 127 rounded to fp16,
+ * codes rounded to nearest even). The only freedom left is the float order of the per-block terms.
+ */
+class Q4_0GroupsTest {
+
+    @ParameterizedTest(name = "{0} rows x {1}, {2} tokens, {3} threads")
+    @CsvSource({"75, 512, 1, 1", "75, 512, 3, 2", "512, 2048, 1, 2", "8, 64, 2, 1", "33, 256, 1, 2"})
+    void oneToThreeTokensAreLlamaCppsIntegerDotProduct(int rows, int cols, int batch, int threads) {
+        Random random = new Random(rows * 7919L + cols);
+        WeightMatrix w = RandomWeights.matrix(GgmlType.Q4_0, rows, cols, random);
+        float[] x = RandomWeights.vector(batch * cols, random);
+        float[] out = new float[batch * rows];
+        try (SimdCompute simd = new SimdCompute(threads)) {
+            simd.matmul(w, x, batch, out);
+        }
+        for (int t = 0; t < batch; t++) {
+            for (int r = 0; r < rows; r++) {
+                double[] expected = integerDot(w, r, x, t * cols);
+                assertEquals(expected[0], out[t * rows + r], 1e-6 * expected[1] + 1e-30, "token " + t + " row " + r);
+            }
+        }
+    }
+
+    /**
+     * The widest block sums there are: every code 0 (weight -8) or 15 (weight 7) against codes of
+     * +-127. -8 * -127 * 32 = 32512 is the largest magnitude, near the 16-bit limit; codes 15
+     * make the sum before the offset is taken off 60960, which wraps and must come back exact.
+     */
+    @ParameterizedTest(name = "code byte {0}")
+    @ValueSource(ints = {0x00, 0xFF, 0x0F, 0xF0})
+    void extremeBlocksStayExact(int codeByte) {
+        int rows = 40;
+        int cols = 256;
+        MemorySegment seg = Arena.ofAuto().allocate((long) rows * cols / 32 * 18);
+        for (long b = 0; b < rows * cols / 32; b++) {
+            seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, b * 18, Float.floatToFloat16(1f));
+            for (int j = 0; j < 16; j++) {
+                seg.set(ValueLayout.JAVA_BYTE, b * 18 + 2 + j, (byte) codeByte);
+            }
+        }
+        WeightMatrix w = new WeightMatrix("extreme", GgmlType.Q4_0, seg, rows, cols);
+        for (float sign : new float[] {1f, -1f}) {
+            float[] x = new float[cols];
+            java.util.Arrays.fill(x, sign * 0.5f); // codes 127, scale fp16(0.5 / 127)
+            float[] out = new float[rows];
+            try (SimdCompute simd = new SimdCompute(1)) {
+                simd.matmul(w, x, 1, out);
+            }
+            double d = Float.float16ToFloat(Float.floatToFloat16(0.5f / 127f));
+            int lo = (codeByte & 0xF) - 8;
+            int hi = (codeByte >> 4) - 8;
+            double expected = cols / 32 * d * (16 * lo + 16 * hi) * 127 * sign;
+            for (int r = 0; r < rows; r++) {
+                assertEquals(expected, out[r], Math.abs(expected) * 1e-6, "row " + r + " sign " + sign);
+            }
+        }
+    }
+
+    /** {llama.cpp's value, the sum of the magnitudes of its per-block terms}. */
+    private static double[] integerDot(WeightMatrix w, int row, float[] x, int xOff) {
+        MemorySegment data = w.data();
+        double sum = 0;
+        double magnitude = 0;
+        for (int b = 0; b < w.cols() / 32; b++) {
+            long at = row * w.rowBytes() + b * 18L;
+            float amax = 0;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(x[xOff + b * 32 + j]));
+            }
+            float dx = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+            float id = amax == 0 ? 0 : 127f / amax;
+            long blockSum = 0;
+            for (int j = 0; j < 16; j++) {
+                int bits = data.get(ValueLayout.JAVA_BYTE, at + 2 + j) & 0xFF;
+                blockSum += (long) ((bits & 0xF) - 8) * (long) Math.rint(x[xOff + b * 32 + j] * id);
+                blockSum += (long) ((bits >> 4) - 8) * (long) Math.rint(x[xOff + b * 32 + 16 + j] * id);
+            }
+            double term = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, at)) * (double) dx * blockSum;
+            sum += term;
+            magnitude += Math.abs(term);
+        }
+        return new double[] {sum, magnitude};
+    }
+}
