@@ -43,8 +43,8 @@ public final class SimdCompute implements Compute {
     private final float[][] rowBuffers;
     /** A prompt's activations in whole token groups, transposed for {@link FloatTiles#tile8xGroup}. */
     private float[] transposed;
-    /** Q4_0 matrices repacked on first use, by the bytes they were made from. */
-    private final Map<Packed, Q4_0Groups> q4_0 = new HashMap<>();
+    /** Q4_0 and Q8_0 matrices repacked on first use, by the bytes they were made from. */
+    private final Map<Packed, RowGroups> grouped = new HashMap<>();
     private final Q8_0Codes codes = new Q8_0Codes();
     /** Output with room for whole row groups, where a matrix's rows are not a multiple of the group. */
     private float[] padded = new float[0];
@@ -65,7 +65,6 @@ public final class SimdCompute implements Compute {
         kernels.put(GgmlType.F32, new F32Kernel());
         kernels.put(GgmlType.F16, new HalfKernel(false));
         kernels.put(GgmlType.BF16, new HalfKernel(true));
-        kernels.put(GgmlType.Q8_0, new Q8_0Kernel());
         // The K-quant and IQ4_NL kernels widen as many bytes as there are float lanes, at least 8.
         boolean wide = L >= 8;
         kernels.put(GgmlType.Q4_K, wide ? new NibbleKKernel(GgmlType.Q4_K) : new BlockKernel(TensorFormats.of(GgmlType.Q4_K)));
@@ -97,13 +96,13 @@ public final class SimdCompute implements Compute {
 
     @Override
     public boolean supports(Op op, GgmlType type) {
-        return op != Op.MATMUL || type == GgmlType.Q4_0 || kernels.containsKey(type);
+        return op != Op.MATMUL || RowGroups.handles(type) || kernels.containsKey(type);
     }
 
     @Override
     public void matmul(WeightMatrix w, float[] x, int batch, float[] out) {
-        if (w.type() == GgmlType.Q4_0) {
-            q4_0(w, x, batch, out);
+        if (RowGroups.handles(w.type())) {
+            rowGroups(w, x, batch, out);
             return;
         }
         RowKernel kernel = kernels.get(w.type());
@@ -146,12 +145,13 @@ public final class SimdCompute implements Compute {
     }
 
     /**
-     * Q4_0 through its repacked groups (see {@link Q4_0Groups}): one to three tokens in 8-bit
-     * integer codes, each on its own; more tokens rounded to Q8_0 values, through float tiles.
+     * Q4_0 and Q8_0 through their repacked row groups (see {@link RowGroups}): one to three
+     * tokens in 8-bit integer codes, each on its own; more tokens rounded to Q8_0 values, through
+     * float tiles.
      */
-    private void q4_0(WeightMatrix w, float[] x, int batch, float[] out) {
-        q4_0.keySet().removeIf(p -> !p.scope().isAlive());
-        Q4_0Groups g = q4_0.computeIfAbsent(Packed.of(w), p -> Q4_0Groups.pack(w, parallel));
+    private void rowGroups(WeightMatrix w, float[] x, int batch, float[] out) {
+        grouped.keySet().removeIf(p -> !p.scope().isAlive());
+        RowGroups g = grouped.computeIfAbsent(Packed.of(w), p -> RowGroups.pack(w, parallel));
         int cols = w.cols();
         int rows = g.paddedRows();
         float[] target = rows == w.rows() ? out : (padded = padded.length < batch * rows ? new float[batch * rows] : padded);
@@ -166,8 +166,8 @@ public final class SimdCompute implements Compute {
                         target, o));
             }
         } else {
-            float[] input = roundActivations(GgmlType.Q4_0, x, batch * cols);
-            growRowBuffers(Q4_0Groups.G * cols);
+            float[] input = roundActivations(w.type(), x, batch * cols);
+            growRowBuffers(RowGroups.G * cols);
             parallel.forEach(chunks, (c, worker) -> g.tiled(c * chunk, Math.min(g.groups, (c + 1) * chunk), input,
                     batch, target, rowBuffers[worker]));
         }
@@ -315,7 +315,7 @@ public final class SimdCompute implements Compute {
 
     @Override
     public void close() {
-        q4_0.clear();
+        grouped.clear();
         parallel.close();
     }
 }

@@ -14,18 +14,21 @@ import org.llmexplorer.engine.tensor.GgmlType;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 
 /**
- * Q4_0 through the repacked row groups, against llama.cpp's Q4_0 x Q8_0 dot product written out
- * from the file's bytes: per block d_w d_x sum((code - 8) q), the integer sum exact, the
- * activations' codes and scales from its quantize_row_q8_0 (scale max|x| / 127 rounded to fp16,
- * codes rounded to nearest even). The only freedom left is the float order of the per-block terms.
+ * Q4_0 and Q8_0 through the repacked row groups, against llama.cpp's Q4_0 x Q8_0 and Q8_0 x Q8_0
+ * dot products written out from the file's bytes: per block d_w d_x sum(w q), w the weight's code
+ * (minus 8 for Q4_0), the integer sum exact, the activations' codes and scales from its
+ * quantize_row_q8_0 (scale max|x| / 127 rounded to fp16, codes rounded to nearest even). The only
+ * freedom left is the float order of the per-block terms.
  */
-class Q4_0GroupsTest {
+class RowGroupsTest {
 
-    @ParameterizedTest(name = "{0} rows x {1}, {2} tokens, {3} threads")
-    @CsvSource({"75, 512, 1, 1", "75, 512, 3, 2", "512, 2048, 1, 2", "8, 64, 2, 1", "33, 256, 1, 2"})
-    void oneToThreeTokensAreLlamaCppsIntegerDotProduct(int rows, int cols, int batch, int threads) {
+    @ParameterizedTest(name = "{0} {1} rows x {2}, {3} tokens, {4} threads")
+    @CsvSource({"Q4_0, 75, 512, 1, 1", "Q4_0, 75, 512, 3, 2", "Q4_0, 512, 2048, 1, 2", "Q4_0, 8, 64, 2, 1",
+            "Q4_0, 33, 256, 1, 2", "Q8_0, 75, 512, 1, 1", "Q8_0, 75, 512, 3, 2", "Q8_0, 512, 2048, 1, 2",
+            "Q8_0, 8, 64, 2, 1"})
+    void oneToThreeTokensAreLlamaCppsIntegerDotProduct(GgmlType type, int rows, int cols, int batch, int threads) {
         Random random = new Random(rows * 7919L + cols);
-        WeightMatrix w = RandomWeights.matrix(GgmlType.Q4_0, rows, cols, random);
+        WeightMatrix w = RandomWeights.matrix(type, rows, cols, random);
         float[] x = RandomWeights.vector(batch * cols, random);
         float[] out = new float[batch * rows];
         try (SimdCompute simd = new SimdCompute(threads)) {
@@ -40,13 +43,14 @@ class Q4_0GroupsTest {
     }
 
     /**
-     * The widest block sums there are: every code 0 (weight -8) or 15 (weight 7) against codes of
-     * +-127. -8 * -127 * 32 = 32512 is the largest magnitude, near the 16-bit limit; codes 15
-     * make the sum before the offset is taken off 60960, which wraps and must come back exact.
+     * The widest Q4_0 block sums there are: every code 0 (weight -8) or 15 (weight 7) against
+     * codes of +-127. -8 * -127 * 32 = 32512 is the largest magnitude, near the 16-bit limit;
+     * codes 15 make the sum before the offset is taken off 60960, which wraps and must come back
+     * exact.
      */
     @ParameterizedTest(name = "code byte {0}")
     @ValueSource(ints = {0x00, 0xFF, 0x0F, 0xF0})
-    void extremeBlocksStayExact(int codeByte) {
+    void extremeQ4_0BlocksStayExact(int codeByte) {
         int rows = 40;
         int cols = 256;
         MemorySegment seg = Arena.ofAuto().allocate((long) rows * cols / 32 * 18);
@@ -77,10 +81,12 @@ class Q4_0GroupsTest {
     /** {llama.cpp's value, the sum of the magnitudes of its per-block terms}. */
     private static double[] integerDot(WeightMatrix w, int row, float[] x, int xOff) {
         MemorySegment data = w.data();
+        boolean q4 = w.type() == GgmlType.Q4_0;
+        long blockBytes = q4 ? 18 : 34;
         double sum = 0;
         double magnitude = 0;
         for (int b = 0; b < w.cols() / 32; b++) {
-            long at = row * w.rowBytes() + b * 18L;
+            long at = row * w.rowBytes() + b * blockBytes;
             float amax = 0;
             for (int j = 0; j < 32; j++) {
                 amax = Math.max(amax, Math.abs(x[xOff + b * 32 + j]));
@@ -88,15 +94,48 @@ class Q4_0GroupsTest {
             float dx = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
             float id = amax == 0 ? 0 : 127f / amax;
             long blockSum = 0;
-            for (int j = 0; j < 16; j++) {
-                int bits = data.get(ValueLayout.JAVA_BYTE, at + 2 + j) & 0xFF;
-                blockSum += (long) ((bits & 0xF) - 8) * (long) Math.rint(x[xOff + b * 32 + j] * id);
-                blockSum += (long) ((bits >> 4) - 8) * (long) Math.rint(x[xOff + b * 32 + 16 + j] * id);
+            for (int j = 0; j < 32; j++) {
+                int code;
+                if (q4) {
+                    int bits = data.get(ValueLayout.JAVA_BYTE, at + 2 + j % 16) & 0xFF;
+                    code = (j < 16 ? bits & 0xF : bits >> 4) - 8;
+                } else {
+                    code = data.get(ValueLayout.JAVA_BYTE, at + 2 + j);
+                }
+                blockSum += (long) code * (long) Math.rint(x[xOff + b * 32 + j] * id);
             }
             double term = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, at)) * (double) dx * blockSum;
             sum += term;
             magnitude += Math.abs(term);
         }
         return new double[] {sum, magnitude};
+    }
+    /** Q8_0's widest pairs: codes of -127 or 127 everywhere against codes of +-127 (32 * 127 * 127 a block). */
+    @ParameterizedTest(name = "code {0}")
+    @ValueSource(ints = {127, -127})
+    void extremeQ8_0BlocksStayExact(int code) {
+        int rows = 40;
+        int cols = 256;
+        MemorySegment seg = Arena.ofAuto().allocate((long) rows * cols / 32 * 34);
+        for (long b = 0; b < rows * cols / 32; b++) {
+            seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, b * 34, Float.floatToFloat16(1f));
+            for (int j = 0; j < 32; j++) {
+                seg.set(ValueLayout.JAVA_BYTE, b * 34 + 2 + j, (byte) code);
+            }
+        }
+        WeightMatrix w = new WeightMatrix("extreme", GgmlType.Q8_0, seg, rows, cols);
+        for (float sign : new float[] {1f, -1f}) {
+            float[] x = new float[cols];
+            java.util.Arrays.fill(x, sign * 0.5f);
+            float[] out = new float[rows];
+            try (SimdCompute simd = new SimdCompute(1)) {
+                simd.matmul(w, x, 1, out);
+            }
+            double d = Float.float16ToFloat(Float.floatToFloat16(0.5f / 127f));
+            double expected = cols / 32 * d * 32 * code * 127 * sign;
+            for (int r = 0; r < rows; r++) {
+                assertEquals(expected, out[r], Math.abs(expected) * 1e-6, "row " + r + " sign " + sign);
+            }
+        }
     }
 }

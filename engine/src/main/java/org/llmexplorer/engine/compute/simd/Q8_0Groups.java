@@ -1,0 +1,77 @@
+package org.llmexplorer.engine.compute.simd;
+
+import static org.llmexplorer.engine.compute.simd.Lanes.F;
+import static org.llmexplorer.engine.compute.simd.Lanes.L;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Q8_0 in row groups ({@link RowGroups}): code vector j holds each row's code of column j.
+ *
+ * <p>One token multiplies the 8-bit codes with the activations' 8-bit codes in 16-bit lanes, two
+ * columns at a time (|a b + c d| &lt;= 2 * 127 * 127 = 32258 fits 16 bits), and adds each pair
+ * into 32-bit lanes, where a block's sum is exact.
+ */
+final class Q8_0Groups extends RowGroups {
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+
+    Q8_0Groups(int rows, int cols) {
+        super(rows, cols, 32);
+    }
+
+    @Override
+    void matvec(int g0, int g1, Q8_0Codes x, float[] out, int o) {
+        short[] codes = x.codes;
+        float[] scales = x.scales;
+        for (int g = g0; g < g1; g++) {
+            MemorySegment data = this.data[g];
+            FloatVector acc0 = FloatVector.zero(F);
+            FloatVector acc1 = acc0;
+            for (int b = 0; b < blocks; b++) {
+                long at = b * groupBlock;
+                int xo = b * BLOCK;
+                IntVector sum0 = IntVector.zero(I);
+                IntVector sum1 = sum0;
+                for (int j = 0; j < 32; j += 2) {
+                    ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(BG, data, at + G * 4L + (long) j * G,
+                            ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(BG, data, at + G * 4L + (long) (j + 1) * G,
+                            ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector pair = v0.mul(codes[xo + j]).add(v1.mul(codes[xo + j + 1]));
+                    sum0 = sum0.add((IntVector) pair.convertShape(VectorOperators.S2I, I, 0));
+                    sum1 = sum1.add((IntVector) pair.convertShape(VectorOperators.S2I, I, 1));
+                }
+                float d = scales[b];
+                acc0 = ((FloatVector) sum0.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
+                acc1 = ((FloatVector) sum1.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromMemorySegment(F, data, at + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
+            }
+            acc0.intoArray(out, o + g * G);
+            acc1.intoArray(out, o + g * G + L);
+        }
+    }
+
+    @Override
+    void dequantize(int g, float[] buffer) {
+        MemorySegment data = this.data[g];
+        for (int b = 0; b < blocks; b++) {
+            long at = b * groupBlock;
+            FloatVector d0 = FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN);
+            FloatVector d1 = FloatVector.fromMemorySegment(F, data, at + L * 4L, ByteOrder.LITTLE_ENDIAN);
+            for (int j = 0; j < 32; j++) {
+                ByteVector v = ByteVector.fromMemorySegment(BG, data, at + G * 4L + (long) j * G, ByteOrder.LITTLE_ENDIAN);
+                int k = (b * BLOCK + j) * G;
+                ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).mul(d0).intoArray(buffer, k);
+                ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).mul(d1).intoArray(buffer, k + L);
+            }
+        }
+    }
+}
