@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * multiply and one add per column serve G rows, and a block's sum is exact in 16 bits
  * (|sum| &lt;= 32 * 8 * 127 = 32512). The codes are taken as 0..15, and the offset of 8 comes off
  * once per block with the activations' code sums; the lanes wrap modulo 2^16 meanwhile, which is
- * harmless since the true sum fits.
+ * harmless since the true sum fits. A prompt takes the same arithmetic, four tokens at a time.
  */
 final class Q4_0Groups extends RowGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
@@ -62,25 +62,33 @@ final class Q4_0Groups extends RowGroups {
         }
     }
 
+    /**
+     * Unpacks each group's codes once to 16-bit lanes, column by column (0..15, the offset taken
+     * off per block as for one token), then multiplies them with four tokens' codes at a time
+     * ({@link CodeTiles}): per column one multiply and one add for G rows and a token, against two
+     * multiply-adds in floats (measured 1.2x the float tile's speed, 2048 x 2048 x 128).
+     */
     @Override
-    void dequantize(int g, float[] buffer) {
-        MemorySegment data = this.data[g];
-        for (int b = 0; b < blocks; b++) {
-            long at = b * groupBlock;
-            FloatVector d0 = FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN);
-            FloatVector d1 = FloatVector.fromMemorySegment(F, data, at + L * 4L, ByteOrder.LITTLE_ENDIAN);
-            for (int j = 0; j < 16; j++) {
-                ByteVector v = ByteVector.fromMemorySegment(BG, data, at + G * 4L + (long) j * G, ByteOrder.LITTLE_ENDIAN);
-                IntVector q0 = (IntVector) v.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector q1 = (IntVector) v.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1);
-                int lo = (b * BLOCK + j) * G;
-                int hi = lo + 16 * G;
-                ((FloatVector) q0.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(buffer, lo);
-                ((FloatVector) q1.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(buffer, lo + L);
-                ((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(d0)
-                        .intoArray(buffer, hi);
-                ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(d1)
-                        .intoArray(buffer, hi + L);
+    void tiled(int g0, int g1, Q8_0Codes codes, float[] x, int batch, float[] out, Scratch scratch) {
+        short[] buffer = scratch.shorts(G * cols);
+        int stride = paddedRows();
+        for (int g = g0; g < g1; g++) {
+            MemorySegment data = this.data[g];
+            for (int b = 0; b < blocks; b++) {
+                long at = b * groupBlock;
+                for (int j = 0; j < 16; j++) {
+                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data, at + G * 4L + (long) j * G,
+                            ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    v.and((short) 0xF).intoArray(buffer, (b * BLOCK + j) * G);
+                    v.lanewise(VectorOperators.LSHR, 4).intoArray(buffer, (b * BLOCK + 16 + j) * G);
+                }
+            }
+            int t = 0;
+            for (; t + 4 <= batch; t += 4) {
+                CodeTiles.tile4(buffer, data, groupBlock, cols, codes, t * cols, cols, out, t * stride + g * G, stride);
+            }
+            for (; t < batch; t++) {
+                CodeTiles.tile1(buffer, data, groupBlock, cols, codes, t * cols, out, t * stride + g * G);
             }
         }
     }

@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>One token multiplies the 8-bit codes with the activations' 8-bit codes in 16-bit lanes, two
  * columns at a time (|a b + c d| &lt;= 2 * 127 * 127 = 32258 fits 16 bits), and adds each pair
- * into 32-bit lanes, where a block's sum is exact.
+ * into 32-bit lanes, where a block's sum is exact. A prompt goes through floats: a product of
+ * two codes needs 16 bits, so integer lanes would be widened after every second column.
  */
 final class Q8_0Groups extends RowGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
@@ -59,8 +60,25 @@ final class Q8_0Groups extends RowGroups {
         }
     }
 
+    /** Widens each group to floats column by column, for {@link ColumnTiles} (the codes' products overflow 16 bits). */
     @Override
-    void dequantize(int g, float[] buffer) {
+    void tiled(int g0, int g1, Q8_0Codes codes, float[] x, int batch, float[] out, Scratch scratch) {
+        float[] buffer = scratch.floats(G * cols);
+        int stride = paddedRows();
+        for (int g = g0; g < g1; g++) {
+            dequantize(g, buffer);
+            int t = 0;
+            for (; t + 4 <= batch; t += 4) {
+                ColumnTiles.tile4(buffer, cols, x, t * cols, cols, out, t * stride + g * G, stride);
+            }
+            for (; t < batch; t++) {
+                ColumnTiles.tile1(buffer, cols, x, t * cols, out, t * stride + g * G);
+            }
+        }
+    }
+
+    /** Group g widened to floats column by column: buffer[k * G + r] = row g*G + r, column k. */
+    private void dequantize(int g, float[] buffer) {
         MemorySegment data = this.data[g];
         for (int b = 0; b < blocks; b++) {
             long at = b * groupBlock;

@@ -28,8 +28,8 @@ import org.llmexplorer.engine.tensor.WeightMatrix;
  * (about twice the time, measured). One token ({@link #matvec}) multiplies the codes with the
  * activations' 8-bit codes ({@link Q8_0Codes}) in integer lanes, the arithmetic of llama.cpp's
  * dot products: block sums exact, then widened to floats once per block, times both scales.
- * Several tokens (a prompt) widen a group to floats column by column ({@link #dequantize}) for
- * {@link ColumnTiles}.
+ * Several tokens (a prompt) unpack a group once, column by column, and multiply it with four
+ * tokens at a time ({@link #tiled}).
  *
  * <p>The repacked copy lives off the heap. The file's bytes are read once, to make it, and then
  * unloaded, so that the process holds the weights once, not twice (the file stays in the page
@@ -125,25 +125,24 @@ abstract class RowGroups {
      */
     abstract void matvec(int g0, int g1, Q8_0Codes x, float[] out, int o);
 
-    /** Group g widened to floats column by column: buffer[k * G + r] = row g*G + r, column k. */
-    abstract void dequantize(int g, float[] buffer);
-
     /**
-     * Groups [g0, g1) times batch tokens of x (rounded to Q8_0 values): each group widened to
-     * floats in buffer (G * cols floats), then four tokens at a time; token t's rows at
-     * out[t * paddedRows() ..].
+     * Groups [g0, g1) times batch (4 or more) tokens, given both as codes and as the Q8_0 values
+     * they stand for (x); token t's rows at out[t * paddedRows() ..]. {@code scratch} is the
+     * calling worker's own.
      */
-    final void tiled(int g0, int g1, float[] x, int batch, float[] out, float[] buffer) {
-        int stride = paddedRows();
-        for (int g = g0; g < g1; g++) {
-            dequantize(g, buffer);
-            int t = 0;
-            for (; t + 4 <= batch; t += 4) {
-                ColumnTiles.tile4(buffer, cols, x, t * cols, cols, out, t * stride + g * G, stride);
-            }
-            for (; t < batch; t++) {
-                ColumnTiles.tile1(buffer, cols, x, t * cols, out, t * stride + g * G);
-            }
+    abstract void tiled(int g0, int g1, Q8_0Codes codes, float[] x, int batch, float[] out, Scratch scratch);
+
+    /** A worker's buffers for {@link #tiled}, grown on demand. */
+    static final class Scratch {
+        private float[] floats = new float[0];
+        private short[] shorts = new short[0];
+
+        float[] floats(int n) {
+            return floats.length >= n ? floats : (floats = new float[n]);
+        }
+
+        short[] shorts(int n) {
+            return shorts.length >= n ? shorts : (shorts = new short[n]);
         }
     }
 }

@@ -46,6 +46,8 @@ public final class SimdCompute implements Compute {
     /** Q4_0 and Q8_0 matrices repacked on first use, by the bytes they were made from. */
     private final Map<Packed, RowGroups> grouped = new HashMap<>();
     private final Q8_0Codes codes = new Q8_0Codes();
+    /** Per thread: buffers of {@link RowGroups#tiled}. */
+    private final RowGroups.Scratch[] scratch;
     /** Output with room for whole row groups, where a matrix's rows are not a multiple of the group. */
     private float[] padded = new float[0];
 
@@ -62,6 +64,10 @@ public final class SimdCompute implements Compute {
         }
         this.parallel = new Parallel(threads);
         this.rowBuffers = new float[threads][0];
+        this.scratch = new RowGroups.Scratch[threads];
+        for (int i = 0; i < threads; i++) {
+            scratch[i] = new RowGroups.Scratch();
+        }
         kernels.put(GgmlType.F32, new F32Kernel());
         kernels.put(GgmlType.F16, new HalfKernel(false));
         kernels.put(GgmlType.BF16, new HalfKernel(true));
@@ -146,8 +152,7 @@ public final class SimdCompute implements Compute {
 
     /**
      * Q4_0 and Q8_0 through their repacked row groups (see {@link RowGroups}): one to three
-     * tokens in 8-bit integer codes, each on its own; more tokens rounded to Q8_0 values, through
-     * float tiles.
+     * tokens in 8-bit integer codes, each on its own; more tokens through the groups' tiles.
      */
     private void rowGroups(WeightMatrix w, float[] x, int batch, float[] out) {
         grouped.keySet().removeIf(p -> !p.scope().isAlive());
@@ -166,10 +171,10 @@ public final class SimdCompute implements Compute {
                         target, o));
             }
         } else {
+            codes.quantize(x, 0, batch * cols);
             float[] input = roundActivations(w.type(), x, batch * cols);
-            growRowBuffers(RowGroups.G * cols);
-            parallel.forEach(chunks, (c, worker) -> g.tiled(c * chunk, Math.min(g.groups, (c + 1) * chunk), input,
-                    batch, target, rowBuffers[worker]));
+            parallel.forEach(chunks, (c, worker) -> g.tiled(c * chunk, Math.min(g.groups, (c + 1) * chunk), codes, input,
+                    batch, target, scratch[worker]));
         }
         if (target != out) {
             for (int t = 0; t < batch; t++) {

@@ -22,11 +22,17 @@ import org.llmexplorer.engine.tensor.WeightMatrix;
  */
 class RowGroupsTest {
 
+    /**
+     * One to three tokens (generation) and Q4_0 prompts run the integer arithmetic: within 1e-6 of
+     * the terms' magnitudes. Q8_0 prompts multiply the same values in floats: 1e-5, as
+     * ComputeParityTest allows float sums in another order.
+     */
     @ParameterizedTest(name = "{0} {1} rows x {2}, {3} tokens, {4} threads")
     @CsvSource({"Q4_0, 75, 512, 1, 1", "Q4_0, 75, 512, 3, 2", "Q4_0, 512, 2048, 1, 2", "Q4_0, 8, 64, 2, 1",
             "Q4_0, 33, 256, 1, 2", "Q8_0, 75, 512, 1, 1", "Q8_0, 75, 512, 3, 2", "Q8_0, 512, 2048, 1, 2",
-            "Q8_0, 8, 64, 2, 1"})
-    void oneToThreeTokensAreLlamaCppsIntegerDotProduct(GgmlType type, int rows, int cols, int batch, int threads) {
+            "Q8_0, 8, 64, 2, 1", "Q4_0, 75, 512, 4, 1", "Q4_0, 75, 512, 7, 2", "Q4_0, 256, 1024, 67, 2",
+            "Q8_0, 75, 512, 4, 1", "Q8_0, 75, 512, 7, 2", "Q8_0, 256, 1024, 67, 2"})
+    void productsAreLlamaCppsIntegerDotProduct(GgmlType type, int rows, int cols, int batch, int threads) {
         Random random = new Random(rows * 7919L + cols);
         WeightMatrix w = RandomWeights.matrix(type, rows, cols, random);
         float[] x = RandomWeights.vector(batch * cols, random);
@@ -37,7 +43,8 @@ class RowGroupsTest {
         for (int t = 0; t < batch; t++) {
             for (int r = 0; r < rows; r++) {
                 double[] expected = integerDot(w, r, x, t * cols);
-                assertEquals(expected[0], out[t * rows + r], 1e-6 * expected[1] + 1e-30, "token " + t + " row " + r);
+                double bound = (type == GgmlType.Q8_0 && batch >= 4 ? 1e-5 : 1e-6) * expected[1] + 1e-30;
+                assertEquals(expected[0], out[t * rows + r], bound, "token " + t + " row " + r);
             }
         }
     }
