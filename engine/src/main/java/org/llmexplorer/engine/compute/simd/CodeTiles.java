@@ -31,7 +31,7 @@ final class CodeTiles {
     }
 
     /** Tokens t &lt; 4 at codes[xOff + t * xs ..], n columns; {@code scales} is the group's segment. */
-    static void tile4(short[] w, MemorySegment scales, long groupBlock, int n, Q8_0Codes codes, int xOff, int xs,
+    static void tile4(short[] w, MemorySegment scales, long groupBlock, int n, ActivationCodes codes, int xOff, int xs,
                       float[] out, int o, int os) {
         short[] x = codes.codes;
         FloatVector a0 = FloatVector.zero(F);
@@ -59,10 +59,10 @@ final class CodeTiles {
             int sb1 = xs / BLOCK;
             FloatVector w0 = FloatVector.fromMemorySegment(F, scales, b * groupBlock, ByteOrder.LITTLE_ENDIAN);
             FloatVector w1 = FloatVector.fromMemorySegment(F, scales, b * groupBlock + L * 4L, ByteOrder.LITTLE_ENDIAN);
-            sa = sa.sub(codes.offset[xb]);
-            sb = sb.sub(codes.offset[xb + sb1]);
-            sc = sc.sub(codes.offset[xb + 2 * sb1]);
-            sd = sd.sub(codes.offset[xb + 3 * sb1]);
+            sa = sa.sub((short) (8 * codes.sums[xb]));
+            sb = sb.sub((short) (8 * codes.sums[xb + sb1]));
+            sc = sc.sub((short) (8 * codes.sums[xb + 2 * sb1]));
+            sd = sd.sub((short) (8 * codes.sums[xb + 3 * sb1]));
             float da = codes.scales[xb];
             float db = codes.scales[xb + sb1];
             float dc = codes.scales[xb + 2 * sb1];
@@ -87,7 +87,7 @@ final class CodeTiles {
     }
 
     /** One token at codes[xOff ..], n columns. */
-    static void tile1(short[] w, MemorySegment scales, long groupBlock, int n, Q8_0Codes codes, int xOff, float[] out,
+    static void tile1(short[] w, MemorySegment scales, long groupBlock, int n, ActivationCodes codes, int xOff, float[] out,
                       int o) {
         short[] x = codes.codes;
         FloatVector a0 = FloatVector.zero(F);
@@ -99,7 +99,7 @@ final class CodeTiles {
                 sa = sa.add(ShortVector.fromArray(S, w, k * G).mul(x[xOff + k]));
             }
             int xb = (xOff + k0) / BLOCK;
-            sa = sa.sub(codes.offset[xb]);
+            sa = sa.sub((short) (8 * codes.sums[xb]));
             float da = codes.scales[xb];
             a0 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, scales, b * groupBlock, ByteOrder.LITTLE_ENDIAN)
                     .mul(da), a0);

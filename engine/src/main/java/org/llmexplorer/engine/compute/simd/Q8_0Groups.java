@@ -24,68 +24,60 @@ final class Q8_0Groups extends RowGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
 
     Q8_0Groups(int rows, int cols) {
-        super(rows, cols, 32);
+        super(rows, cols, BLOCK, 1, 32);
     }
 
     @Override
-    void matvec(int g0, int g1, Q8_0Codes x, float[] out, int o) {
+    void readBlock(MemorySegment src, long from, int r, float[] floats, byte[] bytes) {
+        readScaleAndCodes(src, from, r, 32, floats, bytes);
+    }
+
+    @Override
+    void matvec(int g, ActivationCodes x, float[] out, int o) {
         short[] codes = x.codes;
         float[] scales = x.scales;
-        for (int g = g0; g < g1; g++) {
-            MemorySegment data = this.data[g];
-            FloatVector acc0 = FloatVector.zero(F);
-            FloatVector acc1 = acc0;
-            for (int b = 0; b < blocks; b++) {
-                long at = b * groupBlock;
-                int xo = b * BLOCK;
-                IntVector sum0 = IntVector.zero(I);
-                IntVector sum1 = sum0;
-                for (int j = 0; j < 32; j += 2) {
-                    ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(BG, data, at + G * 4L + (long) j * G,
-                            ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, S, 0);
-                    ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(BG, data, at + G * 4L + (long) (j + 1) * G,
-                            ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, S, 0);
-                    ShortVector pair = v0.mul(codes[xo + j]).add(v1.mul(codes[xo + j + 1]));
-                    sum0 = sum0.add((IntVector) pair.convertShape(VectorOperators.S2I, I, 0));
-                    sum1 = sum1.add((IntVector) pair.convertShape(VectorOperators.S2I, I, 1));
-                }
-                float d = scales[b];
-                acc0 = ((FloatVector) sum0.convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
-                acc1 = ((FloatVector) sum1.convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromMemorySegment(F, data, at + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
+        MemorySegment data = this.data[g];
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = acc0;
+        for (int b = 0; b < blocks; b++) {
+            long at = b * groupBlock;
+            int xo = b * BLOCK;
+            IntVector sum0 = IntVector.zero(I);
+            IntVector sum1 = sum0;
+            for (int j = 0; j < 32; j += 2) {
+                ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(BG, data, at + bytesAt + (long) j * G,
+                        ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, S, 0);
+                ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(BG, data, at + bytesAt + (long) (j + 1) * G,
+                        ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, S, 0);
+                ShortVector pair = v0.mul(codes[xo + j]).add(v1.mul(codes[xo + j + 1]));
+                sum0 = sum0.add((IntVector) pair.convertShape(VectorOperators.S2I, I, 0));
+                sum1 = sum1.add((IntVector) pair.convertShape(VectorOperators.S2I, I, 1));
             }
-            acc0.intoArray(out, o + g * G);
-            acc1.intoArray(out, o + g * G + L);
+            float d = scales[b];
+            acc0 = ((FloatVector) sum0.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
+            acc1 = ((FloatVector) sum1.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, data, at + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
         }
+        acc0.intoArray(out, o);
+        acc1.intoArray(out, o + L);
     }
 
-    /** Widens each group to floats column by column, for {@link ColumnTiles} (the codes' products overflow 16 bits). */
+    /** Through floats (a product of two codes needs 16 bits, so integer lanes would widen after every second column). */
     @Override
-    void tiled(int g0, int g1, Q8_0Codes codes, float[] x, int batch, float[] out, Scratch scratch) {
-        float[] buffer = scratch.floats(G * cols);
-        int stride = paddedRows();
-        for (int g = g0; g < g1; g++) {
-            dequantize(g, buffer);
-            int t = 0;
-            for (; t + 4 <= batch; t += 4) {
-                ColumnTiles.tile4(buffer, cols, x, t * cols, cols, out, t * stride + g * G, stride);
-            }
-            for (; t < batch; t++) {
-                ColumnTiles.tile1(buffer, cols, x, t * cols, out, t * stride + g * G);
-            }
-        }
+    void tiled(int g0, int g1, ActivationCodes codes, float[] x, int batch, float[] out, Scratch scratch) {
+        floatTiled(g0, g1, x, batch, out, scratch);
     }
 
-    /** Group g widened to floats column by column: buffer[k * G + r] = row g*G + r, column k. */
-    private void dequantize(int g, float[] buffer) {
+    @Override
+    void dequantize(int g, float[] buffer) {
         MemorySegment data = this.data[g];
         for (int b = 0; b < blocks; b++) {
             long at = b * groupBlock;
             FloatVector d0 = FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN);
             FloatVector d1 = FloatVector.fromMemorySegment(F, data, at + L * 4L, ByteOrder.LITTLE_ENDIAN);
             for (int j = 0; j < 32; j++) {
-                ByteVector v = ByteVector.fromMemorySegment(BG, data, at + G * 4L + (long) j * G, ByteOrder.LITTLE_ENDIAN);
+                ByteVector v = ByteVector.fromMemorySegment(BG, data, at + bytesAt + (long) j * G, ByteOrder.LITTLE_ENDIAN);
                 int k = (b * BLOCK + j) * G;
                 ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).mul(d0).intoArray(buffer, k);
                 ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).mul(d1).intoArray(buffer, k + L);

@@ -15,18 +15,19 @@ import org.llmexplorer.engine.tensor.GgmlType;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 
 /**
- * A Q4_0 or Q8_0 matrix repacked with the rows of a group side by side ({@link #G} rows, as many
- * as a vector has 16-bit lanes), so that one vector lane is one row, as llama.cpp's CPU backend
- * repacks weights for its SIMD kernels. Per group and block of 32 columns: the G rows' scales as
- * floats, then the block's code bytes, one vector of G bytes per byte of a block (vector j holds
- * byte j of each row's block: 16 for Q4_0, 32 for Q8_0).
+ * A Q4_0, Q8_0 or Q4_K matrix repacked with the rows of a group side by side ({@link #G} rows,
+ * as many as a vector has 16-bit lanes), so that one vector lane is one row, as llama.cpp's CPU
+ * backend repacks weights for its SIMD kernels. Per group and block (32 columns, 256 for Q4_K):
+ * the G rows' float fields (scales), one vector of G floats each, then the block's bytes, one
+ * vector of G bytes per byte of a row's block (vector j holds byte j of each row: 16 codes for
+ * Q4_0, 32 for Q8_0; Q4_K's sub-block scales and minimums, then its 128 codes).
  *
  * <p>With one lane per row, a kernel multiplies a vector of G rows' codes by one activation,
  * broadcast, and every block's sum stays in lanes until the scales are applied: nothing is
  * summed across lanes. The codes of one row side by side, as the file keeps them, need a lane
  * sum per block or else a float per code, and either costs more than the block's arithmetic
  * (about twice the time, measured). One token ({@link #matvec}) multiplies the codes with the
- * activations' 8-bit codes ({@link Q8_0Codes}) in integer lanes, the arithmetic of llama.cpp's
+ * activations' 8-bit codes ({@link ActivationCodes}) in integer lanes, the arithmetic of llama.cpp's
  * dot products: block sums exact, then widened to floats once per block, times both scales.
  * Several tokens (a prompt) unpack a group once, column by column, and multiply it with four
  * tokens at a time ({@link #tiled}).
@@ -41,32 +42,39 @@ abstract class RowGroups {
     static final int G = S.length();
     static final VectorSpecies<Byte> BG = VectorSpecies.of(byte.class, VectorShape.forBitSize(G * 8));
     static final int BLOCK = 32;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** One segment per group, allocated by the thread that fills it (first touch is slow on some machines). */
     final MemorySegment[] data;
     final int rows;
     final int cols;
     final int groups;
+    /** Columns per block and blocks per row. */
+    final int blockSize;
     final int blocks;
-    /** Code bytes per block and row. */
-    final int codeBytes;
-    /** Bytes per group and block: G float scales, then codeBytes vectors of G bytes. */
+    /** Float fields and bytes per row and block. */
+    final int floatFields;
+    final int byteFields;
+    /** Bytes per group and block; where the byte vectors start in it. */
     final long groupBlock;
+    final long bytesAt;
 
-    RowGroups(int rows, int cols, int codeBytes) {
+    RowGroups(int rows, int cols, int blockSize, int floatFields, int byteFields) {
         this.rows = rows;
         this.cols = cols;
         this.groups = (rows + G - 1) / G;
-        this.blocks = cols / BLOCK;
-        this.codeBytes = codeBytes;
-        this.groupBlock = G * 4L + (long) codeBytes * G;
+        this.blockSize = blockSize;
+        this.blocks = cols / blockSize;
+        this.floatFields = floatFields;
+        this.byteFields = byteFields;
+        this.bytesAt = floatFields * G * 4L;
+        this.groupBlock = bytesAt + (long) byteFields * G;
         this.data = new MemorySegment[groups];
     }
 
     /** Whether matrices of this type go through row groups. */
     static boolean handles(GgmlType type) {
-        return type == GgmlType.Q4_0 || type == GgmlType.Q8_0;
+        return type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q4_K;
     }
 
     /** Repacks w, groups spread over the threads; rows past the end of the last group are zero. */
@@ -74,39 +82,48 @@ abstract class RowGroups {
         RowGroups packed = switch (w.type()) {
             case Q4_0 -> new Q4_0Groups(w.rows(), w.cols());
             case Q8_0 -> new Q8_0Groups(w.rows(), w.cols());
+            case Q4_K -> new Q4_KGroups(w.rows(), w.cols());
             default -> throw new IllegalArgumentException("no row groups for " + w.type());
         };
         MemorySegment src = w.data();
         long rowBytes = w.rowBytes();
-        long blockBytes = 2 + packed.codeBytes; // an fp16 scale, then the codes
-        int blocks = packed.blocks;
-        int codeBytes = packed.codeBytes;
+        long blockBytes = w.type().blockBytes;
         Arena arena = Arena.ofAuto(); // freed once no group is reachable
         parallel.forEach(packed.groups, (g, worker) -> {
-            MemorySegment group = arena.allocate(blocks * packed.groupBlock, 64);
+            MemorySegment group = arena.allocate(packed.blocks * packed.groupBlock, 64);
             packed.data[g] = group;
-            byte[] codes = new byte[codeBytes * G];
-            float[] scales = new float[G];
-            for (int b = 0; b < blocks; b++) {
+            float[] floats = new float[packed.floatFields * G];
+            byte[] bytes = new byte[packed.byteFields * G];
+            for (int b = 0; b < packed.blocks; b++) {
                 for (int r = 0; r < G && g * G + r < w.rows(); r++) {
-                    long from = (g * G + r) * rowBytes + b * blockBytes;
-                    scales[r] = Float.float16ToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED, from));
-                    for (int j = 0; j < codeBytes; j += 8) {
-                        long eight = src.get(LONG, from + 2 + j);
-                        for (int k = 0; k < 8; k++) {
-                            codes[(j + k) * G + r] = (byte) (eight >>> 8 * k);
-                        }
-                    }
+                    packed.readBlock(src, (g * G + r) * rowBytes + b * blockBytes, r, floats, bytes);
                 }
                 long to = b * packed.groupBlock;
-                MemorySegment.copy(scales, 0, group, ValueLayout.JAVA_FLOAT_UNALIGNED, to, G);
-                MemorySegment.copy(codes, 0, group, ValueLayout.JAVA_BYTE, to + G * 4L, codeBytes * G);
+                MemorySegment.copy(floats, 0, group, ValueLayout.JAVA_FLOAT_UNALIGNED, to, floats.length);
+                MemorySegment.copy(bytes, 0, group, ValueLayout.JAVA_BYTE, to + packed.bytesAt, bytes.length);
             }
         });
         if (src.isMapped()) {
             src.unload();
         }
         return packed;
+    }
+
+    /**
+     * Reads one row's block at src[from ..] into lane r: float field f at floats[f * G + r], byte
+     * j at bytes[j * G + r].
+     */
+    abstract void readBlock(MemorySegment src, long from, int r, float[] floats, byte[] bytes);
+
+    /** {@link #readBlock} for blocks of an fp16 scale and n code bytes (Q4_0, Q8_0). */
+    static void readScaleAndCodes(MemorySegment src, long from, int r, int n, float[] floats, byte[] bytes) {
+        floats[r] = Float.float16ToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED, from));
+        for (int j = 0; j < n; j += 8) {
+            long eight = src.get(LONG, from + 2 + j);
+            for (int k = 0; k < 8; k++) {
+                bytes[(j + k) * G + r] = (byte) (eight >>> 8 * k);
+            }
+        }
     }
 
     /** Bytes of the repacked copy. */
@@ -119,18 +136,56 @@ abstract class RowGroups {
         return groups * G;
     }
 
-    /**
-     * Groups [g0, g1) times one token's codes: rows g*G .. g*G + G - 1 at out[o + g*G ..] (out
-     * has room for whole groups: see {@link #paddedRows}).
-     */
-    abstract void matvec(int g0, int g1, Q8_0Codes x, float[] out, int o);
+    /** The codes this type's products take: Q8_0's, or Q8_K's for the K-quants. */
+    boolean superBlocks() {
+        return blockSize == 256;
+    }
 
     /**
-     * Groups [g0, g1) times batch (4 or more) tokens, given both as codes and as the Q8_0 values
+     * Groups [g0, g1) times one token's codes: rows g*G .. g*G + G - 1 at out[o + g*G ..] (out
+     * has room for whole groups: see {@link #paddedRows}). One call of the kernel per group: a
+     * kernel invoked once for a long run of groups would be compiled on the stack (OSR), whose
+     * vector code is many times slower (Q8_0 on a 128256-row matrix: 0.36 GB/s against 24).
+     */
+    final void matvec(int g0, int g1, ActivationCodes x, float[] out, int o) {
+        for (int g = g0; g < g1; g++) {
+            matvec(g, x, out, o + g * G);
+        }
+    }
+
+    /** Group g times one token's codes, its G rows at out[o ..]. */
+    abstract void matvec(int g, ActivationCodes x, float[] out, int o);
+
+    /**
+     * Groups [g0, g1) times batch (4 or more) tokens, given both as codes and as the values
      * they stand for (x); token t's rows at out[t * paddedRows() ..]. {@code scratch} is the
      * calling worker's own.
      */
-    abstract void tiled(int g0, int g1, Q8_0Codes codes, float[] x, int batch, float[] out, Scratch scratch);
+    abstract void tiled(int g0, int g1, ActivationCodes codes, float[] x, int batch, float[] out, Scratch scratch);
+
+    /** Through floats: each group widened column by column ({@link #dequantize}), then {@link ColumnTiles}. */
+    final void floatTiled(int g0, int g1, float[] x, int batch, float[] out, Scratch scratch) {
+        float[] buffer = scratch.floats(G * cols);
+        int stride = paddedRows();
+        for (int g = g0; g < g1; g++) {
+            dequantize(g, buffer);
+            int t = 0;
+            for (; t + 4 <= batch; t += 4) {
+                ColumnTiles.tile4(buffer, cols, x, t * cols, cols, out, t * stride + g * G, stride);
+            }
+            for (; t < batch; t++) {
+                ColumnTiles.tile1(buffer, cols, x, t * cols, out, t * stride + g * G);
+            }
+        }
+    }
+
+    /**
+     * Group g widened to floats column by column, buffer[k * G + r] = row g*G + r, column k
+     * (for {@link #floatTiled}; types with a tile of their own need not).
+     */
+    void dequantize(int g, float[] buffer) {
+        throw new UnsupportedOperationException();
+    }
 
     /** A worker's buffers for {@link #tiled}, grown on demand. */
     static final class Scratch {

@@ -45,7 +45,8 @@ public final class SimdCompute implements Compute {
     private float[] transposed;
     /** Q4_0 and Q8_0 matrices repacked on first use, by the bytes they were made from. */
     private final Map<Packed, RowGroups> grouped = new HashMap<>();
-    private final Q8_0Codes codes = new Q8_0Codes();
+    private final ActivationCodes q8_0 = new ActivationCodes.Q8_0();
+    private final ActivationCodes q8_K = new ActivationCodes.Q8_K();
     /** Per thread: buffers of {@link RowGroups#tiled}. */
     private final RowGroups.Scratch[] scratch;
     /** Output with room for whole row groups, where a matrix's rows are not a multiple of the group. */
@@ -163,6 +164,7 @@ public final class SimdCompute implements Compute {
         boolean single = (long) rows * cols * batch < PARALLEL_THRESHOLD || parallel.threads() == 1;
         int chunk = single ? g.groups : Math.max(1, g.groups / (4 * parallel.threads()));
         int chunks = (g.groups + chunk - 1) / chunk;
+        ActivationCodes codes = g.superBlocks() ? q8_K : q8_0;
         if (batch < 4) {
             for (int t = 0; t < batch; t++) {
                 codes.quantize(x, t * cols, cols);

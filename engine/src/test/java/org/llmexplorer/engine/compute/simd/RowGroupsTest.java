@@ -24,14 +24,16 @@ class RowGroupsTest {
 
     /**
      * One to three tokens (generation) and Q4_0 prompts run the integer arithmetic: within 1e-6 of
-     * the terms' magnitudes. Q8_0 prompts multiply the same values in floats: 1e-5, as
+     * the terms' magnitudes. Q8_0 and Q4_K prompts multiply the same values in floats: 1e-5, as
      * ComputeParityTest allows float sums in another order.
      */
     @ParameterizedTest(name = "{0} {1} rows x {2}, {3} tokens, {4} threads")
     @CsvSource({"Q4_0, 75, 512, 1, 1", "Q4_0, 75, 512, 3, 2", "Q4_0, 512, 2048, 1, 2", "Q4_0, 8, 64, 2, 1",
             "Q4_0, 33, 256, 1, 2", "Q8_0, 75, 512, 1, 1", "Q8_0, 75, 512, 3, 2", "Q8_0, 512, 2048, 1, 2",
             "Q8_0, 8, 64, 2, 1", "Q4_0, 75, 512, 4, 1", "Q4_0, 75, 512, 7, 2", "Q4_0, 256, 1024, 67, 2",
-            "Q8_0, 75, 512, 4, 1", "Q8_0, 75, 512, 7, 2", "Q8_0, 256, 1024, 67, 2"})
+            "Q8_0, 75, 512, 4, 1", "Q8_0, 75, 512, 7, 2", "Q8_0, 256, 1024, 67, 2", "Q4_K, 75, 512, 1, 1",
+            "Q4_K, 75, 512, 3, 2", "Q4_K, 512, 2048, 1, 2", "Q4_K, 8, 256, 2, 1", "Q4_K, 75, 512, 7, 2",
+            "Q4_K, 256, 1024, 67, 2"})
     void productsAreLlamaCppsIntegerDotProduct(GgmlType type, int rows, int cols, int batch, int threads) {
         Random random = new Random(rows * 7919L + cols);
         WeightMatrix w = RandomWeights.matrix(type, rows, cols, random);
@@ -43,7 +45,7 @@ class RowGroupsTest {
         for (int t = 0; t < batch; t++) {
             for (int r = 0; r < rows; r++) {
                 double[] expected = integerDot(w, r, x, t * cols);
-                double bound = (type == GgmlType.Q8_0 && batch >= 4 ? 1e-5 : 1e-6) * expected[1] + 1e-30;
+                double bound = (type != GgmlType.Q4_0 && batch >= 4 ? 1e-5 : 1e-6) * expected[1] + 1e-30;
                 assertEquals(expected[0], out[t * rows + r], bound, "token " + t + " row " + r);
             }
         }
@@ -87,6 +89,9 @@ class RowGroupsTest {
 
     /** {llama.cpp's value, the sum of the magnitudes of its per-block terms}. */
     private static double[] integerDot(WeightMatrix w, int row, float[] x, int xOff) {
+        if (w.type() == GgmlType.Q4_K) {
+            return integerDotQ4_K(w, row, x, xOff);
+        }
         MemorySegment data = w.data();
         boolean q4 = w.type() == GgmlType.Q4_0;
         long blockBytes = q4 ? 18 : 34;
@@ -144,5 +149,50 @@ class RowGroupsTest {
                 assertEquals(expected, out[r], Math.abs(expected) * 1e-6, "row " + r + " sign " + sign);
             }
         }
+    }
+    /**
+     * llama.cpp's Q4_K x Q8_K: per block of 256, activations' d = max / -127 (max the value of
+     * largest magnitude), codes min(127, round(-127 x / max)); d_x (d isum - dmin msum) with isum =
+     * sum over sub-blocks of scale * sum(code_w code_x) and msum = sum of minimum * sum(code_x).
+     */
+    private static double[] integerDotQ4_K(WeightMatrix w, int row, float[] x, int xOff) {
+        MemorySegment data = w.data();
+        double sum = 0;
+        double magnitude = 0;
+        for (int b = 0; b < w.cols() / 256; b++) {
+            long at = row * w.rowBytes() + b * 144L;
+            int xo = xOff + b * 256;
+            float amax = 0;
+            float max = 0;
+            for (int j = 0; j < 256; j++) {
+                if (Math.abs(x[xo + j]) > amax) {
+                    amax = Math.abs(x[xo + j]);
+                    max = x[xo + j];
+                }
+            }
+            float iscale = -127f / max;
+            long isum = 0;
+            long msum = 0;
+            for (int sub = 0; sub < 8; sub++) {
+                int scaleMin = org.llmexplorer.engine.tensor.format.Blocks.scaleMinK4(data, at + 4, sub);
+                long dot = 0;
+                long codes = 0;
+                for (int l = 0; l < 32; l++) {
+                    int bits = data.get(ValueLayout.JAVA_BYTE, at + 16 + 32 * (sub / 2) + l) & 0xFF;
+                    int q = sub % 2 == 0 ? bits & 0xF : bits >> 4;
+                    long c = (long) Math.min(127, Math.rint(iscale * x[xo + 32 * sub + l]));
+                    dot += q * c;
+                    codes += c;
+                }
+                isum += (scaleMin >>> 8) * dot;
+                msum += (scaleMin & 0xFF) * codes;
+            }
+            double dx = 1f / iscale;
+            double d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, at));
+            double dmin = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2));
+            sum += dx * (d * isum - dmin * msum);
+            magnitude += Math.abs(dx * d * isum) + Math.abs(dx * dmin * msum);
+        }
+        return new double[] {sum, magnitude};
     }
 }

@@ -1,0 +1,103 @@
+package org.llmexplorer.engine.compute.simd;
+
+import static org.llmexplorer.engine.compute.simd.Lanes.F;
+import static org.llmexplorer.engine.compute.simd.Lanes.L;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+import org.llmexplorer.engine.tensor.ActivationRounding;
+
+/**
+ * Activations quantized to 8-bit integer codes, the form llama.cpp multiplies quantized weights
+ * with: per block a scale d and codes q in [-127, 127], value d q. The codes and scales are
+ * exactly those of the matching {@link ActivationRounding} (same scale, same jitter,
+ * nearest-even rounding). {@link #sums} holds each 32 codes' sum, for the weights' offsets and
+ * minimums.
+ */
+abstract sealed class ActivationCodes {
+    private static final VectorSpecies<Short> CODES = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    static final float ROUND = 12582912f; // 1.5 * 2^23: adding and subtracting it rounds to nearest even
+
+    short[] codes = new short[0];
+    /** One per block (32 values for Q8_0, 256 for Q8_K). */
+    float[] scales = new float[0];
+    /** The sum of each 32 codes. */
+    short[] sums = new short[0];
+
+    /** Quantizes x[off .. off + n), n a multiple of the block. */
+    abstract void quantize(float[] x, int off, int n);
+
+    final void grow(int n, int block) {
+        if (codes.length < n) {
+            codes = new short[n];
+            scales = new float[n / block];
+            sums = new short[n / 32];
+        }
+    }
+
+    /**
+     * Codes of x[at .. at + 32) times id, rounded, at most 127 (Q8_K's clamp: the value opposite
+     * its max may round to 128; Q8_0's codes never reach it), stored at codes[to ..]; returns their sum.
+     */
+    final int round32(float[] x, int at, float id, int to) {
+        int sum = 0;
+        for (int j = 0; j < 32; j += L) {
+            ShortVector q = (ShortVector) FloatVector.fromArray(F, x, at + j).mul(id).add(ROUND).sub(ROUND).min(127f)
+                    .convertShape(VectorOperators.F2S, CODES, 0);
+            q.intoArray(codes, to + j);
+            sum += q.reduceLanesToLong(VectorOperators.ADD);
+        }
+        return sum;
+    }
+
+    /** Q8_0: per block of 32, d = fp16(max|x| / 127), q = round(x * 127 / max|x|), for Q4_0 and Q8_0 weights. */
+    static final class Q8_0 extends ActivationCodes {
+        @Override
+        void quantize(float[] x, int off, int n) {
+            grow(n, 32);
+            float jitter = ActivationRounding.scaleJitter();
+            for (int b = 0; b < n / 32; b++) {
+                int at = off + b * 32;
+                FloatVector amaxV = FloatVector.zero(F);
+                for (int j = 0; j < 32; j += L) {
+                    amaxV = amaxV.max(FloatVector.fromArray(F, x, at + j).abs());
+                }
+                float amax = amaxV.reduceLanes(VectorOperators.MAX);
+                scales[b] = Float.float16ToFloat(Float.floatToFloat16(amax * jitter / 127f));
+                sums[b] = (short) round32(x, at, amax != 0f ? 127f / amax * jitter : 0f, b * 32);
+            }
+        }
+    }
+
+    /**
+     * Q8_K: per block of 256, the value of largest magnitude, max, maps to -127: q =
+     * min(127, round(-127 x / max)), d = max / -127 as a float, for the K-quants.
+     */
+    static final class Q8_K extends ActivationCodes {
+        @Override
+        void quantize(float[] x, int off, int n) {
+            grow(n, 256);
+            float jitter = ActivationRounding.scaleJitter();
+            for (int b = 0; b < n / 256; b++) {
+                int at = off + b * 256;
+                float amax = 0f;
+                float max = 0f;
+                for (int j = 0; j < 256; j++) {
+                    float v = x[at + j];
+                    if (Math.abs(v) > amax) {
+                        amax = Math.abs(v);
+                        max = v;
+                    }
+                }
+                float iscale = amax == 0f ? 0f : -127f / max * jitter;
+                scales[b] = amax == 0f ? 0f : 1f / iscale;
+                for (int s = 0; s < 8; s++) {
+                    sums[b * 8 + s] = (short) round32(x, at + s * 32, iscale, b * 256 + s * 32);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package org.llmexplorer.engine.compute.simd;
+
+import static org.llmexplorer.engine.compute.simd.Lanes.F;
+import static org.llmexplorer.engine.compute.simd.Lanes.L;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.llmexplorer.engine.tensor.format.Blocks;
+
+/**
+ * Q4_K in row groups ({@link RowGroups}), blocks of 256: float fields d and dmin; byte vectors
+ * 0..7 the sub-block scales, 8..15 the sub-block minimums (6 bits each, unpacked from the file's
+ * twelve bytes), 16..143 the codes (byte 32c + l: column 64c + l in the low nibble, 64c + 32 + l
+ * in the high one, sub-blocks 2c and 2c + 1).
+ *
+ * <p>One token is llama.cpp's Q4_K x Q8_K product in integer lanes: each sub-block's sum of
+ * codes times the activations' codes in 16-bit lanes, sixteen columns at a time (|sum| &lt;= 16 * 15
+ * * 127 = 30480), widened to 32 bits and multiplied by the sub-block's scale; the minimums
+ * multiply the activations' code sums; per block d_x (d isum - dmin msum). A prompt goes through
+ * floats (the values as the format's dequantization gives them, for {@link ColumnTiles}).
+ */
+final class Q4_KGroups extends RowGroups {
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    private static final int CODES = 16; // first byte vector of codes
+
+    Q4_KGroups(int rows, int cols) {
+        super(rows, cols, 256, 2, 16 + 128);
+    }
+
+    @Override
+    void readBlock(MemorySegment src, long from, int r, float[] floats, byte[] bytes) {
+        floats[r] = Blocks.half(src, from);
+        floats[G + r] = Blocks.half(src, from + 2);
+        for (int j = 0; j < 8; j++) {
+            int scaleMin = Blocks.scaleMinK4(src, from + 4, j);
+            bytes[j * G + r] = (byte) (scaleMin >>> 8);
+            bytes[(8 + j) * G + r] = (byte) scaleMin;
+        }
+        for (int j = 0; j < 128; j += 8) {
+            long eight = src.get(LONG, from + 16 + j);
+            for (int k = 0; k < 8; k++) {
+                bytes[(CODES + j + k) * G + r] = (byte) (eight >>> 8 * k);
+            }
+        }
+    }
+
+    @Override
+    void matvec(int g, ActivationCodes x, float[] out, int o) {
+        short[] codes = x.codes;
+        float[] scales = x.scales;
+        short[] sums = x.sums;
+        MemorySegment data = this.data[g];
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = acc0;
+        for (int b = 0; b < blocks; b++) {
+            long at = b * groupBlock;
+            long bytes = at + bytesAt;
+            int xo = b * 256;
+            IntVector m0 = IntVector.zero(I);
+            IntVector m1 = m0;
+            for (int j = 0; j < 8; j++) {
+                ByteVector mins = ByteVector.fromMemorySegment(BG, data, bytes + (long) (8 + j) * G, ByteOrder.LITTLE_ENDIAN);
+                int s = sums[b * 8 + j];
+                m0 = m0.add(((IntVector) mins.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).mul(s));
+                m1 = m1.add(((IntVector) mins.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)).mul(s));
+            }
+            IntVector i0 = IntVector.zero(I);
+            IntVector i1 = i0;
+            for (int c = 0; c < 4; c++) {
+                ShortVector lo1 = ShortVector.zero(S);
+                ShortVector hi1 = lo1;
+                ShortVector lo2 = lo1;
+                ShortVector hi2 = lo1;
+                int xc = xo + 64 * c;
+                for (int l = 0; l < 16; l++) {
+                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data,
+                            bytes + (long) (CODES + 32 * c + l) * G, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo1 = lo1.add(v.and((short) 0xF).mul(codes[xc + l]));
+                    hi1 = hi1.add(v.lanewise(VectorOperators.LSHR, 4).mul(codes[xc + 32 + l]));
+                }
+                for (int l = 16; l < 32; l++) {
+                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data,
+                            bytes + (long) (CODES + 32 * c + l) * G, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo2 = lo2.add(v.and((short) 0xF).mul(codes[xc + l]));
+                    hi2 = hi2.add(v.lanewise(VectorOperators.LSHR, 4).mul(codes[xc + 32 + l]));
+                }
+                ByteVector scLo = ByteVector.fromMemorySegment(BG, data, bytes + (long) (2 * c) * G, ByteOrder.LITTLE_ENDIAN);
+                ByteVector scHi = ByteVector.fromMemorySegment(BG, data, bytes + (long) (2 * c + 1) * G, ByteOrder.LITTLE_ENDIAN);
+                i0 = i0.add(((IntVector) lo1.convertShape(VectorOperators.S2I, I, 0))
+                        .add((IntVector) lo2.convertShape(VectorOperators.S2I, I, 0))
+                        .mul((IntVector) scLo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)));
+                i0 = i0.add(((IntVector) hi1.convertShape(VectorOperators.S2I, I, 0))
+                        .add((IntVector) hi2.convertShape(VectorOperators.S2I, I, 0))
+                        .mul((IntVector) scHi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)));
+                i1 = i1.add(((IntVector) lo1.convertShape(VectorOperators.S2I, I, 1))
+                        .add((IntVector) lo2.convertShape(VectorOperators.S2I, I, 1))
+                        .mul((IntVector) scLo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)));
+                i1 = i1.add(((IntVector) hi1.convertShape(VectorOperators.S2I, I, 1))
+                        .add((IntVector) hi2.convertShape(VectorOperators.S2I, I, 1))
+                        .mul((IntVector) scHi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)));
+            }
+            float d = scales[b];
+            acc0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
+            acc1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, data, at + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
+            acc0 = ((FloatVector) m0.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, data, at + G * 4L, ByteOrder.LITTLE_ENDIAN).mul(-d), acc0);
+            acc1 = ((FloatVector) m1.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, data, at + G * 4L + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(-d), acc1);
+        }
+        acc0.intoArray(out, o);
+        acc1.intoArray(out, o + L);
+    }
+
+    @Override
+    void tiled(int g0, int g1, ActivationCodes codes, float[] x, int batch, float[] out, Scratch scratch) {
+        floatTiled(g0, g1, x, batch, out, scratch);
+    }
+
+    /** Values as Q4_KFormat gives them: (d sc) q - (dmin m), each product rounded to float. */
+    @Override
+    void dequantize(int g, float[] buffer) {
+        MemorySegment data = this.data[g];
+        for (int b = 0; b < blocks; b++) {
+            long at = b * groupBlock;
+            long bytes = at + bytesAt;
+            FloatVector d0 = FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN);
+            FloatVector d1 = FloatVector.fromMemorySegment(F, data, at + L * 4L, ByteOrder.LITTLE_ENDIAN);
+            FloatVector n0 = FloatVector.fromMemorySegment(F, data, at + G * 4L, ByteOrder.LITTLE_ENDIAN);
+            FloatVector n1 = FloatVector.fromMemorySegment(F, data, at + G * 4L + L * 4L, ByteOrder.LITTLE_ENDIAN);
+            for (int j = 0; j < 8; j++) {
+                ByteVector sc = ByteVector.fromMemorySegment(BG, data, bytes + (long) j * G, ByteOrder.LITTLE_ENDIAN);
+                ByteVector mn = ByteVector.fromMemorySegment(BG, data, bytes + (long) (8 + j) * G, ByteOrder.LITTLE_ENDIAN);
+                FloatVector s0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                        .convert(VectorOperators.I2F, 0));
+                FloatVector s1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)
+                        .convert(VectorOperators.I2F, 0));
+                FloatVector m0 = n0.mul((FloatVector) mn.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                        .convert(VectorOperators.I2F, 0));
+                FloatVector m1 = n1.mul((FloatVector) mn.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)
+                        .convert(VectorOperators.I2F, 0));
+                int c = j / 2;
+                int shift = 4 * (j % 2); // even sub-blocks in the low nibbles
+                for (int l = 0; l < 32; l++) {
+                    ByteVector v = ByteVector.fromMemorySegment(BG, data, bytes + (long) (CODES + 32 * c + l) * G,
+                            ByteOrder.LITTLE_ENDIAN);
+                    IntVector q0 = ((IntVector) v.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
+                            .lanewise(VectorOperators.LSHR, shift).and(0xF);
+                    IntVector q1 = ((IntVector) v.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1))
+                            .lanewise(VectorOperators.LSHR, shift).and(0xF);
+                    int k = (b * 256 + 32 * j + l) * G;
+                    ((FloatVector) q0.convert(VectorOperators.I2F, 0)).mul(s0).sub(m0).intoArray(buffer, k);
+                    ((FloatVector) q1.convert(VectorOperators.I2F, 0)).mul(s1).sub(m1).intoArray(buffer, k + L);
+                }
+            }
+        }
+    }
+}
