@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Products of a Q4_0 row group whose codes are unpacked to 16-bit lanes column by column
  * (w[k * G + r], 0..15) with several tokens' Q8_0 codes: per block of 32 columns each token's sum
  * runs in 16-bit lanes, exact (see {@link Q4_0Groups}), and is then widened to floats and
- * multiplied by the rows' scales (at the start of each block of the group's segment) and the
+ * multiplied by the rows' scales (the float vectors of each block of the group's segment) and the
  * token's scale. Four tokens keep four 16-bit and eight float accumulators in registers. The
  * widening is written out, not a helper returning a vector (see {@link Lanes}).
  *
@@ -31,7 +31,7 @@ final class CodeTiles {
     }
 
     /** Tokens t &lt; 4 at codes[xOff + t * xs ..], n columns; {@code scales} is the group's segment. */
-    static void tile4(short[] w, MemorySegment scales, long groupBlock, int n, ActivationCodes codes, int xOff, int xs,
+    static void tile4(short[] w, MemorySegment scales, long groupBlock, long floatsAt, int n, ActivationCodes codes, int xOff, int xs,
                       float[] out, int o, int os) {
         short[] x = codes.codes;
         FloatVector a0 = FloatVector.zero(F);
@@ -57,8 +57,8 @@ final class CodeTiles {
             }
             int xb = (xOff + k0) / BLOCK;
             int sb1 = xs / BLOCK;
-            FloatVector w0 = FloatVector.fromMemorySegment(F, scales, b * groupBlock, ByteOrder.LITTLE_ENDIAN);
-            FloatVector w1 = FloatVector.fromMemorySegment(F, scales, b * groupBlock + L * 4L, ByteOrder.LITTLE_ENDIAN);
+            FloatVector w0 = FloatVector.fromMemorySegment(F, scales, b * groupBlock + floatsAt, ByteOrder.LITTLE_ENDIAN);
+            FloatVector w1 = FloatVector.fromMemorySegment(F, scales, b * groupBlock + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN);
             sa = sa.sub((short) (8 * codes.sums[xb]));
             sb = sb.sub((short) (8 * codes.sums[xb + sb1]));
             sc = sc.sub((short) (8 * codes.sums[xb + 2 * sb1]));
@@ -87,7 +87,7 @@ final class CodeTiles {
     }
 
     /** One token at codes[xOff ..], n columns. */
-    static void tile1(short[] w, MemorySegment scales, long groupBlock, int n, ActivationCodes codes, int xOff, float[] out,
+    static void tile1(short[] w, MemorySegment scales, long groupBlock, long floatsAt, int n, ActivationCodes codes, int xOff, float[] out,
                       int o) {
         short[] x = codes.codes;
         FloatVector a0 = FloatVector.zero(F);
@@ -101,9 +101,9 @@ final class CodeTiles {
             int xb = (xOff + k0) / BLOCK;
             sa = sa.sub((short) (8 * codes.sums[xb]));
             float da = codes.scales[xb];
-            a0 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, scales, b * groupBlock, ByteOrder.LITTLE_ENDIAN)
+            a0 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, scales, b * groupBlock + floatsAt, ByteOrder.LITTLE_ENDIAN)
                     .mul(da), a0);
-            a1 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, scales, b * groupBlock + L * 4L,
+            a1 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, scales, b * groupBlock + floatsAt + L * 4L,
                     ByteOrder.LITTLE_ENDIAN).mul(da), a1);
         }
         a0.intoArray(out, o);

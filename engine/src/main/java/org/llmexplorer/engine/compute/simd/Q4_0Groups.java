@@ -58,8 +58,8 @@ final class Q4_0Groups extends RowGroups {
                     .convert(VectorOperators.I2F, 0);
             FloatVector s1 = (FloatVector) ((IntVector) sum.convertShape(VectorOperators.S2I, I, 1))
                     .convert(VectorOperators.I2F, 0);
-            acc0 = s0.fma(FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
-            acc1 = s1.fma(FloatVector.fromMemorySegment(F, data, at + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
+            acc0 = s0.fma(FloatVector.fromMemorySegment(F, data, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
+            acc1 = s1.fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
         }
         acc0.intoArray(out, o);
         acc1.intoArray(out, o + L);
@@ -93,10 +93,10 @@ final class Q4_0Groups extends RowGroups {
             unpack(data, buffer);
             int t = 0;
             for (; t + 4 <= batch; t += 4) {
-                CodeTiles.tile4(buffer, data, groupBlock, cols, codes, t * cols, cols, out, t * stride + g * G, stride);
+                CodeTiles.tile4(buffer, data, groupBlock, floatsAt, cols, codes, t * cols, cols, out, t * stride + g * G, stride);
             }
             for (; t < batch; t++) {
-                CodeTiles.tile1(buffer, data, groupBlock, cols, codes, t * cols, out, t * stride + g * G);
+                CodeTiles.tile1(buffer, data, groupBlock, floatsAt, cols, codes, t * cols, out, t * stride + g * G);
             }
         }
     }

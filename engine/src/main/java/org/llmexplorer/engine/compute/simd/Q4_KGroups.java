@@ -16,9 +16,10 @@ import org.llmexplorer.engine.tensor.format.Blocks;
 
 /**
  * Q4_K in row groups ({@link RowGroups}), blocks of 256: float fields d and dmin; byte vectors
- * 0..7 the sub-block scales, 8..15 the sub-block minimums (6 bits each, unpacked from the file's
- * twelve bytes), 16..143 the codes (byte 32c + l: column 64c + l in the low nibble, 64c + 32 + l
- * in the high one, sub-blocks 2c and 2c + 1).
+ * 0..7 the sub-block minimums, then for each chunk c of 64 columns the scales of sub-blocks 2c
+ * and 2c + 1 and the chunk's 32 code bytes (byte l: column 64c + l in the low nibble, 64c + 32 + l
+ * in the high one), in the order the kernel reads them. Scales and minimums have 6 bits each,
+ * unpacked from the file's twelve bytes.
  *
  * <p>One token is llama.cpp's Q4_K x Q8_K product in integer lanes: each sub-block's sum of
  * codes times the activations' codes in 16-bit lanes, sixteen columns at a time (|sum| &lt;= 16 * 15
@@ -28,7 +29,7 @@ import org.llmexplorer.engine.tensor.format.Blocks;
  */
 final class Q4_KGroups extends RowGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-    private static final int CODES = 16; // first byte vector of codes
+    private static final int CHUNK = 34; // byte vectors per chunk of 64 columns: two scales, 32 codes
 
     Q4_KGroups(int rows, int cols) {
         super(rows, cols, 256, 2, 16 + 128);
@@ -40,15 +41,25 @@ final class Q4_KGroups extends RowGroups {
         floats[G + r] = Blocks.half(src, from + 2);
         for (int j = 0; j < 8; j++) {
             int scaleMin = Blocks.scaleMinK4(src, from + 4, j);
-            bytes[j * G + r] = (byte) (scaleMin >>> 8);
-            bytes[(8 + j) * G + r] = (byte) scaleMin;
+            bytes[j * G + r] = (byte) scaleMin;
+            bytes[scaleField(j) * G + r] = (byte) (scaleMin >>> 8);
         }
         for (int j = 0; j < 128; j += 8) {
             long eight = src.get(LONG, from + 16 + j);
             for (int k = 0; k < 8; k++) {
-                bytes[(CODES + j + k) * G + r] = (byte) (eight >>> 8 * k);
+                bytes[codeField(j + k) * G + r] = (byte) (eight >>> 8 * k);
             }
         }
+    }
+
+    /** The byte vector of sub-block j's scale. */
+    private static int scaleField(int j) {
+        return 8 + CHUNK * (j / 2) + j % 2;
+    }
+
+    /** The byte vector of code byte i (chunk i / 32, byte i % 32). */
+    private static int codeField(int i) {
+        return 8 + CHUNK * (i / 32) + 2 + i % 32;
     }
 
     @Override
@@ -66,7 +77,7 @@ final class Q4_KGroups extends RowGroups {
             IntVector m0 = IntVector.zero(I);
             IntVector m1 = m0;
             for (int j = 0; j < 8; j++) {
-                ByteVector mins = ByteVector.fromMemorySegment(BG, data, bytes + (long) (8 + j) * G, ByteOrder.LITTLE_ENDIAN);
+                ByteVector mins = ByteVector.fromMemorySegment(BG, data, bytes + (long) j * G, ByteOrder.LITTLE_ENDIAN);
                 int s = sums[b * 8 + j];
                 m0 = m0.add(((IntVector) mins.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).mul(s));
                 m1 = m1.add(((IntVector) mins.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)).mul(s));
@@ -74,6 +85,8 @@ final class Q4_KGroups extends RowGroups {
             IntVector i0 = IntVector.zero(I);
             IntVector i1 = i0;
             for (int c = 0; c < 4; c++) {
+                ByteVector scLo = ByteVector.fromMemorySegment(BG, data, bytes + (long) scaleField(2 * c) * G, ByteOrder.LITTLE_ENDIAN);
+                ByteVector scHi = ByteVector.fromMemorySegment(BG, data, bytes + (long) scaleField(2 * c + 1) * G, ByteOrder.LITTLE_ENDIAN);
                 ShortVector lo1 = ShortVector.zero(S);
                 ShortVector hi1 = lo1;
                 ShortVector lo2 = lo1;
@@ -81,20 +94,18 @@ final class Q4_KGroups extends RowGroups {
                 int xc = xo + 64 * c;
                 for (int l = 0; l < 16; l++) {
                     ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data,
-                            bytes + (long) (CODES + 32 * c + l) * G, ByteOrder.LITTLE_ENDIAN)
+                            bytes + (long) codeField(32 * c + l) * G, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                     lo1 = lo1.add(v.and((short) 0xF).mul(codes[xc + l]));
                     hi1 = hi1.add(v.lanewise(VectorOperators.LSHR, 4).mul(codes[xc + 32 + l]));
                 }
                 for (int l = 16; l < 32; l++) {
                     ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data,
-                            bytes + (long) (CODES + 32 * c + l) * G, ByteOrder.LITTLE_ENDIAN)
+                            bytes + (long) codeField(32 * c + l) * G, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                     lo2 = lo2.add(v.and((short) 0xF).mul(codes[xc + l]));
                     hi2 = hi2.add(v.lanewise(VectorOperators.LSHR, 4).mul(codes[xc + 32 + l]));
                 }
-                ByteVector scLo = ByteVector.fromMemorySegment(BG, data, bytes + (long) (2 * c) * G, ByteOrder.LITTLE_ENDIAN);
-                ByteVector scHi = ByteVector.fromMemorySegment(BG, data, bytes + (long) (2 * c + 1) * G, ByteOrder.LITTLE_ENDIAN);
                 i0 = i0.add(((IntVector) lo1.convertShape(VectorOperators.S2I, I, 0))
                         .add((IntVector) lo2.convertShape(VectorOperators.S2I, I, 0))
                         .mul((IntVector) scLo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)));
@@ -110,13 +121,13 @@ final class Q4_KGroups extends RowGroups {
             }
             float d = scales[b];
             acc0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
+                    .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
             acc1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromMemorySegment(F, data, at + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
+                    .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
             acc0 = ((FloatVector) m0.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromMemorySegment(F, data, at + G * 4L, ByteOrder.LITTLE_ENDIAN).mul(-d), acc0);
+                    .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + G * 4L, ByteOrder.LITTLE_ENDIAN).mul(-d), acc0);
             acc1 = ((FloatVector) m1.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromMemorySegment(F, data, at + G * 4L + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(-d), acc1);
+                    .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + G * 4L + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(-d), acc1);
         }
         acc0.intoArray(out, o);
         acc1.intoArray(out, o + L);
@@ -134,13 +145,13 @@ final class Q4_KGroups extends RowGroups {
         for (int b = 0; b < blocks; b++) {
             long at = b * groupBlock;
             long bytes = at + bytesAt;
-            FloatVector d0 = FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN);
-            FloatVector d1 = FloatVector.fromMemorySegment(F, data, at + L * 4L, ByteOrder.LITTLE_ENDIAN);
-            FloatVector n0 = FloatVector.fromMemorySegment(F, data, at + G * 4L, ByteOrder.LITTLE_ENDIAN);
-            FloatVector n1 = FloatVector.fromMemorySegment(F, data, at + G * 4L + L * 4L, ByteOrder.LITTLE_ENDIAN);
+            FloatVector d0 = FloatVector.fromMemorySegment(F, data, at + floatsAt, ByteOrder.LITTLE_ENDIAN);
+            FloatVector d1 = FloatVector.fromMemorySegment(F, data, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN);
+            FloatVector n0 = FloatVector.fromMemorySegment(F, data, at + floatsAt + G * 4L, ByteOrder.LITTLE_ENDIAN);
+            FloatVector n1 = FloatVector.fromMemorySegment(F, data, at + floatsAt + G * 4L + L * 4L, ByteOrder.LITTLE_ENDIAN);
             for (int j = 0; j < 8; j++) {
-                ByteVector sc = ByteVector.fromMemorySegment(BG, data, bytes + (long) j * G, ByteOrder.LITTLE_ENDIAN);
-                ByteVector mn = ByteVector.fromMemorySegment(BG, data, bytes + (long) (8 + j) * G, ByteOrder.LITTLE_ENDIAN);
+                ByteVector sc = ByteVector.fromMemorySegment(BG, data, bytes + (long) scaleField(j) * G, ByteOrder.LITTLE_ENDIAN);
+                ByteVector mn = ByteVector.fromMemorySegment(BG, data, bytes + (long) j * G, ByteOrder.LITTLE_ENDIAN);
                 FloatVector s0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
                         .convert(VectorOperators.I2F, 0));
                 FloatVector s1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)
@@ -152,7 +163,7 @@ final class Q4_KGroups extends RowGroups {
                 int c = j / 2;
                 int shift = 4 * (j % 2); // even sub-blocks in the low nibbles
                 for (int l = 0; l < 32; l++) {
-                    ByteVector v = ByteVector.fromMemorySegment(BG, data, bytes + (long) (CODES + 32 * c + l) * G,
+                    ByteVector v = ByteVector.fromMemorySegment(BG, data, bytes + (long) codeField(32 * c + l) * G,
                             ByteOrder.LITTLE_ENDIAN);
                     IntVector q0 = ((IntVector) v.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
                             .lanewise(VectorOperators.LSHR, shift).and(0xF);

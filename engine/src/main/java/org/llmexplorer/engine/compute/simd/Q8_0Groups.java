@@ -55,9 +55,9 @@ final class Q8_0Groups extends RowGroups {
             }
             float d = scales[b];
             acc0 = ((FloatVector) sum0.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
+                    .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
             acc1 = ((FloatVector) sum1.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromMemorySegment(F, data, at + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
+                    .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
         }
         acc0.intoArray(out, o);
         acc1.intoArray(out, o + L);
@@ -74,8 +74,8 @@ final class Q8_0Groups extends RowGroups {
         MemorySegment data = this.data[g];
         for (int b = 0; b < blocks; b++) {
             long at = b * groupBlock;
-            FloatVector d0 = FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN);
-            FloatVector d1 = FloatVector.fromMemorySegment(F, data, at + L * 4L, ByteOrder.LITTLE_ENDIAN);
+            FloatVector d0 = FloatVector.fromMemorySegment(F, data, at + floatsAt, ByteOrder.LITTLE_ENDIAN);
+            FloatVector d1 = FloatVector.fromMemorySegment(F, data, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN);
             for (int j = 0; j < 32; j++) {
                 ByteVector v = ByteVector.fromMemorySegment(BG, data, at + bytesAt + (long) j * G, ByteOrder.LITTLE_ENDIAN);
                 int k = (b * BLOCK + j) * G;
