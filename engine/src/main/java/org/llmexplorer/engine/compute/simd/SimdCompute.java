@@ -74,7 +74,6 @@ public final class SimdCompute implements Compute {
         kernels.put(GgmlType.BF16, new HalfKernel(true));
         // The K-quant and IQ4_NL kernels widen as many bytes as there are float lanes, at least 8.
         boolean wide = L >= 8;
-        kernels.put(GgmlType.Q4_K, wide ? new NibbleKKernel(GgmlType.Q4_K) : new BlockKernel(TensorFormats.of(GgmlType.Q4_K)));
         kernels.put(GgmlType.Q6_K, new Q6_KKernel());
         for (GgmlType t : new GgmlType[] {GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1}) {
             kernels.put(t, new Legacy32Kernel(t));
