@@ -27,8 +27,22 @@ abstract sealed class ActivationCodes {
     /** The sum of each 32 codes. */
     short[] sums = new short[0];
 
+    /** The first n codes as floats (exact), for float tiles; filled by {@link #asFloats}. */
+    private float[] floats = new float[0];
+
     /** Quantizes x[off .. off + n), n a multiple of the block. */
     abstract void quantize(float[] x, int off, int n);
+
+    /** The first n codes as floats. */
+    final float[] asFloats(int n) {
+        if (floats.length < n) {
+            floats = new float[n];
+        }
+        for (int i = 0; i < n; i++) {
+            floats[i] = codes[i];
+        }
+        return floats;
+    }
 
     final void grow(int n, int block) {
         if (codes.length < n) {

@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>One token multiplies the 8-bit codes with the activations' 8-bit codes in 16-bit lanes, two
  * columns at a time (|a b + c d| &lt;= 2 * 127 * 127 = 32258 fits 16 bits), and adds each pair
- * into 32-bit lanes, where a block's sum is exact. A prompt goes through floats: a product of
- * two codes needs 16 bits, so integer lanes would be widened after every second column.
+ * into 32-bit lanes, where a block's sum is exact. A prompt multiplies the same codes in float
+ * lanes, where a block's sum is exact as well.
  */
 final class Q8_0Groups extends RowGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
@@ -63,24 +63,40 @@ final class Q8_0Groups extends RowGroups {
         acc1.intoArray(out, o + L);
     }
 
-    /** Through floats (a product of two codes needs 16 bits, so integer lanes would widen after every second column). */
+    /**
+     * Through floats that hold the codes themselves (exact small integers): each block's products
+     * sum exactly, then take both scales, as for one token ({@link ColumnTiles#tile4Blocks}). In
+     * 16-bit lanes a product of two codes would need widening after every second column.
+     */
     @Override
     void tiled(int g0, int g1, ActivationCodes codes, float[] x, int batch, float[] out, Scratch scratch) {
-        floatTiled(g0, g1, x, batch, out, scratch);
+        float[] buffer = scratch.floats(G * cols);
+        float[] xCodes = codes.asFloats(batch * cols);
+        int stride = paddedRows();
+        for (int g = g0; g < g1; g++) {
+            MemorySegment data = this.data[g];
+            codesAsFloats(data, buffer);
+            int t = 0;
+            for (; t + 4 <= batch; t += 4) {
+                ColumnTiles.tile4Blocks(buffer, data, groupBlock, floatsAt, cols, xCodes, codes.scales, t * cols, cols, out,
+                        t * stride + g * G, stride);
+            }
+            for (; t < batch; t++) {
+                ColumnTiles.tile1Blocks(buffer, data, groupBlock, floatsAt, cols, xCodes, codes.scales, t * cols, out,
+                        t * stride + g * G);
+            }
+        }
     }
 
-    @Override
-    void dequantize(int g, float[] buffer) {
-        MemorySegment data = this.data[g];
+    /** A group's codes as floats, column by column: buffer[k * G + r]. */
+    private void codesAsFloats(MemorySegment data, float[] buffer) {
         for (int b = 0; b < blocks; b++) {
             long at = b * groupBlock;
-            FloatVector d0 = FloatVector.fromMemorySegment(F, data, at + floatsAt, ByteOrder.LITTLE_ENDIAN);
-            FloatVector d1 = FloatVector.fromMemorySegment(F, data, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN);
             for (int j = 0; j < 32; j++) {
                 ByteVector v = ByteVector.fromMemorySegment(BG, data, at + bytesAt + (long) j * G, ByteOrder.LITTLE_ENDIAN);
                 int k = (b * BLOCK + j) * G;
-                ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).mul(d0).intoArray(buffer, k);
-                ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).mul(d1).intoArray(buffer, k + L);
+                ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).intoArray(buffer, k);
+                ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).intoArray(buffer, k + L);
             }
         }
     }
