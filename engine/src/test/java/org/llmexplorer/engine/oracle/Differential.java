@@ -27,21 +27,32 @@ import org.llmexplorer.engine.tensor.ActivationRounding;
  * themselves for float weights) nudged by a quarter of a part per million to 16, the size of the
  * rounding error of a float sum of a few hundred products; on this backend and on another one.
  * (The quarter and half were added when a 26-layer gemma2 position, its top token changing with
- * every quarter ppm, was reached at 0.25 ppm and missed by all of 1 to 16.)
+ * every quarter ppm, was reached at 0.25 ppm and missed by all of 1 to 16; the others when a
+ * gemma3 Q5_K position (llama.cpp's margin 0.25), after the products of Q8_0 weights became
+ * exact integer sums, was missed by those 30 runs and reached by these. A planted 1% error in
+ * gemma2's attention soft-cap is still flagged real with all 58, on F32 seed 1 and Q8_0 seed 2.)
  * It is rounding if one of those runs picks llama.cpp's token, or if the runs move the margin
  * between our token and llama.cpp's by more than our margin and llama.cpp's together (rounding
- * reaches across the whole distance; a sample of 30 runs may miss the very run that flips it).
+ * reaches across the whole distance; a sample of 58 runs may miss the very run that flips it).
  * On these random, decisive models a flipped 8-bit code moves probabilities by up to 0.5, and
  * through 26 gemma layers so does a last-bit difference in float weights.
  */
 public final class Differential {
 
-    /** The golden tests' nudges (1 and 1 ± 1, 2, 4, 8, 16 ppm) and smaller ones, 1 ± 0.25 and 0.5 ppm. */
+    /**
+     * The golden tests' nudges (1 and 1 ± 1, 2, 4, 8, 16 ppm) and more between and below them,
+     * 1 ± 1/16, 1/8, 1/4, 3/8, 1/2, 3/4, 1.5, 3 and 6 ppm: 29 scales, 58 runs on two backends.
+     */
     private static final float[] NUDGES;
 
     static {
         float[] golden = GoldenJudging.nudges(true);
-        NUDGES = Arrays.copyOf(golden, golden.length + 4);
+        float[] extra = {0.0625e-6f, 0.125e-6f, 0.375e-6f, 0.75e-6f, 1.5e-6f, 3e-6f, 6e-6f};
+        NUDGES = Arrays.copyOf(golden, golden.length + 4 + 2 * extra.length);
+        for (int i = 0; i < extra.length; i++) {
+            NUDGES[golden.length + 4 + 2 * i] = 1f + extra[i];
+            NUDGES[golden.length + 5 + 2 * i] = 1f - extra[i];
+        }
         NUDGES[golden.length] = 1f + 0.25e-6f;
         NUDGES[golden.length + 1] = 1f - 0.25e-6f;
         NUDGES[golden.length + 2] = 1f + 0.5e-6f;

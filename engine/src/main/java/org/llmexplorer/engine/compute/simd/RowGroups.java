@@ -84,8 +84,11 @@ abstract class RowGroups {
         return type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q4_K;
     }
 
-    /** Repacks w, groups spread over the threads; rows past the end of the last group are zero. */
-    static RowGroups pack(WeightMatrix w, Parallel parallel) {
+    /**
+     * Repacks w into memory of {@code arena} (shared: the threads allocate their groups), groups
+     * spread over the threads; rows past the end of the last group are zero.
+     */
+    static RowGroups pack(WeightMatrix w, Parallel parallel, Arena arena) {
         RowGroups packed = switch (w.type()) {
             case Q4_0 -> new Q4_0Groups(w.rows(), w.cols());
             case Q8_0 -> new Q8_0Groups(w.rows(), w.cols());
@@ -95,7 +98,6 @@ abstract class RowGroups {
         MemorySegment src = w.data();
         long rowBytes = w.rowBytes();
         long blockBytes = w.type().blockBytes;
-        Arena arena = Arena.ofAuto(); // freed once no group is reachable
         parallel.forEach(packed.groups, (g, worker) -> {
             MemorySegment group = arena.allocate(packed.blocks * packed.groupBlock, 64);
             packed.data[g] = group;

@@ -3,6 +3,7 @@ package org.llmexplorer.engine.compute.simd;
 import static org.llmexplorer.engine.compute.simd.Lanes.F;
 import static org.llmexplorer.engine.compute.simd.Lanes.L;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -43,7 +44,12 @@ public final class SimdCompute implements Compute {
     private final float[][] rowBuffers;
     /** A prompt's activations in whole token groups, transposed for {@link FloatTiles#tile8xGroup}. */
     private float[] transposed;
-    /** Q4_0 and Q8_0 matrices repacked on first use, by the bytes they were made from. */
+    /**
+     * Where the repacked matrices live: freed by {@link #close}, not left to the garbage collector,
+     * which native memory does not prompt (a window switching backends would pile copies up).
+     */
+    private final Arena groupMemory = Arena.ofShared();
+    /** Q4_0, Q8_0 and Q4_K matrices repacked on first use, by the bytes they were made from. */
     private final Map<Packed, RowGroups> grouped = new HashMap<>();
     private final ActivationCodes q8_0 = new ActivationCodes.Q8_0();
     private final ActivationCodes q8_K = new ActivationCodes.Q8_K();
@@ -151,12 +157,12 @@ public final class SimdCompute implements Compute {
     }
 
     /**
-     * Q4_0 and Q8_0 through their repacked row groups (see {@link RowGroups}): one to three
+     * Q4_0, Q8_0 and Q4_K through their repacked row groups (see {@link RowGroups}): one to three
      * tokens in 8-bit integer codes, each on its own; more tokens through the groups' tiles.
      */
     private void rowGroups(WeightMatrix w, float[] x, int batch, float[] out) {
         grouped.keySet().removeIf(p -> !p.scope().isAlive());
-        RowGroups g = grouped.computeIfAbsent(Packed.of(w), p -> RowGroups.pack(w, parallel));
+        RowGroups g = grouped.computeIfAbsent(Packed.of(w), p -> RowGroups.pack(w, parallel, groupMemory));
         int cols = w.cols();
         int rows = g.paddedRows();
         float[] target = rows == w.rows() ? out : (padded = padded.length < batch * rows ? new float[batch * rows] : padded);
@@ -323,5 +329,8 @@ public final class SimdCompute implements Compute {
     public void close() {
         grouped.clear();
         parallel.close();
+        if (groupMemory.scope().isAlive()) { // on the caller's thread, after its last product: nothing reads them now
+            groupMemory.close();
+        }
     }
 }
