@@ -37,6 +37,14 @@ public interface Compute extends AutoCloseable {
     /** Whether this implementation can run the operation for weights of this type. */
     boolean supports(Op op, GgmlType type);
 
+    /**
+     * Readies a weight matrix before its first product, so that the work is done while a model
+     * loads rather than in its first reply (the SIMD backend repacks Q4_0, Q8_0 and Q4_K).
+     * Products work without it.
+     */
+    default void prepare(WeightMatrix w) {
+    }
+
     /** out[t * w.rows() + r] = dot(row r of w, x[t * w.cols() ...]) for t < batch. */
     void matmul(WeightMatrix w, float[] x, int batch, float[] out);
 

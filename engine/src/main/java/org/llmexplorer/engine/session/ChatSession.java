@@ -21,6 +21,7 @@ import org.llmexplorer.engine.generate.Probabilities;
 import org.llmexplorer.engine.inspect.Pass;
 import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.Model;
+import org.llmexplorer.engine.tensor.WeightMatrix;
 import org.llmexplorer.engine.remote.OpenAiClient;
 import org.llmexplorer.engine.remote.RemoteException;
 import org.llmexplorer.engine.sampling.SampledToken;
@@ -210,6 +211,13 @@ public final class ChatSession implements AutoCloseable {
             }
             listener.loading("preparing " + backend, 0.6);
             Compute nextCompute = createCompute();
+            try {
+                prepareWeights(next, nextCompute, 0.6);
+            } catch (CancellationException e) {
+                nextCompute.close();
+                next.close();
+                throw e;
+            }
             ChatTemplate nextTemplate;
             try {
                 nextTemplate = LoadedModel.templateOf(next);
@@ -264,6 +272,7 @@ public final class ChatSession implements AutoCloseable {
      * was, said to the listener. Without a model, only remembers the choice.
      */
     public CompletableFuture<ModelSummary> switchBackend(String name, int threadCount) {
+        cancel.set(false);
         return submit("switch to " + name, () -> {
             LoadedModel lm = loaded;
             if (lm == null) {
@@ -271,6 +280,12 @@ public final class ChatSession implements AutoCloseable {
                 return null;
             }
             Compute next = Backends.create(name, Math.max(1, threadCount));
+            try {
+                prepareWeights(lm.model(), next, 0.2);
+            } catch (CancellationException e) {
+                next.close();
+                throw e;
+            }
             backend(name, threadCount);
             lm.compute().close();
             loaded = lm.on(next);
@@ -560,6 +575,24 @@ public final class ChatSession implements AutoCloseable {
         int vocab = lm.config().vocabSize();
         logitsCache.put(messageIndex, stepIndex, g.state().logits(), vocab);
         return Arrays.copyOf(g.state().logits(), vocab);
+    }
+
+    /**
+     * Readies every weight matrix on the backend ({@link Compute#prepare}: the SIMD backend
+     * repacks its integer-product types), saying how far it is from {@code from} to 0.95, and
+     * stopping between matrices when cancelled.
+     */
+    private void prepareWeights(Model model, Compute ops, double from) {
+        List<WeightMatrix> matrices = model.transformer().matrices();
+        for (int i = 0; i < matrices.size(); i++) {
+            if (cancel.get()) {
+                throw new CancellationException("loading cancelled");
+            }
+            ops.prepare(matrices.get(i));
+            if (i % 8 == 7 || i == matrices.size() - 1) {
+                listener.loading("preparing the weights for " + ops.name(), from + (0.95 - from) * (i + 1) / matrices.size());
+            }
+        }
     }
 
     /**

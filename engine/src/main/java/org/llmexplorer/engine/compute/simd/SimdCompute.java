@@ -156,13 +156,30 @@ public final class SimdCompute implements Compute {
         }
     }
 
+    @Override
+    public void prepare(WeightMatrix w) {
+        if (RowGroups.handles(w.type())) {
+            groups(w);
+        }
+    }
+
+    /** How many matrices are repacked (for tests). */
+    int packedMatrices() {
+        return grouped.size();
+    }
+
+    /** w's row groups, packed now if they are not yet. */
+    private RowGroups groups(WeightMatrix w) {
+        grouped.keySet().removeIf(p -> !p.scope().isAlive());
+        return grouped.computeIfAbsent(Packed.of(w), p -> RowGroups.pack(w, parallel, groupMemory));
+    }
+
     /**
      * Q4_0, Q8_0 and Q4_K through their repacked row groups (see {@link RowGroups}): one to three
      * tokens in 8-bit integer codes, each on its own; more tokens through the groups' tiles.
      */
     private void rowGroups(WeightMatrix w, float[] x, int batch, float[] out) {
-        grouped.keySet().removeIf(p -> !p.scope().isAlive());
-        RowGroups g = grouped.computeIfAbsent(Packed.of(w), p -> RowGroups.pack(w, parallel, groupMemory));
+        RowGroups g = groups(w);
         int cols = w.cols();
         int rows = g.paddedRows();
         float[] target = rows == w.rows() ? out : (padded = padded.length < batch * rows ? new float[batch * rows] : padded);

@@ -195,4 +195,27 @@ class RowGroupsTest {
         }
         return new double[] {sum, magnitude};
     }
+    /** Packing ahead ({@code prepare}, as a model loads) gives the products that packing on first use gives. */
+    @org.junit.jupiter.api.Test
+    void preparedMatricesGiveTheSameProducts() {
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K}) {
+            Random random = new Random(3);
+            WeightMatrix w = RandomWeights.matrix(type, 70, 512, random);
+            float[] x = RandomWeights.vector(5 * 512, random);
+            float[] lazily = new float[5 * 70];
+            float[] ahead = new float[5 * 70];
+            try (SimdCompute simd = new SimdCompute(2)) {
+                simd.matmul(w, x, 5, lazily);
+            }
+            try (SimdCompute simd = new SimdCompute(2)) {
+                simd.prepare(w);
+                assertEquals(1, simd.packedMatrices(), "packed ahead");
+                simd.matmul(w, x, 5, ahead);
+                assertEquals(1, simd.packedMatrices(), "and not again");
+                simd.prepare(RandomWeights.matrix(GgmlType.Q6_K, 8, 256, random));
+                assertEquals(1, simd.packedMatrices(), "Q6_K keeps its file's layout");
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(lazily, ahead, type.toString());
+        }
+    }
 }
