@@ -15,7 +15,8 @@ import org.llmexplorer.engine.tensor.ActivationRounding;
  * with: per block a scale d and codes q in [-127, 127], value d q. The codes and scales are
  * exactly those of the matching {@link ActivationRounding} (same scale, same jitter,
  * nearest-even rounding). {@link #sums} holds each 32 codes' sum, for the weights' offsets and
- * minimums.
+ * minimums. One instance serves one caller at a time: its arrays are reused from product to
+ * product, and filled before the threads of a product read them.
  */
 abstract sealed class ActivationCodes {
     private static final VectorSpecies<Short> CODES = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
@@ -27,24 +28,47 @@ abstract sealed class ActivationCodes {
     /** The sum of each 32 codes. */
     short[] sums = new short[0];
 
-    /** The first n codes as floats (exact), for float tiles; filled by {@link #asFloats}. */
+    /** The codes, or the values they stand for, as floats: filled by {@link #asFloats} and {@link #values}. */
     private float[] floats = new float[0];
+    /** Values per scale: 32 for Q8_0, 256 for Q8_K. */
+    private final int block;
+
+    ActivationCodes(int block) {
+        this.block = block;
+    }
 
     /** Quantizes x[off .. off + n), n a multiple of the block. */
     abstract void quantize(float[] x, int off, int n);
 
-    /** The first n codes as floats. */
+    /** The first n codes as floats (exact small integers), for tiles that apply the scales per block. */
     final float[] asFloats(int n) {
+        float[] out = floats(n);
+        for (int i = 0; i < n; i++) {
+            out[i] = codes[i];
+        }
+        return out;
+    }
+
+    /**
+     * The values the first n codes stand for, d q: exactly what {@link ActivationRounding} gives
+     * for the same activations (the same product of the same two floats).
+     */
+    final float[] values(int n) {
+        float[] out = floats(n);
+        for (int i = 0; i < n; i++) {
+            out[i] = scales[i / block] * codes[i];
+        }
+        return out;
+    }
+
+    private float[] floats(int n) {
         if (floats.length < n) {
             floats = new float[n];
-        }
-        for (int i = 0; i < n; i++) {
-            floats[i] = codes[i];
         }
         return floats;
     }
 
-    final void grow(int n, int block) {
+    final void grow(int n) {
         if (codes.length < n) {
             codes = new short[n];
             scales = new float[n / block];
@@ -53,8 +77,9 @@ abstract sealed class ActivationCodes {
     }
 
     /**
-     * Codes of x[at .. at + 32) times id, rounded, at most 127 (Q8_K's clamp: the value opposite
-     * its max may round to 128; Q8_0's codes never reach it), stored at codes[to ..]; returns their sum.
+     * Codes of x[at .. at + 32) times id, rounded, at most 127 (Q8_K's clamp, which llama.cpp and
+     * ActivationRounding keep too; with these scales no code reaches 128), stored at codes[to ..];
+     * returns their sum.
      */
     final int round32(float[] x, int at, float id, int to) {
         int sum = 0;
@@ -69,9 +94,13 @@ abstract sealed class ActivationCodes {
 
     /** Q8_0: per block of 32, d = fp16(max|x| / 127), q = round(x * 127 / max|x|), for Q4_0 and Q8_0 weights. */
     static final class Q8_0 extends ActivationCodes {
+        Q8_0() {
+            super(32);
+        }
+
         @Override
         void quantize(float[] x, int off, int n) {
-            grow(n, 32);
+            grow(n);
             float jitter = ActivationRounding.scaleJitter();
             for (int b = 0; b < n / 32; b++) {
                 int at = off + b * 32;
@@ -91,9 +120,13 @@ abstract sealed class ActivationCodes {
      * min(127, round(-127 x / max)), d = max / -127 as a float, for the K-quants.
      */
     static final class Q8_K extends ActivationCodes {
+        Q8_K() {
+            super(256);
+        }
+
         @Override
         void quantize(float[] x, int off, int n) {
-            grow(n, 256);
+            grow(n);
             float jitter = ActivationRounding.scaleJitter();
             for (int b = 0; b < n / 256; b++) {
                 int at = off + b * 256;

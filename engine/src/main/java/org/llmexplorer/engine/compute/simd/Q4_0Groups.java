@@ -84,8 +84,14 @@ final class Q4_0Groups extends RowGroups {
         }
     }
 
+    /** Nothing: the tile takes the codes themselves. */
     @Override
-    void tiled(int g0, int g1, ActivationCodes codes, float[] x, int batch, float[] out, Scratch scratch) {
+    float[] tokens(ActivationCodes codes, int n) {
+        return null;
+    }
+
+    @Override
+    void tiled(int g0, int g1, ActivationCodes codes, float[] tokens, int batch, float[] out, Scratch scratch) {
         short[] buffer = scratch.shorts(G * cols);
         int stride = paddedRows();
         for (int g = g0; g < g1; g++) {

@@ -133,14 +133,34 @@ final class Q4_KGroups extends RowGroups {
         acc1.intoArray(out, o + L);
     }
 
+    /** The values the codes stand for: the tile multiplies the weights' values in floats. */
     @Override
-    void tiled(int g0, int g1, ActivationCodes codes, float[] x, int batch, float[] out, Scratch scratch) {
-        floatTiled(g0, g1, x, batch, out, scratch);
+    float[] tokens(ActivationCodes codes, int n) {
+        return codes.values(n);
     }
 
-    /** Values as Q4_KFormat gives them: (d sc) q - (dmin m), each product rounded to float. */
+    /** Each group widened to floats column by column ({@link #dequantize}), then {@link ColumnTiles}. */
     @Override
-    void dequantize(int g, float[] buffer) {
+    void tiled(int g0, int g1, ActivationCodes codes, float[] x, int batch, float[] out, Scratch scratch) {
+        float[] buffer = scratch.floats(G * cols);
+        int stride = paddedRows();
+        for (int g = g0; g < g1; g++) {
+            dequantize(g, buffer);
+            int t = 0;
+            for (; t + 4 <= batch; t += 4) {
+                ColumnTiles.tile4(buffer, cols, x, t * cols, cols, out, t * stride + g * G, stride);
+            }
+            for (; t < batch; t++) {
+                ColumnTiles.tile1(buffer, cols, x, t * cols, out, t * stride + g * G);
+            }
+        }
+    }
+
+    /**
+     * Group g widened to floats column by column, buffer[k * G + r] = row g*G + r, column k: the
+     * values as Q4_KFormat gives them, (d sc) q - (dmin m), each product rounded to float.
+     */
+    private void dequantize(int g, float[] buffer) {
         MemorySegment data = this.data[g];
         for (int b = 0; b < blocks; b++) {
             long at = b * groupBlock;

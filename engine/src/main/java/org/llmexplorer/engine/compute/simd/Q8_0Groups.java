@@ -68,10 +68,15 @@ final class Q8_0Groups extends RowGroups {
      * sum exactly, then take both scales, as for one token ({@link ColumnTiles#tile4Blocks}). In
      * 16-bit lanes a product of two codes would need widening after every second column.
      */
+    /** The codes as floats: the tile applies the scales per block. */
     @Override
-    void tiled(int g0, int g1, ActivationCodes codes, float[] x, int batch, float[] out, Scratch scratch) {
+    float[] tokens(ActivationCodes codes, int n) {
+        return codes.asFloats(n);
+    }
+
+    @Override
+    void tiled(int g0, int g1, ActivationCodes codes, float[] xCodes, int batch, float[] out, Scratch scratch) {
         float[] buffer = scratch.floats(G * cols);
-        float[] xCodes = codes.asFloats(batch * cols);
         int stride = paddedRows();
         for (int g = g0; g < g1; g++) {
             MemorySegment data = this.data[g];

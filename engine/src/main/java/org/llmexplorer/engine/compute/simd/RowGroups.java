@@ -46,7 +46,6 @@ abstract class RowGroups {
 
     /** One segment per group, allocated by the thread that fills it (first touch is slow on some machines). */
     final MemorySegment[] data;
-    final int rows;
     final int cols;
     final int groups;
     /** Columns per block and blocks per row. */
@@ -66,7 +65,6 @@ abstract class RowGroups {
     final long floatsAt;
 
     RowGroups(int rows, int cols, int blockSize, int floatFields, int byteFields) {
-        this.rows = rows;
         this.cols = cols;
         this.groups = (rows + G - 1) / G;
         this.blockSize = blockSize;
@@ -135,11 +133,6 @@ abstract class RowGroups {
         }
     }
 
-    /** Bytes of the repacked copy. */
-    long byteSize() {
-        return groups * blocks * groupBlock;
-    }
-
     /** Rows rounded up to whole groups. */
     int paddedRows() {
         return groups * G;
@@ -166,35 +159,17 @@ abstract class RowGroups {
     abstract void matvec(int g, ActivationCodes x, float[] out, int o);
 
     /**
-     * Groups [g0, g1) times batch (4 or more) tokens, given both as codes and as the values
-     * they stand for (x); token t's rows at out[t * paddedRows() ..]. {@code scratch} is the
-     * calling worker's own.
+     * What {@link #tiled} takes beside the codes, made once per product before the threads start
+     * (they read it together): the first n codes as floats, the values they stand for, or
+     * nothing, as the type's tile needs.
      */
-    abstract void tiled(int g0, int g1, ActivationCodes codes, float[] x, int batch, float[] out, Scratch scratch);
-
-    /** Through floats: each group widened column by column ({@link #dequantize}), then {@link ColumnTiles}. */
-    final void floatTiled(int g0, int g1, float[] x, int batch, float[] out, Scratch scratch) {
-        float[] buffer = scratch.floats(G * cols);
-        int stride = paddedRows();
-        for (int g = g0; g < g1; g++) {
-            dequantize(g, buffer);
-            int t = 0;
-            for (; t + 4 <= batch; t += 4) {
-                ColumnTiles.tile4(buffer, cols, x, t * cols, cols, out, t * stride + g * G, stride);
-            }
-            for (; t < batch; t++) {
-                ColumnTiles.tile1(buffer, cols, x, t * cols, out, t * stride + g * G);
-            }
-        }
-    }
+    abstract float[] tokens(ActivationCodes codes, int n);
 
     /**
-     * Group g widened to floats column by column, buffer[k * G + r] = row g*G + r, column k
-     * (for {@link #floatTiled}; types with a tile of their own need not).
+     * Groups [g0, g1) times batch (4 or more) tokens, given as codes and as {@link #tokens};
+     * token t's rows at out[t * paddedRows() ..]. {@code scratch} is the calling worker's own.
      */
-    void dequantize(int g, float[] buffer) {
-        throw new UnsupportedOperationException();
-    }
+    abstract void tiled(int g0, int g1, ActivationCodes codes, float[] tokens, int batch, float[] out, Scratch scratch);
 
     /** A worker's buffers for {@link #tiled}, grown on demand. */
     static final class Scratch {

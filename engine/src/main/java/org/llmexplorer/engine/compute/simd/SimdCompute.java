@@ -196,8 +196,8 @@ public final class SimdCompute implements Compute {
             }
         } else {
             codes.quantize(x, 0, batch * cols);
-            float[] input = roundActivations(w.type(), x, batch * cols);
-            parallel.forEach(chunks, (c, worker) -> g.tiled(c * chunk, Math.min(g.groups, (c + 1) * chunk), codes, input,
+            float[] tokens = g.tokens(codes, batch * cols);
+            parallel.forEach(chunks, (c, worker) -> g.tiled(c * chunk, Math.min(g.groups, (c + 1) * chunk), codes, tokens,
                     batch, target, scratch[worker]));
         }
         if (target != out) {
@@ -207,40 +207,25 @@ public final class SimdCompute implements Compute {
         }
     }
 
-    /** The activations as llama.cpp's dot product for this weight type sees them (see ActivationRounding). */
+    /**
+     * The activations as llama.cpp's dot product for this weight type sees them (see
+     * ActivationRounding); the 8-bit roundings through the same codes the row groups multiply.
+     */
     private float[] roundActivations(GgmlType type, float[] x, int n) {
         ActivationRounding rounding = ActivationRounding.forWeights(type);
         if (rounding == ActivationRounding.NONE && ActivationRounding.scaleJitter() == 1f) {
             return x;
         }
+        if (rounding == ActivationRounding.Q8_0 || rounding == ActivationRounding.Q8_K) {
+            ActivationCodes codes = rounding == ActivationRounding.Q8_0 ? q8_0 : q8_K;
+            codes.quantize(x, 0, n);
+            return codes.values(n);
+        }
         if (rounded.length < n) {
             rounded = new float[n];
         }
-        if (rounding == ActivationRounding.Q8_0 && L <= 32) {
-            quantizeQ8_0(x, n, rounded);
-        } else {
-            rounding.apply(x, 0, n, rounded, 0);
-        }
+        rounding.apply(x, 0, n, rounded, 0);
         return rounded;
-    }
-
-    /** ActivationRounding.Q8_0 with vectors: per block of 32, scale to +-127 and round to nearest even. */
-    private static void quantizeQ8_0(float[] x, int n, float[] out) {
-        final float magic = 12582912f; // 1.5 * 2^23: adding and subtracting it rounds to nearest even
-        for (int b = 0; b < n; b += 32) {
-            FloatVector amaxV = FloatVector.zero(F);
-            for (int j = 0; j < 32; j += L) {
-                amaxV = amaxV.max(FloatVector.fromArray(F, x, b + j).abs());
-            }
-            float amax = amaxV.reduceLanes(VectorOperators.MAX);
-            float jitter = ActivationRounding.scaleJitter();
-            float d = Float.float16ToFloat(Float.floatToFloat16(amax * jitter / 127f));
-            float id = amax != 0f ? 127f / amax * jitter : 0f;
-            for (int j = 0; j < 32; j += L) {
-                FloatVector q = FloatVector.fromArray(F, x, b + j).mul(id).add(magic).sub(magic);
-                q.mul(d).intoArray(out, b + j);
-            }
-        }
     }
 
     @Override

@@ -1,0 +1,50 @@
+package org.llmexplorer.engine.compute.simd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.llmexplorer.engine.compute.RandomWeights;
+import org.llmexplorer.engine.tensor.ActivationRounding;
+
+/**
+ * The integer codes stand for exactly the values {@link ActivationRounding} gives: bit for bit,
+ * with the differential rule's jitter, for blocks of zeros and for a block holding both its largest
+ * value and that value's opposite (Q8_K's codes -127 and 127).
+ */
+class ActivationCodesTest {
+
+    @ParameterizedTest(name = "jitter {0}")
+    @ValueSource(floats = {1f, 1.000016f, 0.9999998f})
+    void codesStandForActivationRoundingsValues(float jitter) {
+        Random random = new Random(5);
+        int n = 4 * 256;
+        float[] x = RandomWeights.vector(n, random);
+        Arrays.fill(x, 256, 288, 0f); // a zero block of 32 inside a block of 256
+        Arrays.fill(x, 512, 768, 0f); // a zero block of 256
+        x[800] = -2f; // Q8_K's max, mapped to -127 ...
+        x[801] = 2f;  // ... and its opposite to 127
+        try {
+            ActivationRounding.jitterScale(jitter);
+            for (ActivationRounding rounding : new ActivationRounding[] {ActivationRounding.Q8_0, ActivationRounding.Q8_K}) {
+                ActivationCodes codes = rounding == ActivationRounding.Q8_0 ? new ActivationCodes.Q8_0()
+                        : new ActivationCodes.Q8_K();
+                float[] expected = new float[n];
+                rounding.apply(x, 0, n, expected, 0);
+                codes.quantize(x, 0, n);
+                assertArrayEquals(expected, Arrays.copyOf(codes.values(n), n), 0f, rounding.toString());
+                int[] sums = new int[n / 32];
+                for (int i = 0; i < n; i++) {
+                    sums[i / 32] += codes.codes[i];
+                }
+                for (int b = 0; b < n / 32; b++) {
+                    assertArrayEquals(new int[] {sums[b]}, new int[] {codes.sums[b]}, rounding + " block " + b);
+                }
+            }
+        } finally {
+            ActivationRounding.jitterScale(1f);
+        }
+    }
+}
