@@ -60,31 +60,9 @@ class RowGroupsTest {
     @ParameterizedTest(name = "code byte {0}")
     @ValueSource(ints = {0x00, 0xFF, 0x0F, 0xF0})
     void extremeQ4_0BlocksStayExact(int codeByte) {
-        int rows = 40;
-        int cols = 256;
-        MemorySegment seg = Arena.ofAuto().allocate((long) rows * cols / 32 * 18);
-        for (long b = 0; b < rows * cols / 32; b++) {
-            seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, b * 18, Float.floatToFloat16(1f));
-            for (int j = 0; j < 16; j++) {
-                seg.set(ValueLayout.JAVA_BYTE, b * 18 + 2 + j, (byte) codeByte);
-            }
-        }
-        WeightMatrix w = new WeightMatrix("extreme", GgmlType.Q4_0, seg, rows, cols);
-        for (float sign : new float[] {1f, -1f}) {
-            float[] x = new float[cols];
-            java.util.Arrays.fill(x, sign * 0.5f); // codes 127, scale fp16(0.5 / 127)
-            float[] out = new float[rows];
-            try (SimdCompute simd = new SimdCompute(1)) {
-                simd.matmul(w, x, 1, out);
-            }
-            double d = Float.float16ToFloat(Float.floatToFloat16(0.5f / 127f));
-            int lo = (codeByte & 0xF) - 8;
-            int hi = (codeByte >> 4) - 8;
-            double expected = cols / 32 * d * (16 * lo + 16 * hi) * 127 * sign;
-            for (int r = 0; r < rows; r++) {
-                assertEquals(expected, out[r], Math.abs(expected) * 1e-6, "row " + r + " sign " + sign);
-            }
-        }
+        int lo = (codeByte & 0xF) - 8;
+        int hi = (codeByte >> 4) - 8;
+        assertUniformBlocks(GgmlType.Q4_0, codeByte, 16 * lo + 16 * hi);
     }
 
     /** {llama.cpp's value, the sum of the magnitudes of its per-block terms}. */
@@ -126,16 +104,26 @@ class RowGroupsTest {
     @ParameterizedTest(name = "code {0}")
     @ValueSource(ints = {127, -127})
     void extremeQ8_0BlocksStayExact(int code) {
+        assertUniformBlocks(GgmlType.Q8_0, code, 32 * code);
+    }
+
+    /**
+     * A 40 x 256 matrix whose blocks all have the scale 1 and every code byte {@code codeByte},
+     * times activations of +-0.5 (codes +-127, scale fp16(0.5 / 127)): each row is
+     * blocks * d * blockSum * 127 * sign, blockSum being one block's weights added up.
+     */
+    private static void assertUniformBlocks(GgmlType type, int codeByte, int blockSum) {
         int rows = 40;
         int cols = 256;
-        MemorySegment seg = Arena.ofAuto().allocate((long) rows * cols / 32 * 34);
+        int blockBytes = type.blockBytes; // an fp16 scale, then the code bytes
+        MemorySegment seg = Arena.ofAuto().allocate((long) rows * cols / 32 * blockBytes);
         for (long b = 0; b < rows * cols / 32; b++) {
-            seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, b * 34, Float.floatToFloat16(1f));
-            for (int j = 0; j < 32; j++) {
-                seg.set(ValueLayout.JAVA_BYTE, b * 34 + 2 + j, (byte) code);
+            seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, b * blockBytes, Float.floatToFloat16(1f));
+            for (int j = 2; j < blockBytes; j++) {
+                seg.set(ValueLayout.JAVA_BYTE, b * blockBytes + j, (byte) codeByte);
             }
         }
-        WeightMatrix w = new WeightMatrix("extreme", GgmlType.Q8_0, seg, rows, cols);
+        WeightMatrix w = new WeightMatrix("extreme", type, seg, rows, cols);
         for (float sign : new float[] {1f, -1f}) {
             float[] x = new float[cols];
             java.util.Arrays.fill(x, sign * 0.5f);
@@ -144,9 +132,9 @@ class RowGroupsTest {
                 simd.matmul(w, x, 1, out);
             }
             double d = Float.float16ToFloat(Float.floatToFloat16(0.5f / 127f));
-            double expected = cols / 32 * d * 32 * code * 127 * sign;
+            double expected = cols / 32 * d * blockSum * 127 * sign;
             for (int r = 0; r < rows; r++) {
-                assertEquals(expected, out[r], Math.abs(expected) * 1e-6, "row " + r + " sign " + sign);
+                assertEquals(expected, out[r], Math.abs(expected) * 1e-6, type + " row " + r + " sign " + sign);
             }
         }
     }
