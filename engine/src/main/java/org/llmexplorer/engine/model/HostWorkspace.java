@@ -203,13 +203,13 @@ public final class HostWorkspace implements Workspace {
         int headDim = c.headDim();
         int kvHeads = c.kvHeads();
         int group = c.heads() / kvHeads;
-        int kvDim = c.kvDim();
         KvCache cache = s.cache;
         int length = at.startPos() + at.count();
         boolean half = cache.type == KvCache.Type.F16;
         boolean decodes = cache.type != KvCache.Type.F32;
         // keys of one head lie in a run this long: the cache's own, or the decoded layer's, as long as the text
         int headSpan = decodes ? KvCache.span(room(length, cache.capacity), headDim) : cache.headSpan;
+        int valueSpan = decodes ? room(length, cache.capacity) * headDim : cache.valueSpan;
         float[] q = a(queries);
         // As llama.cpp's flash attention over a half-precision or Q8_0 cache: keys and values
         // decoded to floats, the queries rounded as its products with such keys round them (to
@@ -230,7 +230,7 @@ public final class HostWorkspace implements Workspace {
                 headScratch(cache, length);
             } else {
                 float[][] d = decoded(cache, length);
-                ops.parallelFor(kvHeads, (h, worker) -> cache.decode(layer, h, length, d[0], headSpan, d[1]));
+                ops.parallelFor(kvHeads, (h, worker) -> cache.decode(layer, h, length, d[0], headSpan, d[1], valueSpan));
                 layerKeys = d[0];
                 layerValues = d[1];
             }
@@ -249,15 +249,13 @@ public final class HostWorkspace implements Workspace {
             float[] keys = keysOfLayer;
             float[] values = valuesOfLayer;
             int keyBase = kvHead * headSpan;
-            int valueBase = kvHead * headDim;
-            int valueStride = kvDim;
+            int valueBase = kvHead * valueSpan;
             if (perTask) {
                 keys = headKeys[worker];
                 values = headValues[worker];
                 cache.decodeHead(layer, kvHead, length, keys, values);
                 keyBase = 0;
                 valueBase = 0;
-                valueStride = headDim;
             }
             int first = kvHead * group;
             for (int head = first; head < first + group; ) {
@@ -274,10 +272,10 @@ public final class HostWorkspace implements Workspace {
                 }
                 int qOff = t * c.qDim() + head * headDim;
                 if (half) {
-                    ops.attendHalfWeights(q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride,
+                    ops.attendHalfWeights(q, qOff, heads, headDim, keys, keyBase, values, valueBase, headDim,
                             allowed, n, at.scale(), at.softcap(), out, qOff, scores);
                 } else {
-                    ops.attend(q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride,
+                    ops.attend(q, qOff, heads, headDim, keys, keyBase, values, valueBase, headDim,
                             allowed, n, at.scale(), at.softcap(), out, qOff, scores, watched);
                 }
                 for (int h = head; watched && h < head + heads; h++) {

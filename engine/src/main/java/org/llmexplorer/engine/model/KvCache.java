@@ -3,18 +3,20 @@ package org.llmexplorer.engine.model;
 import org.llmexplorer.engine.compute.KeyBlocks;
 
 /**
- * Keys and values of every layer for positions [0, capacity). Values are position-major: position
- * p of a layer starts at p * kvDim, heads following each other. Keys lie as
- * {@link KeyBlocks} says, one key/value head after another ({@link #keysByPosition} gives the
- * usual layout).
+ * Keys and values of every layer for positions [0, capacity), one key/value head after another.
+ * Within a head, values are position-major (position p of head h at h * valueSpan + p * headDim):
+ * one query's attention then reads its head's values as one stretch of memory, not a slice of
+ * every position's row (which ran at half the speed from memory). Keys lie as
+ * {@link KeyBlocks} says. {@link #keysByPosition} and {@link #valuesByPosition} give the usual
+ * layout (p * kvDim + i).
  *
  * <p>Stored as floats, in half precision ({@link Type#F16}: half the memory, and what llama.cpp
  * keeps by default) or in ggml's Q8_0 ({@link Type#Q8_0}: 34 bytes for every 32 floats, as
  * llama.cpp's {@code --cache-type-k/v q8_0}; the head dimension must be whole blocks of 32). Those
  * two hand attention floats decoded a head at a time ({@link #decode}): a half cache's values are
  * the floats rounded to the nearest half, ties to even, as ggml's conversion rounds them; a Q8_0
- * cache's are quantized per position in blocks of 32 along the head ({@link Q8_0Entries}) and
- * kept position-major for keys too.
+ * cache's are quantized per position in blocks of 32 along the head ({@link Q8_0Entries}), keys
+ * and values in the usual layout.
  */
 public final class KvCache {
 
@@ -33,6 +35,8 @@ public final class KvCache {
     final int capacity;
     /** Entries of one key/value head's keys (every block). */
     final int headSpan;
+    /** Entries of one key/value head's values (F32 and F16). */
+    final int valueSpan;
 
     public KvCache(int layers, int kvDim, int headDim, int capacity) {
         this(layers, kvDim, headDim, capacity, Type.F32);
@@ -49,6 +53,7 @@ public final class KvCache {
         this.headDim = headDim;
         this.capacity = capacity;
         this.headSpan = KeyBlocks.span(capacity, headDim);
+        this.valueSpan = capacity * headDim;
         int keyCount = (int) ((long) headSpan * (kvDim / headDim));
         int valueCount = (int) ((long) capacity * kvDim);
         boolean f32 = type == Type.F32;
@@ -152,16 +157,21 @@ public final class KvCache {
 
     /** The values of positions [0, positions) of a layer (p * kvDim + i) into out. */
     public void valuesByPosition(int layer, int positions, float[] out) {
-        int n = positions * kvDim;
-        if (type == Type.F32) {
-            System.arraycopy(values[layer], 0, out, 0, n);
-            return;
-        }
         if (type == Type.Q8_0) {
-            values8.get(layer, 0, n, out, 0);
+            values8.get(layer, 0, positions * kvDim, out, 0);
             return;
         }
-        toFloats(values16[layer], 0, out, 0, n);
+        for (int p = 0; p < positions; p++) {
+            for (int h = 0; h < kvDim / headDim; h++) {
+                int from = h * valueSpan + p * headDim;
+                int to = p * kvDim + h * headDim;
+                if (type == Type.F32) {
+                    System.arraycopy(values[layer], from, out, to, headDim);
+                } else {
+                    toFloats(values16[layer], from, out, to, headDim);
+                }
+            }
+        }
     }
 
     /** dst[to + i] = the half whose bits are src[from + i], for i &lt; n. */
@@ -177,19 +187,23 @@ public final class KvCache {
     }
 
     private void valuesFromPositions(int layer, float[] in, int inOff, int startPos, int count) {
-        int at = startPos * kvDim;
-        int n = count * kvDim;
-        if (type == Type.F32) {
-            System.arraycopy(in, inOff, values[layer], at, n);
-            return;
-        }
         if (type == Type.Q8_0) {
-            values8.set(layer, in, inOff, at, n);
+            values8.set(layer, in, inOff, startPos * kvDim, count * kvDim);
             return;
         }
-        short[] v = values16[layer];
-        for (int i = 0; i < n; i++) {
-            v[at + i] = Float.floatToFloat16(in[inOff + i]);
+        for (int t = 0; t < count; t++) {
+            for (int h = 0; h < kvDim / headDim; h++) {
+                int from = inOff + t * kvDim + h * headDim;
+                int to = h * valueSpan + (startPos + t) * headDim;
+                if (type == Type.F32) {
+                    System.arraycopy(in, from, values[layer], to, headDim);
+                } else {
+                    short[] v = values16[layer];
+                    for (int d = 0; d < headDim; d++) {
+                        v[to + d] = Float.floatToFloat16(in[from + d]);
+                    }
+                }
+            }
         }
     }
 
@@ -199,26 +213,25 @@ public final class KvCache {
     }
 
     /**
-     * For attention on a half-precision cache: the keys and values of one key/value head for
-     * positions [0, positions) decoded to floats, into arrays laid out as an F32 cache's layer
-     * but with heads outSpan apart (keys at kvHead * outSpan in blocks, values position-major).
-     * Heads write disjoint parts, so several may be decoded at once.
+     * For attention on a half-precision or Q8_0 cache: the keys and values of one key/value head
+     * for positions [0, positions) decoded to floats, into arrays laid out as an F32 cache's
+     * layer but with heads keySpan and valueSpan apart (keys at kvHead * keySpan in blocks, values
+     * at kvHead * valueSpan position-major). Heads write disjoint parts, so several may be
+     * decoded at once.
      */
-    void decode(int layer, int kvHead, int positions, float[] keysOut, int outSpan, float[] valuesOut) {
+    void decode(int layer, int kvHead, int positions, float[] keysOut, int keySpan, float[] valuesOut,
+                int valueSpan) {
         if (type == Type.Q8_0) {
             for (int p = 0; p < positions; p++) {
-                int at = p * kvDim + kvHead * headDim;
-                values8.get(layer, at, headDim, valuesOut, at);
+                values8.get(layer, p * kvDim + kvHead * headDim, headDim, valuesOut,
+                        kvHead * valueSpan + p * headDim);
             }
-            keysInBlocks(layer, kvHead, positions, keysOut, kvHead * outSpan);
+            keysInBlocks(layer, kvHead, positions, keysOut, kvHead * keySpan);
             return;
         }
-        toFloats(keys16[layer], kvHead * headSpan, keysOut, kvHead * outSpan,
-                Math.min(Math.min(headSpan, outSpan), span(positions, headDim)));
-        for (int p = 0; p < positions; p++) {
-            int at = p * kvDim + kvHead * headDim;
-            toFloats(values16[layer], at, valuesOut, at, headDim);
-        }
+        toFloats(keys16[layer], kvHead * headSpan, keysOut, kvHead * keySpan,
+                Math.min(Math.min(headSpan, keySpan), span(positions, headDim)));
+        toFloats(values16[layer], kvHead * this.valueSpan, valuesOut, kvHead * valueSpan, positions * headDim);
     }
 
     /**
@@ -235,9 +248,7 @@ public final class KvCache {
             return;
         }
         toFloats(keys16[layer], kvHead * headSpan, keysOut, 0, Math.min(headSpan, span(positions, headDim)));
-        for (int p = 0; p < positions; p++) {
-            toFloats(values16[layer], p * kvDim + kvHead * headDim, valuesOut, p * headDim, headDim);
-        }
+        toFloats(values16[layer], kvHead * valueSpan, valuesOut, 0, positions * headDim);
     }
 
     /** A Q8_0 cache's keys of one head for positions [0, positions), laid out in blocks from out[to]. */
@@ -273,16 +284,15 @@ public final class KvCache {
         int keyRun = Math.min(blocks * KeyBlocks.BLOCK * headDim, Math.min(headSpan, other.headSpan));
         for (int l = 0; l < layers(); l++) {
             for (int h = 0; h < kvDim / headDim; h++) {
+                int valueFrom = h * other.valueSpan;
+                int valueTo = h * valueSpan;
                 if (type == Type.F16) {
                     System.arraycopy(other.keys16[l], h * other.headSpan, keys16[l], h * headSpan, keyRun);
+                    System.arraycopy(other.values16[l], valueFrom, values16[l], valueTo, positions * headDim);
                 } else {
                     System.arraycopy(other.keys[l], h * other.headSpan, keys[l], h * headSpan, keyRun);
+                    System.arraycopy(other.values[l], valueFrom, values[l], valueTo, positions * headDim);
                 }
-            }
-            if (type == Type.F16) {
-                System.arraycopy(other.values16[l], 0, values16[l], 0, positions * kvDim);
-            } else {
-                System.arraycopy(other.values[l], 0, values[l], 0, positions * kvDim);
             }
         }
     }

@@ -91,46 +91,50 @@ class AttentionExecutionTest {
 
     /**
      * The SIMD kernel (FlashAttention's tiles and running softmax, keys as vectors over positions,
-     * heads of a group sharing each key) against the plain reference of Compute.attend, for every
-     * mask, one head and a group of four, rows longer than a tile, with and without the weights kept.
+     * heads of a group sharing each key and value) against the plain reference of Compute.attend,
+     * for every mask: one head, a group of four, six (four and two left over), heads of 64
+     * dimensions and of 80 (not whole stretches of vectors), rows longer than two tiles of 1024,
+     * with and without the weights kept.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("masks")
     void tiledAttentionEqualsThePlainComputation(String spec) {
-        int n = 600; // more than two tiles of 256
-        int headDim = 64;
+        int n = 2600;
         int kvHeads = 2;
-        int kvDim = kvHeads * headDim;
         Random random = new Random(spec.hashCode());
-        float[] q = new float[4 * headDim];
-        int span = org.llmexplorer.engine.compute.KeyBlocks.span(n, headDim);
-        float[] k = new float[kvHeads * span]; // as the cache keeps them: head after head, in KeyBlocks
-        float[] v = new float[n * kvDim];
-        for (float[] a : new float[][] {q, k, v}) {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (float) random.nextGaussian() * 2;
-            }
-        }
         AttentionMask mask = MaskPlan.parse(spec, MaskPlan.causal()).mask(0, 1);
         int[] keys = new int[n];
-        float[] scratchA = new float[4 * n];
-        float[] scratchB = new float[4 * n];
-        for (int query : new int[] {0, 1, 17, 255, 256, 300, 599}) {
-            int count = mask.keys(query, n, keys);
-            for (int heads : new int[] {1, 4}) {
-                for (boolean keep : new boolean[] {false, true}) {
-                    float[] plain = new float[heads * headDim];
-                    float[] tiled = new float[heads * headDim];
-                    scalar.attend(q, 0, heads, headDim, k, span, v, headDim, kvDim, keys, count, 0.125f,
-                            spec.contains("bigbird") ? 30f : 0f, plain, 0, scratchA, keep);
-                    simd.attend(q, 0, heads, headDim, k, span, v, headDim, kvDim, keys, count, 0.125f,
-                            spec.contains("bigbird") ? 30f : 0f, tiled, 0, scratchB, keep);
-                    for (int d = 0; d < heads * headDim; d++) {
-                        assertEquals(plain[d], tiled[d], 2e-4 * (1 + Math.abs(plain[d])),
-                                "query " + query + ", " + heads + " heads, weights kept " + keep + ", element " + d);
-                    }
-                    for (int i = 0; keep && i < heads * count; i++) {
-                        assertEquals(scratchA[i], scratchB[i], 1e-5, "weight " + i);
+        float[] scratchA = new float[6 * n];
+        float[] scratchB = new float[6 * n];
+        for (int headDim : new int[] {64, 80}) {
+            int kvDim = kvHeads * headDim;
+            float[] q = new float[6 * headDim];
+            int span = org.llmexplorer.engine.compute.KeyBlocks.span(n, headDim);
+            float[] k = new float[kvHeads * span]; // as the cache keeps them: head after head, in KeyBlocks
+            float[] v = new float[n * kvDim];
+            for (float[] a : new float[][] {q, k, v}) {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (float) random.nextGaussian() * 2;
+                }
+            }
+            for (int query : new int[] {0, 1, 17, 1023, 1024, 1500, 2599}) {
+                int count = mask.keys(query, n, keys);
+                for (int heads : new int[] {1, 4, 6}) {
+                    for (boolean keep : new boolean[] {false, true}) {
+                        float[] plain = new float[heads * headDim];
+                        float[] tiled = new float[heads * headDim];
+                        scalar.attend(q, 0, heads, headDim, k, span, v, headDim, kvDim, keys, count, 0.125f,
+                                spec.contains("bigbird") ? 30f : 0f, plain, 0, scratchA, keep);
+                        simd.attend(q, 0, heads, headDim, k, span, v, headDim, kvDim, keys, count, 0.125f,
+                                spec.contains("bigbird") ? 30f : 0f, tiled, 0, scratchB, keep);
+                        String where = "head dimension " + headDim + ", query " + query + ", " + heads
+                                + " heads, weights kept " + keep;
+                        for (int d = 0; d < heads * headDim; d++) {
+                            assertEquals(plain[d], tiled[d], 2e-4 * (1 + Math.abs(plain[d])), where + ", element " + d);
+                        }
+                        for (int i = 0; keep && i < heads * count; i++) {
+                            assertEquals(scratchA[i], scratchB[i], 1e-5, where + ", weight " + i);
+                        }
                     }
                 }
             }

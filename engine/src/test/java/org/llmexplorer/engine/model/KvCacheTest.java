@@ -61,17 +61,17 @@ class KvCacheTest {
         assertNotEquals(java.util.Arrays.toString(k), java.util.Arrays.toString(keys), "half precision rounds");
 
         // decode() lays a head out as an F32 cache's layer holds it, heads as far apart as asked (here: as
-        // far as this many positions need, not the whole capacity).
+        // far as this many positions need, not the whole capacity; values a head after another).
         int span = KvCache.span(count, HEAD_DIM);
         float[] dk = new float[span * (KV_DIM / HEAD_DIM)];
         float[] dv = new float[count * KV_DIM];
         for (int h = 0; h < KV_DIM / HEAD_DIM; h++) {
-            f16.decode(1, h, count, dk, span, dv);
+            f16.decode(1, h, count, dk, span, dv, count * HEAD_DIM);
         }
         for (int p = 0; p < count; p++) {
             for (int i = 0; i < KV_DIM; i++) {
                 assertEquals(kHalf[p * KV_DIM + i], dk[i / HEAD_DIM * span + KeyBlocks.index(p, i % HEAD_DIM, HEAD_DIM)]);
-                assertEquals(vHalf[p * KV_DIM + i], dv[p * KV_DIM + i]);
+                assertEquals(vHalf[p * KV_DIM + i], dv[i / HEAD_DIM * count * HEAD_DIM + p * HEAD_DIM + i % HEAD_DIM]);
             }
         }
 
@@ -147,13 +147,13 @@ class KvCacheTest {
         float[] hk = new float[q8.headSpan];
         float[] hv = new float[CAPACITY * headDim];
         for (int h = 0; h < 2; h++) {
-            q8.decode(0, h, count, dk, span, dv);
+            q8.decode(0, h, count, dk, span, dv, count * headDim);
         }
         q8.decodeHead(0, 1, count, hk, hv);
         for (int p = 0; p < count; p++) {
             for (int i = 0; i < kvDim; i++) {
                 assertEquals(kq[p * kvDim + i], dk[i / headDim * span + KeyBlocks.index(p, i % headDim, headDim)], 0f); // a zero code is +0 (ggml: d * 0)
-                assertEquals(vq[p * kvDim + i], dv[p * kvDim + i], 0f);
+                assertEquals(vq[p * kvDim + i], dv[i / headDim * count * headDim + p * headDim + i % headDim], 0f);
             }
             for (int d = 0; d < headDim; d++) {
                 assertEquals(kq[p * kvDim + headDim + d], hk[KeyBlocks.index(p, d, headDim)], 0f);
