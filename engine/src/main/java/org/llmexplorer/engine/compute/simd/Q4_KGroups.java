@@ -25,14 +25,14 @@ import org.llmexplorer.engine.tensor.format.Blocks;
  * codes times the activations' codes in 16-bit lanes, sixteen columns at a time (|sum| &lt;= 16 * 15
  * * 127 = 30480), widened to 32 bits and multiplied by the sub-block's scale; the minimums
  * multiply the activations' code sums; per block d_x (d isum - dmin msum). A prompt goes through
- * floats (the values as the format's dequantization gives them, for {@link ColumnTiles}).
+ * floats ({@link WidenedGroups}).
  */
-final class Q4_KGroups extends RowGroups {
+final class Q4_KGroups extends WidenedGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final int CHUNK = 34; // byte vectors per chunk of 64 columns: two scales, 32 codes
 
     Q4_KGroups(int rows, int cols) {
-        super(rows, cols, 256, 2, 16 + 128);
+        super(rows, cols, 2, 16 + 128);
     }
 
     @Override
@@ -133,34 +133,9 @@ final class Q4_KGroups extends RowGroups {
         acc1.intoArray(out, o + L);
     }
 
-    /** The values the codes stand for: the tile multiplies the weights' values in floats. */
+    /** The values as Q4_KFormat gives them, (d sc) q - (dmin m), each product rounded to float. */
     @Override
-    float[] tokens(ActivationCodes codes, int n) {
-        return codes.values(n);
-    }
-
-    /** Each group widened to floats column by column ({@link #dequantize}), then {@link ColumnTiles}. */
-    @Override
-    void tiled(int g0, int g1, ActivationCodes codes, float[] x, int batch, float[] out, Scratch scratch) {
-        float[] buffer = scratch.floats(G * cols);
-        int stride = paddedRows();
-        for (int g = g0; g < g1; g++) {
-            dequantize(g, buffer);
-            int t = 0;
-            for (; t + 4 <= batch; t += 4) {
-                ColumnTiles.tile4(buffer, cols, x, t * cols, cols, out, t * stride + g * G, stride);
-            }
-            for (; t < batch; t++) {
-                ColumnTiles.tile1(buffer, cols, x, t * cols, out, t * stride + g * G);
-            }
-        }
-    }
-
-    /**
-     * Group g widened to floats column by column, buffer[k * G + r] = row g*G + r, column k: the
-     * values as Q4_KFormat gives them, (d sc) q - (dmin m), each product rounded to float.
-     */
-    private void dequantize(int g, float[] buffer) {
+    void widen(int g, float[] buffer) {
         MemorySegment data = this.data[g];
         for (int b = 0; b < blocks; b++) {
             long at = b * groupBlock;

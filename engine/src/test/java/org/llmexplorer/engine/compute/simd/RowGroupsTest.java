@@ -14,8 +14,9 @@ import org.llmexplorer.engine.tensor.GgmlType;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 
 /**
- * Q4_0 and Q8_0 through the repacked row groups, against llama.cpp's Q4_0 x Q8_0 and Q8_0 x Q8_0
- * dot products written out from the file's bytes: per block d_w d_x sum(w q), w the weight's code
+ * Q4_0, Q8_0, Q4_K and Q6_K through the repacked row groups, against llama.cpp's dot products
+ * with 8-bit activations written out from the file's bytes (Q4_0 and Q8_0 here; the K-quants'
+ * with Q8_K below): per block d_w d_x sum(w q), w the weight's code
  * (minus 8 for Q4_0), the integer sum exact, the activations' codes and scales from its
  * quantize_row_q8_0 (scale max|x| / 127 rounded to fp16, codes rounded to nearest even). The only
  * freedom left is the float order of the per-block terms.
@@ -24,7 +25,7 @@ class RowGroupsTest {
 
     /**
      * One to three tokens (generation), and Q4_0 and Q8_0 prompts, sum each block exactly: within
-     * 1e-6 of the terms' magnitudes. Q4_K prompts multiply the values in floats: 1e-5, as
+     * 1e-6 of the terms' magnitudes. Q4_K and Q6_K prompts multiply the values in floats: 1e-5, as
      * ComputeParityTest allows float sums in another order.
      */
     @ParameterizedTest(name = "{0} {1} rows x {2}, {3} tokens, {4} threads")
@@ -33,7 +34,8 @@ class RowGroupsTest {
             "Q8_0, 8, 64, 2, 1", "Q4_0, 75, 512, 4, 1", "Q4_0, 75, 512, 7, 2", "Q4_0, 256, 1024, 67, 2",
             "Q8_0, 75, 512, 4, 1", "Q8_0, 75, 512, 7, 2", "Q8_0, 256, 1024, 67, 2", "Q4_K, 75, 512, 1, 1",
             "Q4_K, 75, 512, 3, 2", "Q4_K, 512, 2048, 1, 2", "Q4_K, 8, 256, 2, 1", "Q4_K, 75, 512, 7, 2",
-            "Q4_K, 256, 1024, 67, 2"})
+            "Q4_K, 256, 1024, 67, 2", "Q6_K, 75, 512, 1, 1", "Q6_K, 75, 512, 3, 2", "Q6_K, 512, 2048, 1, 2",
+            "Q6_K, 8, 256, 2, 1", "Q6_K, 75, 512, 7, 2", "Q6_K, 256, 1024, 67, 2"})
     void productsAreLlamaCppsIntegerDotProduct(GgmlType type, int rows, int cols, int batch, int threads) {
         Random random = new Random(rows * 7919L + cols);
         WeightMatrix w = RandomWeights.matrix(type, rows, cols, random);
@@ -45,7 +47,8 @@ class RowGroupsTest {
         for (int t = 0; t < batch; t++) {
             for (int r = 0; r < rows; r++) {
                 double[] expected = integerDot(w, r, x, t * cols);
-                double bound = (type == GgmlType.Q4_K && batch >= 4 ? 1e-5 : 1e-6) * expected[1] + 1e-30;
+                boolean floatTile = (type == GgmlType.Q4_K || type == GgmlType.Q6_K) && batch >= 4;
+                double bound = (floatTile ? 1e-5 : 1e-6) * expected[1] + 1e-30;
                 assertEquals(expected[0], out[t * rows + r], bound, "token " + t + " row " + r);
             }
         }
@@ -69,6 +72,9 @@ class RowGroupsTest {
     private static double[] integerDot(WeightMatrix w, int row, float[] x, int xOff) {
         if (w.type() == GgmlType.Q4_K) {
             return integerDotQ4_K(w, row, x, xOff);
+        }
+        if (w.type() == GgmlType.Q6_K) {
+            return integerDotQ6_K(w, row, x, xOff);
         }
         MemorySegment data = w.data();
         boolean q4 = w.type() == GgmlType.Q4_0;
@@ -183,10 +189,92 @@ class RowGroupsTest {
         }
         return new double[] {sum, magnitude};
     }
+    /**
+     * llama.cpp's Q6_K x Q8_K: per block of 256, the activations' codes as for Q4_K, and d_w d_x
+     * times the sum over columns of scale * (q - 32) * code_x. Column c of a block: half c / 128,
+     * j = c % 128, m = j / 32, l = j % 32; q has the low (m &lt; 2) or high nibble of ql[64 half + l
+     * + 32 (m % 2)] and bits 2m, 2m + 1 of qh[32 half + l] above it; its scale is the int8
+     * sc[8 half + l / 16 + 2 m].
+     */
+    private static double[] integerDotQ6_K(WeightMatrix w, int row, float[] x, int xOff) {
+        MemorySegment data = w.data();
+        double sum = 0;
+        double magnitude = 0;
+        for (int b = 0; b < w.cols() / 256; b++) {
+            long at = row * w.rowBytes() + b * 210L;
+            int xo = xOff + b * 256;
+            float amax = 0;
+            float max = 0;
+            for (int j = 0; j < 256; j++) {
+                if (Math.abs(x[xo + j]) > amax) {
+                    amax = Math.abs(x[xo + j]);
+                    max = x[xo + j];
+                }
+            }
+            float iscale = -127f / max;
+            long isum = 0;
+            for (int c = 0; c < 256; c++) {
+                int half = c / 128;
+                int m = c % 128 / 32;
+                int l = c % 32;
+                int ql = data.get(ValueLayout.JAVA_BYTE, at + 64 * half + l + 32 * (m % 2)) & 0xFF;
+                int qh = data.get(ValueLayout.JAVA_BYTE, at + 128 + 32 * half + l) & 0xFF;
+                int q = (m < 2 ? ql & 0xF : ql >> 4) | ((qh >> 2 * m) & 3) << 4;
+                int scale = data.get(ValueLayout.JAVA_BYTE, at + 192 + 8 * half + l / 16 + 2 * m);
+                long code = (long) Math.min(127, Math.rint(iscale * x[xo + c]));
+                isum += scale * (q - 32) * code;
+            }
+            double term = (1f / iscale) * (double) Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 208))
+                    * isum;
+            sum += term;
+            magnitude += Math.abs(term);
+        }
+        return new double[] {sum, magnitude};
+    }
+
+    /**
+     * Q6_K's widest sums: every code 0 (weight -32) or 63 (31), every scale 1 and d 1, against
+     * activations of +-0.5 (codes -127): eight columns of -32 * -127 make 32512, near the 16-bit
+     * limit; each row is blocks * 256 * (q - 32) * 0.5 * sign.
+     */
+    @ParameterizedTest(name = "code {0}")
+    @ValueSource(ints = {0, 63})
+    void extremeQ6_KBlocksStayExact(int q) {
+        int rows = 40;
+        int cols = 512;
+        MemorySegment seg = Arena.ofAuto().allocate((long) rows * cols / 256 * 210);
+        for (long b = 0; b < rows * cols / 256; b++) {
+            long at = b * 210;
+            for (int j = 0; j < 128; j++) {
+                seg.set(ValueLayout.JAVA_BYTE, at + j, (byte) (q == 63 ? 0xFF : 0));
+            }
+            for (int j = 0; j < 64; j++) {
+                seg.set(ValueLayout.JAVA_BYTE, at + 128 + j, (byte) (q == 63 ? 0xFF : 0));
+            }
+            for (int j = 0; j < 16; j++) {
+                seg.set(ValueLayout.JAVA_BYTE, at + 192 + j, (byte) 1);
+            }
+            seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 208, Float.floatToFloat16(1f));
+        }
+        WeightMatrix w = new WeightMatrix("extreme", GgmlType.Q6_K, seg, rows, cols);
+        for (float sign : new float[] {1f, -1f}) {
+            float[] x = new float[cols];
+            java.util.Arrays.fill(x, sign * 0.5f);
+            float[] out = new float[rows];
+            try (SimdCompute simd = new SimdCompute(1)) {
+                simd.matmul(w, x, 1, out);
+            }
+            double expected = cols * (q - 32) * 0.5 * sign;
+            for (int r = 0; r < rows; r++) {
+                assertEquals(expected, out[r], Math.abs(expected) * 1e-6, "row " + r + " sign " + sign);
+            }
+        }
+    }
+
     /** Packing ahead ({@code prepare}, as a model loads) gives the products that packing on first use gives. */
     @org.junit.jupiter.api.Test
     void preparedMatricesGiveTheSameProducts() {
-        for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K}) {
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K}) {
             Random random = new Random(3);
             WeightMatrix w = RandomWeights.matrix(type, 70, 512, random);
             float[] x = RandomWeights.vector(5 * 512, random);
@@ -200,8 +288,8 @@ class RowGroupsTest {
                 assertEquals(1, simd.packedMatrices(), "packed ahead");
                 simd.matmul(w, x, 5, ahead);
                 assertEquals(1, simd.packedMatrices(), "and not again");
-                simd.prepare(RandomWeights.matrix(GgmlType.Q6_K, 8, 256, random));
-                assertEquals(1, simd.packedMatrices(), "Q6_K keeps its file's layout");
+                simd.prepare(RandomWeights.matrix(GgmlType.Q5_K, 8, 256, random));
+                assertEquals(1, simd.packedMatrices(), "Q5_K keeps its file's layout");
             }
             org.junit.jupiter.api.Assertions.assertArrayEquals(lazily, ahead, type.toString());
         }
