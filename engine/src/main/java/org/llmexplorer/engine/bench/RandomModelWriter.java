@@ -7,10 +7,10 @@ import org.llmexplorer.engine.gguf.GgufValue;
 import org.llmexplorer.engine.gguf.GgufValueType;
 import org.llmexplorer.engine.gguf.GgufWriter;
 import org.llmexplorer.engine.tensor.GgmlType;
-import org.llmexplorer.engine.tensor.TensorFormats;
 
 /**
- * Writes a llama-architecture GGUF file of a given shape and weight type filled with random
+ * Writes a llama-architecture GGUF file of a given shape and weight type (or mix of types, see
+ * {@link WeightMix}) filled with random
  * weights (small, so activations stay finite). Speed depends on shape and type only, so such a
  * file measures the engine as a real model of that shape would; and llama.cpp loads it too, so
  * both can be measured on the same file: the vocabulary is a SentencePiece one with the control
@@ -21,15 +21,17 @@ public final class RandomModelWriter {
     }
 
     public static void write(ModelShape s, GgmlType type, Path out, long seed) throws IOException {
-        if (!TensorFormats.supported(type)) {
-            throw new IllegalArgumentException("random models can be written in the computable types, not " + type);
-        }
+        write(s, WeightMix.parse(type.name()), out, seed);
+    }
+
+    public static void write(ModelShape s, WeightMix mix, Path out, long seed) throws IOException {
+        GgmlType type = mix.main();
         if (s.vocab() < 3 + 256) {
             throw new IllegalArgumentException("a vocabulary needs at least 259 tokens (3 control, 256 bytes), not " + s.vocab());
         }
         GgufWriter w = new GgufWriter();
         w.put("general.architecture", GgufValue.ofString("llama"));
-        w.put("general.name", GgufValue.ofString("random weights, shape " + s.name() + ", " + type));
+        w.put("general.name", GgufValue.ofString("random weights, shape " + s.name() + ", " + mix.name()));
         w.put("llama.context_length", GgufValue.ofUInt32(131072));
         w.put("llama.embedding_length", GgufValue.ofUInt32(s.dim()));
         w.put("llama.block_count", GgufValue.ofUInt32(s.layers()));
@@ -45,23 +47,25 @@ public final class RandomModelWriter {
         int q = s.heads() * s.headDim();
         long[] counter = {seed * 1000};
         float in = (float) (1 / Math.sqrt(s.dim()));
-        w.addTensor("token_embd.weight", type, new long[] {s.dim(), s.vocab()}, random(type, 1.0f, counter[0]++));
+        GgmlType embeddings = s.tiedOutput() ? mix.output() : type;
+        w.addTensor("token_embd.weight", embeddings, new long[] {s.dim(), s.vocab()}, random(embeddings, 1.0f, counter[0]++));
         for (int l = 0; l < s.layers(); l++) {
             String p = "blk." + l + ".";
             w.addTensor(p + "attn_norm.weight", GgmlType.F32, new long[] {s.dim()}, ones());
             w.addTensor(p + "attn_q.weight", type, new long[] {s.dim(), q}, random(type, in, counter[0]++));
             w.addTensor(p + "attn_k.weight", type, new long[] {s.dim(), kv}, random(type, in, counter[0]++));
-            w.addTensor(p + "attn_v.weight", type, new long[] {s.dim(), kv}, random(type, in, counter[0]++));
+            GgmlType sensitive = mix.sensitive(l, s.layers());
+            w.addTensor(p + "attn_v.weight", sensitive, new long[] {s.dim(), kv}, random(sensitive, in, counter[0]++));
             w.addTensor(p + "attn_output.weight", type, new long[] {q, s.dim()}, random(type, in, counter[0]++));
             w.addTensor(p + "ffn_norm.weight", GgmlType.F32, new long[] {s.dim()}, ones());
             w.addTensor(p + "ffn_gate.weight", type, new long[] {s.dim(), s.ffnDim()}, random(type, in, counter[0]++));
             w.addTensor(p + "ffn_up.weight", type, new long[] {s.dim(), s.ffnDim()}, random(type, in, counter[0]++));
-            w.addTensor(p + "ffn_down.weight", type, new long[] {s.ffnDim(), s.dim()},
-                    random(type, (float) (1 / Math.sqrt(s.ffnDim())), counter[0]++));
+            w.addTensor(p + "ffn_down.weight", sensitive, new long[] {s.ffnDim(), s.dim()},
+                    random(sensitive, (float) (1 / Math.sqrt(s.ffnDim())), counter[0]++));
         }
         w.addTensor("output_norm.weight", GgmlType.F32, new long[] {s.dim()}, ones());
         if (!s.tiedOutput()) {
-            w.addTensor("output.weight", type, new long[] {s.dim(), s.vocab()}, random(type, 1.0f, counter[0]++));
+            w.addTensor("output.weight", mix.output(), new long[] {s.dim(), s.vocab()}, random(mix.output(), 1.0f, counter[0]++));
         }
         w.write(out);
     }

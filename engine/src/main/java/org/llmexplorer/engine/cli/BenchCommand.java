@@ -12,6 +12,7 @@ import org.llmexplorer.engine.bench.Bandwidth;
 import org.llmexplorer.engine.bench.Benchmark;
 import org.llmexplorer.engine.bench.ModelShape;
 import org.llmexplorer.engine.bench.RandomModelWriter;
+import org.llmexplorer.engine.bench.WeightMix;
 import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.model.KvCache;
@@ -32,7 +33,8 @@ final class BenchCommand implements Command {
     private String shape;
 
     @Option(names = "--quant", paramLabel = "Q", defaultValue = "Q8_0", description = "weight type of the random model: "
-            + "${DEFAULT-VALUE} (default), Q4_0, Q4_K, Q6_K, ... any type the engine computes")
+            + "${DEFAULT-VALUE} (default), Q4_0, Q4_K, Q6_K, ... any type the engine computes; or Q4_K_M, llama.cpp's "
+            + "mix of Q4_K and Q6_K")
     private String quant;
 
     @Option(names = "--keep", paramLabel = "FILE", description = "keep the random model in FILE (and reuse it if it exists)")
@@ -99,7 +101,12 @@ final class BenchCommand implements Command {
         Path temporary = null;
         if (shape != null) {
             ModelShape named = ModelShape.named(shape);
-            GgmlType type = GgmlType.valueOf(quant.toUpperCase());
+            WeightMix type;
+            try {
+                type = WeightMix.parse(quant);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
             path = keep;
             if (path == null || !Files.exists(path)) {
                 if (path == null) {

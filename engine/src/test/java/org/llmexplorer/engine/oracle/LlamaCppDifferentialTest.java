@@ -196,14 +196,15 @@ class LlamaCppDifferentialTest {
      */
     @TestFactory
     Stream<DynamicTest> filesWeWriteLoadInLlamaCppAndGiveOurTokens() {
-        return Stream.of("bench Q8_0", "bench Q4_K", "bench F16", "trained", "default").map(kind ->
+        return Stream.of("bench Q8_0", "bench Q4_K", "bench Q4_K_M", "bench F16", "trained", "default").map(kind ->
                 DynamicTest.dynamicTest(kind, () -> {
                     Path file;
                     String prompt = "Once upon a time, there was a little girl";
                     if (kind.startsWith("bench")) {
                         file = dir.resolve("bench-" + kind.substring(6) + ".gguf");
                         org.llmexplorer.engine.bench.RandomModelWriter.write(new org.llmexplorer.engine.bench.ModelShape(
-                                "tiny", 2, 256, 512, 4, 2, 600, 10000f, false), GgmlType.valueOf(kind.substring(6)), file, 3);
+                                "tiny", 2, 256, 512, 4, 2, 600, 10000f, false), org.llmexplorer.engine.bench.WeightMix.parse(kind.substring(6)),
+                                file, 3);
                     } else if (kind.equals("trained")) {
                         file = dir.resolve("trained.gguf");
                         var out = new java.io.ByteArrayOutputStream();
