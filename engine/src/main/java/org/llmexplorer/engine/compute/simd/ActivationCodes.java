@@ -37,6 +37,11 @@ abstract sealed class ActivationCodes {
         this.block = block;
     }
 
+    /** The scale of the block that holds code i. */
+    final float scale(int i) {
+        return scales[i / block];
+    }
+
     /** Quantizes x[off .. off + n), n a multiple of the block. */
     abstract void quantize(float[] x, int off, int n);
 

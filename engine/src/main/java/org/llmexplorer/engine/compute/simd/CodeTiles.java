@@ -6,8 +6,6 @@ import static org.llmexplorer.engine.compute.simd.RowGroups.BLOCK;
 import static org.llmexplorer.engine.compute.simd.RowGroups.G;
 import static org.llmexplorer.engine.compute.simd.RowGroups.S;
 
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -15,14 +13,19 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Products of a Q4_0 row group whose codes are unpacked to 16-bit lanes column by column
- * (w[k * G + r], 0..15) with several tokens' Q8_0 codes: per block of 32 columns each token's sum
- * runs in 16-bit lanes, exact (see {@link Q4_0Groups}), and is then widened to floats and
- * multiplied by the rows' scales (the float vectors of each block of the group's segment) and the
- * token's scale. Four tokens keep four 16-bit and eight float accumulators in registers. The
- * widening is written out, not a helper returning a vector (see {@link Lanes}).
+ * Products of a row group whose 4-bit codes q (0..15) are unpacked to 16-bit lanes column by
+ * column (w[k * G + r]) with several tokens' 8-bit codes x. Per block of 32 columns each token's
+ * sum of (q - 8) x runs in 16-bit lanes, exact (|sum| &lt;= 32 * 8 * 127 = 32512; the lanes start
+ * at -8 sum(x) and wrap meanwhile, harmlessly, since the true sum fits), is widened to floats
+ * and multiplied by the rows' scale of the block and the token's scale. Q4_0's weights are
+ * exactly d (q - 8). Q4_K's are d sc q - dmin m per sub-block of 32: the block's scale is d sc,
+ * and what the centring took off comes back with the minimums through {@code offsets}, 8 d sc -
+ * dmin m, times the token's sum of x and scale. Four tokens keep four 16-bit and eight float
+ * accumulators in registers. The widening is written out, not a helper returning a vector (see
+ * {@link Lanes}).
  *
- * <p>The methods write (not add): out[o + t * os + r] = row r . token t, for r &lt; G.
+ * <p>Row scales and offsets are per block of 32 columns and row: scales[b * G + r]. The
+ * methods write (not add): out[o + t * os + r] = row r . token t, for r &lt; G.
  */
 final class CodeTiles {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
@@ -30,8 +33,11 @@ final class CodeTiles {
     private CodeTiles() {
     }
 
-    /** Tokens t &lt; 4 at codes[xOff + t * xs ..], n columns; {@code scales} is the group's segment. */
-    static void tile4(short[] w, MemorySegment scales, long groupBlock, long floatsAt, int n, ActivationCodes codes, int xOff, int xs,
+    /**
+     * Tokens t &lt; 4 at codes[xOff + t * xs ..], n columns; {@code offsets} null where the codes
+     * need none (Q4_0).
+     */
+    static void tile4(short[] w, float[] scales, float[] offsets, int n, ActivationCodes codes, int xOff, int xs,
                       float[] out, int o, int os) {
         short[] x = codes.codes;
         FloatVector a0 = FloatVector.zero(F);
@@ -42,39 +48,51 @@ final class CodeTiles {
         FloatVector c1 = a0;
         FloatVector d0 = a0;
         FloatVector d1 = a0;
+        int sb1 = xs / BLOCK;
         for (int b = 0; b < n / BLOCK; b++) {
-            ShortVector sa = ShortVector.zero(S);
-            ShortVector sb = sa;
-            ShortVector sc = sa;
-            ShortVector sd = sa;
             int k0 = b * BLOCK;
+            int xb = (xOff + k0) / BLOCK;
+            int sa = codes.sums[xb];
+            int sb = codes.sums[xb + sb1];
+            int sc = codes.sums[xb + 2 * sb1];
+            int sd = codes.sums[xb + 3 * sb1];
+            ShortVector ta = ShortVector.broadcast(S, (short) (-8 * sa));
+            ShortVector tb = ShortVector.broadcast(S, (short) (-8 * sb));
+            ShortVector tc = ShortVector.broadcast(S, (short) (-8 * sc));
+            ShortVector td = ShortVector.broadcast(S, (short) (-8 * sd));
             for (int k = k0; k < k0 + BLOCK; k++) {
                 ShortVector wv = ShortVector.fromArray(S, w, k * G);
-                sa = sa.add(wv.mul(x[xOff + k]));
-                sb = sb.add(wv.mul(x[xOff + xs + k]));
-                sc = sc.add(wv.mul(x[xOff + 2 * xs + k]));
-                sd = sd.add(wv.mul(x[xOff + 3 * xs + k]));
+                ta = ta.add(wv.mul(x[xOff + k]));
+                tb = tb.add(wv.mul(x[xOff + xs + k]));
+                tc = tc.add(wv.mul(x[xOff + 2 * xs + k]));
+                td = td.add(wv.mul(x[xOff + 3 * xs + k]));
             }
-            int xb = (xOff + k0) / BLOCK;
-            int sb1 = xs / BLOCK;
-            FloatVector w0 = FloatVector.fromMemorySegment(F, scales, b * groupBlock + floatsAt, ByteOrder.LITTLE_ENDIAN);
-            FloatVector w1 = FloatVector.fromMemorySegment(F, scales, b * groupBlock + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN);
-            sa = sa.sub((short) (8 * codes.sums[xb]));
-            sb = sb.sub((short) (8 * codes.sums[xb + sb1]));
-            sc = sc.sub((short) (8 * codes.sums[xb + 2 * sb1]));
-            sd = sd.sub((short) (8 * codes.sums[xb + 3 * sb1]));
-            float da = codes.scales[xb];
-            float db = codes.scales[xb + sb1];
-            float dc = codes.scales[xb + 2 * sb1];
-            float dd = codes.scales[xb + 3 * sb1];
-            a0 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(w0.mul(da), a0);
-            a1 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(w1.mul(da), a1);
-            b0 = ((FloatVector) ((IntVector) sb.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(w0.mul(db), b0);
-            b1 = ((FloatVector) ((IntVector) sb.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(w1.mul(db), b1);
-            c0 = ((FloatVector) ((IntVector) sc.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(w0.mul(dc), c0);
-            c1 = ((FloatVector) ((IntVector) sc.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(w1.mul(dc), c1);
-            d0 = ((FloatVector) ((IntVector) sd.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(w0.mul(dd), d0);
-            d1 = ((FloatVector) ((IntVector) sd.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(w1.mul(dd), d1);
+            float da = codes.scale(xOff + k0);
+            float db = codes.scale(xOff + xs + k0);
+            float dc = codes.scale(xOff + 2 * xs + k0);
+            float dd = codes.scale(xOff + 3 * xs + k0);
+            FloatVector w0 = FloatVector.fromArray(F, scales, b * G);
+            FloatVector w1 = FloatVector.fromArray(F, scales, b * G + L);
+            a0 = ((FloatVector) ((IntVector) ta.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(w0.mul(da), a0);
+            a1 = ((FloatVector) ((IntVector) ta.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(w1.mul(da), a1);
+            b0 = ((FloatVector) ((IntVector) tb.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(w0.mul(db), b0);
+            b1 = ((FloatVector) ((IntVector) tb.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(w1.mul(db), b1);
+            c0 = ((FloatVector) ((IntVector) tc.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(w0.mul(dc), c0);
+            c1 = ((FloatVector) ((IntVector) tc.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(w1.mul(dc), c1);
+            d0 = ((FloatVector) ((IntVector) td.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(w0.mul(dd), d0);
+            d1 = ((FloatVector) ((IntVector) td.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(w1.mul(dd), d1);
+            if (offsets != null) {
+                FloatVector m0 = FloatVector.fromArray(F, offsets, b * G);
+                FloatVector m1 = FloatVector.fromArray(F, offsets, b * G + L);
+                a0 = m0.fma(FloatVector.broadcast(F, sa * da), a0);
+                a1 = m1.fma(FloatVector.broadcast(F, sa * da), a1);
+                b0 = m0.fma(FloatVector.broadcast(F, sb * db), b0);
+                b1 = m1.fma(FloatVector.broadcast(F, sb * db), b1);
+                c0 = m0.fma(FloatVector.broadcast(F, sc * dc), c0);
+                c1 = m1.fma(FloatVector.broadcast(F, sc * dc), c1);
+                d0 = m0.fma(FloatVector.broadcast(F, sd * dd), d0);
+                d1 = m1.fma(FloatVector.broadcast(F, sd * dd), d1);
+            }
         }
         a0.intoArray(out, o);
         a1.intoArray(out, o + L);
@@ -87,24 +105,27 @@ final class CodeTiles {
     }
 
     /** One token at codes[xOff ..], n columns. */
-    static void tile1(short[] w, MemorySegment scales, long groupBlock, long floatsAt, int n, ActivationCodes codes, int xOff, float[] out,
+    static void tile1(short[] w, float[] scales, float[] offsets, int n, ActivationCodes codes, int xOff, float[] out,
                       int o) {
         short[] x = codes.codes;
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         for (int b = 0; b < n / BLOCK; b++) {
-            ShortVector sa = ShortVector.zero(S);
             int k0 = b * BLOCK;
+            int sum = codes.sums[(xOff + k0) / BLOCK];
+            ShortVector ta = ShortVector.broadcast(S, (short) (-8 * sum));
             for (int k = k0; k < k0 + BLOCK; k++) {
-                sa = sa.add(ShortVector.fromArray(S, w, k * G).mul(x[xOff + k]));
+                ta = ta.add(ShortVector.fromArray(S, w, k * G).mul(x[xOff + k]));
             }
-            int xb = (xOff + k0) / BLOCK;
-            sa = sa.sub((short) (8 * codes.sums[xb]));
-            float da = codes.scales[xb];
-            a0 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, scales, b * groupBlock + floatsAt, ByteOrder.LITTLE_ENDIAN)
-                    .mul(da), a0);
-            a1 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, scales, b * groupBlock + floatsAt + L * 4L,
-                    ByteOrder.LITTLE_ENDIAN).mul(da), a1);
+            float da = codes.scale(xOff + k0);
+            a0 = ((FloatVector) ((IntVector) ta.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(F, scales, b * G).mul(da), a0);
+            a1 = ((FloatVector) ((IntVector) ta.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(F, scales, b * G + L).mul(da), a1);
+            if (offsets != null) {
+                a0 = FloatVector.fromArray(F, offsets, b * G).fma(FloatVector.broadcast(F, sum * da), a0);
+                a1 = FloatVector.fromArray(F, offsets, b * G + L).fma(FloatVector.broadcast(F, sum * da), a1);
+            }
         }
         a0.intoArray(out, o);
         a1.intoArray(out, o + L);

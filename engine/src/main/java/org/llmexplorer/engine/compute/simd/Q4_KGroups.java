@@ -24,15 +24,16 @@ import org.llmexplorer.engine.tensor.format.Blocks;
  * <p>One token is llama.cpp's Q4_K x Q8_K product in integer lanes: each sub-block's sum of
  * codes times the activations' codes in 16-bit lanes, sixteen columns at a time (|sum| &lt;= 16 * 15
  * * 127 = 30480), widened to 32 bits and multiplied by the sub-block's scale; the minimums
- * multiply the activations' code sums; per block d_x (d isum - dmin msum). A prompt goes through
- * floats ({@link WidenedGroups}).
+ * multiply the activations' code sums; per block d_x (d isum - dmin msum). A prompt takes the
+ * same integer sums, per sub-block of 32 as Q4_0's blocks, four tokens at a time
+ * ({@link CodeTiles}).
  */
-final class Q4_KGroups extends WidenedGroups {
+final class Q4_KGroups extends RowGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final int CHUNK = 34; // byte vectors per chunk of 64 columns: two scales, 32 codes
 
     Q4_KGroups(int rows, int cols) {
-        super(rows, cols, 2, 16 + 128);
+        super(rows, cols, 256, 2, 16 + 128);
     }
 
     @Override
@@ -133,9 +134,41 @@ final class Q4_KGroups extends WidenedGroups {
         acc1.intoArray(out, o + L);
     }
 
-    /** The values as Q4_KFormat gives them, (d sc) q - (dmin m), each product rounded to float. */
+    /** Nothing: the tile takes the codes themselves. */
     @Override
-    void widen(int g, float[] buffer) {
+    float[] tokens(ActivationCodes codes, int n) {
+        return null;
+    }
+
+    /**
+     * Each group's codes unpacked once to 16-bit lanes, column by column, with each sub-block's
+     * scale d sc and offset 8 d sc - dmin m per row, then {@link CodeTiles}: the integer sums of
+     * one token, in 16-bit lanes, four tokens at a time.
+     */
+    @Override
+    void tiled(int g0, int g1, ActivationCodes codes, float[] tokens, int batch, float[] out, Scratch scratch) {
+        short[] buffer = scratch.shorts(G * cols);
+        float[] scales = scratch.floats(G * (cols / BLOCK));
+        float[] offsets = scratch.moreFloats(G * (cols / BLOCK));
+        int stride = paddedRows();
+        for (int g = g0; g < g1; g++) {
+            unpack(g, buffer, scales, offsets);
+            int t = 0;
+            for (; t + 4 <= batch; t += 4) {
+                CodeTiles.tile4(buffer, scales, offsets, cols, codes, t * cols, cols, out, t * stride + g * G, stride);
+            }
+            for (; t < batch; t++) {
+                CodeTiles.tile1(buffer, scales, offsets, cols, codes, t * cols, out, t * stride + g * G);
+            }
+        }
+    }
+
+    /**
+     * Group g's codes to 16-bit lanes, column by column (buffer[k * G + r], 0..15), and per
+     * sub-block of 32 columns j and row r: scales[j * G + r] = d sc, offsets[j * G + r] = 8 d sc -
+     * dmin m.
+     */
+    private void unpack(int g, short[] buffer, float[] scales, float[] offsets) {
         MemorySegment data = this.data[g];
         for (int b = 0; b < blocks; b++) {
             long at = b * groupBlock;
@@ -155,18 +188,20 @@ final class Q4_KGroups extends WidenedGroups {
                         .convert(VectorOperators.I2F, 0));
                 FloatVector m1 = n1.mul((FloatVector) mn.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)
                         .convert(VectorOperators.I2F, 0));
-                int c = j / 2;
-                int shift = 4 * (j % 2); // even sub-blocks in the low nibbles
+                int at32 = (b * 8 + j) * G;
+                s0.intoArray(scales, at32);
+                s1.intoArray(scales, at32 + L);
+                s0.mul(8f).sub(m0).intoArray(offsets, at32);
+                s1.mul(8f).sub(m1).intoArray(offsets, at32 + L);
+            }
+            for (int c = 0; c < 4; c++) {
                 for (int l = 0; l < 32; l++) {
-                    ByteVector v = ByteVector.fromMemorySegment(BG, data, bytes + (long) codeField(32 * c + l) * G,
-                            ByteOrder.LITTLE_ENDIAN);
-                    IntVector q0 = ((IntVector) v.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
-                            .lanewise(VectorOperators.LSHR, shift).and(0xF);
-                    IntVector q1 = ((IntVector) v.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1))
-                            .lanewise(VectorOperators.LSHR, shift).and(0xF);
-                    int k = (b * 256 + 32 * j + l) * G;
-                    ((FloatVector) q0.convert(VectorOperators.I2F, 0)).mul(s0).sub(m0).intoArray(buffer, k);
-                    ((FloatVector) q1.convert(VectorOperators.I2F, 0)).mul(s1).sub(m1).intoArray(buffer, k + L);
+                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data,
+                            bytes + (long) codeField(32 * c + l) * G, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    int k = b * 256 + 64 * c + l;
+                    v.and((short) 0xF).intoArray(buffer, k * G);
+                    v.lanewise(VectorOperators.LSHR, 4).intoArray(buffer, (k + 32) * G);
                 }
             }
         }

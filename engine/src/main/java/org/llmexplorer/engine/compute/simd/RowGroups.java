@@ -175,10 +175,16 @@ abstract class RowGroups {
     /** A worker's buffers for {@link #tiled}, grown on demand. */
     static final class Scratch {
         private float[] floats = new float[0];
+        private float[] moreFloats = new float[0];
         private short[] shorts = new short[0];
 
         float[] floats(int n) {
             return floats.length >= n ? floats : (floats = new float[n]);
+        }
+
+        /** A second float buffer, apart from {@link #floats}. */
+        float[] moreFloats(int n) {
+            return moreFloats.length >= n ? moreFloats : (moreFloats = new float[n]);
         }
 
         short[] shorts(int n) {
