@@ -24,18 +24,16 @@ import org.llmexplorer.engine.tensor.format.Blocks;
  * <p>One token is llama.cpp's Q6_K x Q8_K product in integer lanes: the codes minus 32 times the
  * activations' codes summed in 16-bit lanes eight columns at a time (|sum| &lt;= 8 * 32 * 127 =
  * 32512; sixteen could reach 65024), widened to 32 bits per sub-block, times the sub-block's
- * scale; per block d_w d_x times the integer sum. A prompt goes through floats: each group
- * widened once to the values the format's dequantization gives, column by column, then
- * multiplied with four tokens' values at a time ({@link ColumnTiles}); Q4_0's and Q4_K's 16-bit
- * tile ({@link CodeTiles}) would need its sums cut every eight columns here.
+ * scale; per block d_w d_x times the integer sum. A prompt goes through floats
+ * ({@link WidenedGroups}).
  */
-final class Q6_KGroups extends RowGroups {
+final class Q6_KGroups extends WidenedGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     /** Byte vectors per part: three per position, then four scales. */
     private static final int PART = 3 * 16 + 4;
 
     Q6_KGroups(int rows, int cols) {
-        super(rows, cols, 256, 1, 4 * PART);
+        super(rows, cols, 1, 4 * PART);
     }
 
     @Override
@@ -138,33 +136,9 @@ final class Q6_KGroups extends RowGroups {
         acc1.intoArray(out, o + L);
     }
 
-    /** The values the codes stand for: the tile multiplies the weights' values in floats. */
+    /** The values as Q6_KFormat gives them, (d sc) (q - 32), each product rounded to float. */
     @Override
-    float[] tokens(ActivationCodes codes, int n) {
-        return codes.values(n);
-    }
-
-    @Override
-    void tiled(int g0, int g1, ActivationCodes codes, float[] x, int batch, float[] out, Scratch scratch) {
-        float[] buffer = scratch.floats(G * cols);
-        int stride = paddedRows();
-        for (int g = g0; g < g1; g++) {
-            widen(g, buffer);
-            int t = 0;
-            for (; t + 4 <= batch; t += 4) {
-                ColumnTiles.tile4(buffer, cols, x, t * cols, cols, out, t * stride + g * G, stride);
-            }
-            for (; t < batch; t++) {
-                ColumnTiles.tile1(buffer, cols, x, t * cols, out, t * stride + g * G);
-            }
-        }
-    }
-
-    /**
-     * Group g widened to floats column by column, buffer[k * G + r] = row g*G + r, column k: the
-     * values as Q6_KFormat gives them, (d sc) (q - 32), each product rounded to float.
-     */
-    private void widen(int g, float[] buffer) {
+    void widen(int g, float[] buffer) {
         MemorySegment data = this.data[g];
         for (int b = 0; b < blocks; b++) {
             long at = b * groupBlock;

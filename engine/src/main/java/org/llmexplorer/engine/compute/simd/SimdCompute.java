@@ -49,7 +49,7 @@ public final class SimdCompute implements Compute {
      * which native memory does not prompt (a window switching backends would pile copies up).
      */
     private final Arena groupMemory = Arena.ofShared();
-    /** Q4_0, Q8_0, Q4_K and Q6_K matrices repacked on first use, by the bytes they were made from. */
+    /** Q4_0, Q8_0, Q4_K, Q5_K and Q6_K matrices repacked on first use, by the bytes they were made from. */
     private final Map<Packed, RowGroups> grouped = new HashMap<>();
     private final ActivationCodes q8_0 = new ActivationCodes.Q8_0();
     private final ActivationCodes q8_K = new ActivationCodes.Q8_K();
@@ -78,13 +78,12 @@ public final class SimdCompute implements Compute {
         kernels.put(GgmlType.F32, new F32Kernel());
         kernels.put(GgmlType.F16, new HalfKernel(false));
         kernels.put(GgmlType.BF16, new HalfKernel(true));
-        // The K-quant and IQ4_NL kernels widen as many bytes as there are float lanes, at least 8.
+        // The IQ4_NL kernel widens as many bytes as there are float lanes, at least 8.
         boolean wide = L >= 8;
         for (GgmlType t : new GgmlType[] {GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1}) {
             kernels.put(t, new Legacy32Kernel(t));
         }
         kernels.put(GgmlType.IQ4_NL, wide ? new IQ4_NLKernel() : new BlockKernel(TensorFormats.of(GgmlType.IQ4_NL)));
-        kernels.put(GgmlType.Q5_K, wide ? new NibbleKKernel(GgmlType.Q5_K) : new BlockKernel(TensorFormats.of(GgmlType.Q5_K)));
         for (GgmlType t : new GgmlType[] {GgmlType.Q2_K, GgmlType.Q3_K}) {
             kernels.put(t, new LowBitKKernel(t));
         }
@@ -174,7 +173,7 @@ public final class SimdCompute implements Compute {
     }
 
     /**
-     * Q4_0, Q8_0, Q4_K and Q6_K through their repacked row groups (see {@link RowGroups}): one to three
+     * Q4_0, Q8_0, Q4_K, Q5_K and Q6_K through their repacked row groups (see {@link RowGroups}): one to three
      * tokens in 8-bit integer codes, each on its own; more tokens through the groups' tiles.
      */
     private void rowGroups(WeightMatrix w, float[] x, int batch, float[] out) {

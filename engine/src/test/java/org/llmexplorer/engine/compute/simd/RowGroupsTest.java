@@ -27,7 +27,7 @@ class RowGroupsTest {
      * One to three tokens (generation), and Q4_0 and Q8_0 prompts, sum each block exactly: within
      * 1e-6 of the terms' magnitudes. Q4_K's prompts sum (q - 8) x exactly per sub-block and add
      * 8 d sc sum(x) back in floats with the minimums, a term the reference's magnitudes do not
-     * count; Q6_K's multiply the values in floats: 1e-5 for both, as
+     * count; Q5_K's and Q6_K's multiply the values in floats: 1e-5 for these, as
      * ComputeParityTest allows float sums in another order.
      */
     @ParameterizedTest(name = "{0} {1} rows x {2}, {3} tokens, {4} threads")
@@ -37,7 +37,9 @@ class RowGroupsTest {
             "Q8_0, 75, 512, 4, 1", "Q8_0, 75, 512, 7, 2", "Q8_0, 256, 1024, 67, 2", "Q4_K, 75, 512, 1, 1",
             "Q4_K, 75, 512, 3, 2", "Q4_K, 512, 2048, 1, 2", "Q4_K, 8, 256, 2, 1", "Q4_K, 75, 512, 7, 2",
             "Q4_K, 256, 1024, 67, 2", "Q6_K, 75, 512, 1, 1", "Q6_K, 75, 512, 3, 2", "Q6_K, 512, 2048, 1, 2",
-            "Q6_K, 8, 256, 2, 1", "Q6_K, 75, 512, 7, 2", "Q6_K, 256, 1024, 67, 2"})
+            "Q6_K, 8, 256, 2, 1", "Q6_K, 75, 512, 7, 2", "Q6_K, 256, 1024, 67, 2", "Q5_K, 75, 512, 1, 1",
+            "Q5_K, 75, 512, 3, 2", "Q5_K, 512, 2048, 1, 2", "Q5_K, 8, 256, 2, 1", "Q5_K, 75, 512, 7, 2",
+            "Q5_K, 256, 1024, 67, 2"})
     void productsAreLlamaCppsIntegerDotProduct(GgmlType type, int rows, int cols, int batch, int threads) {
         Random random = new Random(rows * 7919L + cols);
         WeightMatrix w = RandomWeights.matrix(type, rows, cols, random);
@@ -49,7 +51,7 @@ class RowGroupsTest {
         for (int t = 0; t < batch; t++) {
             for (int r = 0; r < rows; r++) {
                 double[] expected = integerDot(w, r, x, t * cols);
-                boolean floatTile = (type == GgmlType.Q4_K || type == GgmlType.Q6_K) && batch >= 4;
+                boolean floatTile = (type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K) && batch >= 4;
                 double bound = (floatTile ? 1e-5 : 1e-6) * expected[1] + 1e-30;
                 assertEquals(expected[0], out[t * rows + r], bound, "token " + t + " row " + r);
             }
@@ -72,8 +74,8 @@ class RowGroupsTest {
 
     /** {llama.cpp's value, the sum of the magnitudes of its per-block terms}. */
     private static double[] integerDot(WeightMatrix w, int row, float[] x, int xOff) {
-        if (w.type() == GgmlType.Q4_K) {
-            return integerDotQ4_K(w, row, x, xOff);
+        if (w.type() == GgmlType.Q4_K || w.type() == GgmlType.Q5_K) {
+            return integerDotQ4_KOrQ5_K(w, row, x, xOff);
         }
         if (w.type() == GgmlType.Q6_K) {
             return integerDotQ6_K(w, row, x, xOff);
@@ -147,16 +149,19 @@ class RowGroupsTest {
         }
     }
     /**
-     * llama.cpp's Q4_K x Q8_K: per block of 256, activations' d = max / -127 (max the value of
-     * largest magnitude), codes min(127, round(-127 x / max)); d_x (d isum - dmin msum) with isum =
-     * sum over sub-blocks of scale * sum(code_w code_x) and msum = sum of minimum * sum(code_x).
+     * llama.cpp's Q4_K x Q8_K and Q5_K x Q8_K: per block of 256, activations' d = max / -127 (max
+     * the value of largest magnitude), codes min(127, round(-127 x / max)); d_x (d isum - dmin
+     * msum) with isum = sum over sub-blocks of scale * sum(code_w code_x) and msum = sum of
+     * minimum * sum(code_x). Q5_K's code adds 16 where bit sub of qh[l] is set (its nibbles start
+     * at byte 48 instead of 16, after the 32 bytes of qh).
      */
-    private static double[] integerDotQ4_K(WeightMatrix w, int row, float[] x, int xOff) {
+    private static double[] integerDotQ4_KOrQ5_K(WeightMatrix w, int row, float[] x, int xOff) {
+        boolean five = w.type() == GgmlType.Q5_K;
         MemorySegment data = w.data();
         double sum = 0;
         double magnitude = 0;
         for (int b = 0; b < w.cols() / 256; b++) {
-            long at = row * w.rowBytes() + b * 144L;
+            long at = row * w.rowBytes() + b * (five ? 176L : 144L);
             int xo = xOff + b * 256;
             float amax = 0;
             float max = 0;
@@ -174,8 +179,11 @@ class RowGroupsTest {
                 long dot = 0;
                 long codes = 0;
                 for (int l = 0; l < 32; l++) {
-                    int bits = data.get(ValueLayout.JAVA_BYTE, at + 16 + 32 * (sub / 2) + l) & 0xFF;
+                    int bits = data.get(ValueLayout.JAVA_BYTE, at + (five ? 48 : 16) + 32 * (sub / 2) + l) & 0xFF;
                     int q = sub % 2 == 0 ? bits & 0xF : bits >> 4;
+                    if (five && (data.get(ValueLayout.JAVA_BYTE, at + 16 + l) >> sub & 1) != 0) {
+                        q += 16;
+                    }
                     long c = (long) Math.min(127, Math.rint(iscale * x[xo + 32 * sub + l]));
                     dot += q * c;
                     codes += c;
@@ -276,7 +284,7 @@ class RowGroupsTest {
     /** Packing ahead ({@code prepare}, as a model loads) gives the products that packing on first use gives. */
     @org.junit.jupiter.api.Test
     void preparedMatricesGiveTheSameProducts() {
-        for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K}) {
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
             Random random = new Random(3);
             WeightMatrix w = RandomWeights.matrix(type, 70, 512, random);
             float[] x = RandomWeights.vector(5 * 512, random);
@@ -290,8 +298,8 @@ class RowGroupsTest {
                 assertEquals(1, simd.packedMatrices(), "packed ahead");
                 simd.matmul(w, x, 5, ahead);
                 assertEquals(1, simd.packedMatrices(), "and not again");
-                simd.prepare(RandomWeights.matrix(GgmlType.Q5_K, 8, 256, random));
-                assertEquals(1, simd.packedMatrices(), "Q5_K keeps its file's layout");
+                simd.prepare(RandomWeights.matrix(GgmlType.Q3_K, 8, 256, random));
+                assertEquals(1, simd.packedMatrices(), "Q3_K keeps its file's layout");
             }
             org.junit.jupiter.api.Assertions.assertArrayEquals(lazily, ahead, type.toString());
         }
