@@ -33,8 +33,8 @@ final class BenchCommand implements Command {
     private String shape;
 
     @Option(names = "--quant", paramLabel = "Q", defaultValue = "Q8_0", description = "weight type of the random model: "
-            + "${DEFAULT-VALUE} (default), Q4_0, Q4_K, Q6_K, ... any type the engine computes; or Q4_K_M, llama.cpp's "
-            + "mix of Q4_K and Q6_K")
+            + "${DEFAULT-VALUE} (default), Q4_0, Q4_K, Q6_K, ... any type the engine computes; or Q4_K_M or Q5_K_M, "
+            + "llama.cpp's mixes with Q6_K")
     private String quant;
 
     @Option(names = "--keep", paramLabel = "FILE", description = "keep the random model in FILE (and reuse it if it exists)")

@@ -29,6 +29,8 @@ class WeightMixTest {
         WeightMix plain = WeightMix.parse("Q4_0");
         assertEquals(GgmlType.Q4_0, plain.sensitive(0, 16));
         assertEquals(GgmlType.Q4_0, plain.output());
+        assertEquals(GgmlType.Q5_K, WeightMix.parse("Q5_K_M").sensitive(2, 16));
+        assertEquals(GgmlType.Q6_K, WeightMix.parse("Q5_K_M").sensitive(1, 16));
         assertThrows(IllegalArgumentException.class, () -> WeightMix.parse("Q4_K_X"));
     }
 
