@@ -32,19 +32,6 @@ abstract class RowKernel {
         }
     }
 
-    /**
-     * What this kernel wants worked out once per vector x rather than once per row (the sums of
-     * x over each sub-block, for formats with per-sub-block minimums), or null for nothing.
-     */
-    float[] perVector(float[] x, int xOff, int n) {
-        return null;
-    }
-
-    /** {@link #dot} given {@link #perVector}'s result for the same x. */
-    float dot(MemorySegment w, long off, float[] x, int xOff, int n, float[] perVector) {
-        return dot(w, off, x, xOff, n);
-    }
-
     /** Writes the n values of the row starting at byte {@code off} to out[outOff .. outOff + n). */
     abstract void dequantize(MemorySegment w, long off, int n, float[] out, int outOff);
 
@@ -72,13 +59,6 @@ abstract class RowKernel {
         {
             int half = (r1 - r0) / 2;
             for (int t = 0; t < batch; t++) {
-                float[] perVector = perVector(x, t * cols, cols);
-                if (perVector != null) {
-                    for (int r = r0; r < r1; r++) {
-                        out[t * rows + r] = dot(data, r * rowBytes, x, t * cols, cols, perVector);
-                    }
-                    continue;
-                }
                 for (int r = r0; r < r0 + half; r++) {
                     dot2(data, r * rowBytes, (r + half) * rowBytes, x, t * cols, cols, out, t * rows + r,
                             t * rows + r + half);
