@@ -41,7 +41,7 @@ import org.llmexplorer.engine.session.TokenSpan;
  */
 final class ChatView extends BorderPane {
     /** The message box never gets narrower than this. */
-    static final double INPUT_MIN_WIDTH = 300;
+    static final double INPUT_MIN_WIDTH = 280;
 
     private final ChatViewModel vm;
     private final AttentionViewModel attention;

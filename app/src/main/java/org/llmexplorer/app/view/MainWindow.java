@@ -47,7 +47,7 @@ import org.llmexplorer.app.viewmodel.ExplorerViewModel;
  */
 public final class MainWindow {
     static final double SIDEBAR_MIN = 180;
-    static final double INSPECTOR_MIN = 380;
+    static final double INSPECTOR_MIN = 360;
 
     private final ExplorerViewModel vm;
     private final Stage stage;

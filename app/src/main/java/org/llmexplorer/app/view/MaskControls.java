@@ -253,7 +253,7 @@ final class MaskControls extends VBox {
             if (empty || item == null) {
                 setText(null);
             } else if (item.equals(AttentionViewModel.OWN)) {
-                setText("The model's own (" + vm.ownMaskProperty().get() + ")");
+                setText("Model's own (" + vm.ownMaskProperty().get() + ")");
             } else if (item.equals(AttentionViewModel.PLAN)) {
                 setText("Plan per layer (spec text)");
             } else {

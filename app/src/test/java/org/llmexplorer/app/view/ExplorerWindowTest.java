@@ -201,9 +201,10 @@ class ExplorerWindowTest {
 
     @Test
     void atTheSmallestSizeNothingIsCutOffAndTheMessageBoxKeepsItsWidth(FxRobot robot) throws Exception {
+        assertTrue(stage.getMinWidth() <= 800, "an 800-pixel screen holds the window: " + stage.getMinWidth());
         openAndReply(robot, "Once upon a time", 12);
         for (String tab : List.of("#tab-sampling", "#tab-attention", "#tab-generation", "#tab-deeper", "#tab-train")) {
-            for (double[] size : new double[][] {{830, 600}, {1024, 640}, {1280, 800}, {1920, 1080}}) {
+            for (double[] size : new double[][] {{800, 600}, {1024, 640}, {1280, 800}, {1920, 1080}}) {
                 robot.interact(() -> {
                     stage.setWidth(size[0]);
                     stage.setHeight(size[1]);
@@ -211,7 +212,7 @@ class ExplorerWindowTest {
                 robot.clickOn(tab);
                 WaitForAsyncUtils.waitForFxEvents();
                 TextArea input = robot.lookup("#chat-input").queryAs(TextArea.class);
-                assertTrue(input.getWidth() >= 300, "message box " + input.getWidth() + " px wide at " + size[0]);
+                assertTrue(input.getWidth() >= ChatView.INPUT_MIN_WIDTH, "message box " + input.getWidth() + " px wide at " + size[0]);
                 // Too narrow for three panes the sidebar folds away, and comes back when there is room.
                 boolean sidebarShown = robot.lookup("#sidebar").tryQuery().map(n -> n.getScene() != null).orElse(false);
                 assertEquals(size[0] >= 1024, sidebarShown, "sidebar at " + size[0]);
