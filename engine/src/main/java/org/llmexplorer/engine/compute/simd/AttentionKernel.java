@@ -15,10 +15,10 @@ import org.llmexplorer.engine.compute.KeyBlocks;
  * normaliser per head, and the output accumulated so far rescaled whenever the maximum grows,
  * so no row of scores is ever held whole. Within a tile the scores of a run of consecutive keys
  * are vectors over keys (keys are stored dimension-major), and up to four heads share every
- * key loaded; the values are added per head, vectors over the head's dimensions. Keys a mask
- * scatters (random, BigBird) are scored one at a time. With the weights kept (a recorder
- * watches, or they are rounded to half precision first), the whole row is scored first and
- * soft-maxed, then summed.
+ * key loaded; then the tile's values are added up, vectors over the head's dimensions, four
+ * heads sharing every value loaded. Keys a mask scatters (random, BigBird) are scored one at a
+ * time. With the weights kept (a recorder watches, or they are rounded to half precision
+ * first), the whole row is scored first and soft-maxed, then summed.
  */
 final class AttentionKernel {
     /**
