@@ -27,6 +27,8 @@ abstract sealed class ActivationCodes {
     float[] scales = new float[0];
     /** The sum of each 32 codes. */
     short[] sums = new short[0];
+    /** The sum of each 8 codes (Q8_K only: Q6_K's sums run eight columns at a time). */
+    short[] sums8 = new short[0];
 
     /** The codes, or the values they stand for, as floats: filled by {@link #asFloats} and {@link #values}. */
     private float[] floats = new float[0];
@@ -78,6 +80,7 @@ abstract sealed class ActivationCodes {
             codes = new short[n];
             scales = new float[n / block];
             sums = new short[n / 32];
+            sums8 = new short[n / 8];
         }
     }
 
@@ -148,6 +151,13 @@ abstract sealed class ActivationCodes {
                 scales[b] = amax == 0f ? 0f : 1f / iscale;
                 for (int s = 0; s < 8; s++) {
                     sums[b * 8 + s] = (short) round32(x, at + s * 32, iscale, b * 256 + s * 32);
+                }
+                for (int e = b * 32; e < b * 32 + 32; e++) {
+                    int sum = 0;
+                    for (int j = 0; j < 8; j++) {
+                        sum += codes[e * 8 + j];
+                    }
+                    sums8[e] = (short) sum;
                 }
             }
         }

@@ -23,7 +23,8 @@ import org.llmexplorer.engine.tensor.format.Blocks;
  *
  * <p>One token is llama.cpp's Q6_K x Q8_K product in integer lanes: the codes minus 32 times the
  * activations' codes summed in 16-bit lanes eight columns at a time (|sum| &lt;= 8 * 32 * 127 =
- * 32512; sixteen could reach 65024), widened to 32 bits per sub-block, times the sub-block's
+ * 32512; sixteen could reach 65024; the lanes start at -32 times the eight codes' sum and wrap
+ * meanwhile, harmlessly), widened to 32 bits per sub-block, times the sub-block's
  * scale; per block d_w d_x times the integer sum. A prompt goes through floats
  * ({@link WidenedGroups}).
  */
@@ -60,6 +61,7 @@ final class Q6_KGroups extends WidenedGroups {
     @Override
     void matvec(int g, ActivationCodes x, float[] out, int o) {
         short[] codes = x.codes;
+        short[] sums8 = x.sums8;
         float[] scales = x.scales;
         MemorySegment data = this.data[g];
         FloatVector acc0 = FloatVector.zero(F);
@@ -80,10 +82,12 @@ final class Q6_KGroups extends WidenedGroups {
                 IntVector t30 = t00;
                 IntVector t31 = t00;
                 for (int eighth = 0; eighth < 16; eighth += 8) {
-                    ShortVector s0 = ShortVector.zero(S);
-                    ShortVector s1 = s0;
-                    ShortVector s2 = s0;
-                    ShortVector s3 = s0;
+                    // the lanes start at -32 sum(x) and add q x: (q - 32) x, exact in the end
+                    int e = (xc + eighth) / 8;
+                    ShortVector s0 = ShortVector.broadcast(S, (short) (-32 * sums8[e]));
+                    ShortVector s1 = ShortVector.broadcast(S, (short) (-32 * sums8[e + 4]));
+                    ShortVector s2 = ShortVector.broadcast(S, (short) (-32 * sums8[e + 8]));
+                    ShortVector s3 = ShortVector.broadcast(S, (short) (-32 * sums8[e + 12]));
                     for (int i = eighth; i < eighth + 8; i++) {
                         long f = part + 3L * i * G;
                         ShortVector a = (ShortVector) ByteVector.fromMemorySegment(BG, data, f, ByteOrder.LITTLE_ENDIAN)
@@ -98,10 +102,10 @@ final class Q6_KGroups extends WidenedGroups {
                         ShortVector q4 = c.lanewise(VectorOperators.LSHR, 4)
                                 .or(h.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
                         int col = xc + i;
-                        s0 = s0.add(q1.sub((short) 32).mul(codes[col]));
-                        s1 = s1.add(q2.sub((short) 32).mul(codes[col + 32]));
-                        s2 = s2.add(q3.sub((short) 32).mul(codes[col + 64]));
-                        s3 = s3.add(q4.sub((short) 32).mul(codes[col + 96]));
+                        s0 = s0.add(q1.mul(codes[col]));
+                        s1 = s1.add(q2.mul(codes[col + 32]));
+                        s2 = s2.add(q3.mul(codes[col + 64]));
+                        s3 = s3.add(q4.mul(codes[col + 96]));
                     }
                     t00 = t00.add((IntVector) s0.convertShape(VectorOperators.S2I, I, 0));
                     t01 = t01.add((IntVector) s0.convertShape(VectorOperators.S2I, I, 1));

@@ -42,6 +42,13 @@ class ActivationCodesTest {
                 for (int b = 0; b < n / 32; b++) {
                     assertArrayEquals(new int[] {sums[b]}, new int[] {codes.sums[b]}, rounding + " block " + b);
                 }
+                for (int e = 0; rounding == ActivationRounding.Q8_K && e < n / 8; e++) {
+                    int sum8 = 0;
+                    for (int j = 0; j < 8; j++) {
+                        sum8 += codes.codes[8 * e + j];
+                    }
+                    assertArrayEquals(new int[] {sum8}, new int[] {codes.sums8[e]}, "Q8_K eight codes " + e);
+                }
             }
         } finally {
             ActivationRounding.jitterScale(1f);
