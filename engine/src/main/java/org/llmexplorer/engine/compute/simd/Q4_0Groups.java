@@ -4,6 +4,7 @@ import static org.llmexplorer.engine.compute.simd.Lanes.F;
 import static org.llmexplorer.engine.compute.simd.Lanes.L;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -99,7 +100,7 @@ final class Q4_0Groups extends RowGroups {
                 v.and((short) 0xF).intoArray(buffer, (b * BLOCK + j) * G);
                 v.lanewise(VectorOperators.LSHR, 4).intoArray(buffer, (b * BLOCK + 16 + j) * G);
             }
-            MemorySegment.copy(data, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, at + floatsAt, scales, b * G, G);
+            MemorySegment.copy(data, ValueLayout.JAVA_FLOAT_UNALIGNED, at + floatsAt, scales, b * G, G);
         }
     }
 

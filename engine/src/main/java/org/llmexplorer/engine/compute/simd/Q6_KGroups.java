@@ -4,6 +4,7 @@ import static org.llmexplorer.engine.compute.simd.Lanes.F;
 import static org.llmexplorer.engine.compute.simd.Lanes.L;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -45,14 +46,14 @@ final class Q6_KGroups extends WidenedGroups {
             int is = p % 2;
             for (int i = 0; i < 16; i++) {
                 int l = 16 * is + i;
-                bytes[(p * PART + 3 * i) * G + r] = src.get(java.lang.foreign.ValueLayout.JAVA_BYTE, from + 64 * half + l);
-                bytes[(p * PART + 3 * i + 1) * G + r] = src.get(java.lang.foreign.ValueLayout.JAVA_BYTE,
+                bytes[(p * PART + 3 * i) * G + r] = src.get(ValueLayout.JAVA_BYTE, from + 64 * half + l);
+                bytes[(p * PART + 3 * i + 1) * G + r] = src.get(ValueLayout.JAVA_BYTE,
                         from + 64 * half + l + 32);
-                bytes[(p * PART + 3 * i + 2) * G + r] = src.get(java.lang.foreign.ValueLayout.JAVA_BYTE,
+                bytes[(p * PART + 3 * i + 2) * G + r] = src.get(ValueLayout.JAVA_BYTE,
                         from + 128 + 32 * half + l);
             }
             for (int m = 0; m < 4; m++) { // the scale of columns l + 32 m: sc[8 half + is + 2 m]
-                bytes[(p * PART + 48 + m) * G + r] = src.get(java.lang.foreign.ValueLayout.JAVA_BYTE,
+                bytes[(p * PART + 48 + m) * G + r] = src.get(ValueLayout.JAVA_BYTE,
                         from + 192 + 8 * half + is + 2 * m);
             }
         }
