@@ -215,23 +215,23 @@ public final class KvCache {
     /**
      * For attention on a half-precision or Q8_0 cache: the keys and values of one key/value head
      * for positions [0, positions) decoded to floats, into arrays laid out as an F32 cache's
-     * layer but with heads keySpan and valueSpan apart (keys at kvHead * keySpan in blocks, values
-     * at kvHead * valueSpan position-major). Heads write disjoint parts, so several may be
-     * decoded at once.
+     * layer but with heads keysApart and valuesApart floats apart (keys at kvHead * keysApart in
+     * blocks, values at kvHead * valuesApart position-major). Heads write disjoint parts, so
+     * several may be decoded at once.
      */
-    void decode(int layer, int kvHead, int positions, float[] keysOut, int keySpan, float[] valuesOut,
-                int valueSpan) {
+    void decode(int layer, int kvHead, int positions, float[] keysOut, int keysApart, float[] valuesOut,
+                int valuesApart) {
         if (type == Type.Q8_0) {
             for (int p = 0; p < positions; p++) {
                 values8.get(layer, p * kvDim + kvHead * headDim, headDim, valuesOut,
-                        kvHead * valueSpan + p * headDim);
+                        kvHead * valuesApart + p * headDim);
             }
-            keysInBlocks(layer, kvHead, positions, keysOut, kvHead * keySpan);
+            keysInBlocks(layer, kvHead, positions, keysOut, kvHead * keysApart);
             return;
         }
-        toFloats(keys16[layer], kvHead * headSpan, keysOut, kvHead * keySpan,
-                Math.min(Math.min(headSpan, keySpan), span(positions, headDim)));
-        toFloats(values16[layer], kvHead * this.valueSpan, valuesOut, kvHead * valueSpan, positions * headDim);
+        toFloats(keys16[layer], kvHead * headSpan, keysOut, kvHead * keysApart,
+                Math.min(Math.min(headSpan, keysApart), span(positions, headDim)));
+        toFloats(values16[layer], kvHead * valueSpan, valuesOut, kvHead * valuesApart, positions * headDim);
     }
 
     /**

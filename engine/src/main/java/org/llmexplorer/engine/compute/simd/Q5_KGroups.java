@@ -12,7 +12,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.llmexplorer.engine.tensor.format.Blocks;
 
 /**
  * Q5_K in row groups ({@link RowGroups}), blocks of 256: float fields d and dmin; byte vectors
@@ -32,22 +31,15 @@ import org.llmexplorer.engine.tensor.format.Blocks;
 final class Q5_KGroups extends WidenedGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final int HIGH = 8;    // the byte vector of qh[0]
-    private static final int CHUNKS = 40; // the first chunk's byte vector
-    private static final int CHUNK = 34;  // byte vectors per chunk of 64 columns: two scales, 32 nibble bytes
+    private static final int CHUNKS = 40; // the first chunk's byte vector (as Q4_K's chunks: two scales, 32 nibble bytes)
 
     Q5_KGroups(int rows, int cols) {
-        super(rows, cols, 2, CHUNKS + 4 * CHUNK);
+        super(rows, cols, 2, CHUNKS + 4 * Q4_KGroups.CHUNK);
     }
 
     @Override
     void readBlock(MemorySegment src, long from, int r, float[] floats, byte[] bytes) {
-        floats[r] = Blocks.half(src, from);
-        floats[G + r] = Blocks.half(src, from + 2);
-        for (int j = 0; j < 8; j++) {
-            int scaleMin = Blocks.scaleMinK4(src, from + 4, j);
-            bytes[j * G + r] = (byte) scaleMin;
-            bytes[scaleField(j) * G + r] = (byte) (scaleMin >>> 8);
-        }
+        Q4_KGroups.readScalesAndMinimums(src, from, r, floats, bytes, CHUNKS);
         for (int l = 0; l < 32; l++) {
             bytes[(HIGH + l) * G + r] = (byte) ~src.get(ValueLayout.JAVA_BYTE, from + 16 + l);
         }
@@ -56,14 +48,12 @@ final class Q5_KGroups extends WidenedGroups {
         }
     }
 
-    /** The byte vector of sub-block j's scale. */
     private static int scaleField(int j) {
-        return CHUNKS + CHUNK * (j / 2) + j % 2;
+        return Q4_KGroups.scaleField(CHUNKS, j);
     }
 
-    /** The byte vector of nibble byte i (chunk i / 32, byte i % 32). */
     private static int codeField(int i) {
-        return CHUNKS + CHUNK * (i / 32) + 2 + i % 32;
+        return Q4_KGroups.codeField(CHUNKS, i);
     }
 
     @Override

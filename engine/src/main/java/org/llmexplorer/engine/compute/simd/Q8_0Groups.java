@@ -63,17 +63,17 @@ final class Q8_0Groups extends RowGroups {
         acc1.intoArray(out, o + L);
     }
 
-    /**
-     * Through floats that hold the codes themselves (exact small integers): each block's products
-     * sum exactly, then take both scales, as for one token ({@link ColumnTiles#tile4Blocks}). In
-     * 16-bit lanes a product of two codes would need widening after every second column.
-     */
     /** The codes as floats: the tile applies the scales per block. */
     @Override
     float[] tokens(ActivationCodes codes, int n) {
         return codes.asFloats(n);
     }
 
+    /**
+     * Through floats that hold the codes themselves (exact small integers): each block's products
+     * sum exactly, then take both scales, as for one token ({@link ColumnTiles#tile4Blocks}). In
+     * 16-bit lanes a product of two codes would need widening after every second column.
+     */
     @Override
     void tiled(int g0, int g1, ActivationCodes codes, float[] xCodes, int batch, float[] out, Scratch scratch) {
         float[] buffer = scratch.floats(G * cols);

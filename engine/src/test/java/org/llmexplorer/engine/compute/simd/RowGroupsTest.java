@@ -14,7 +14,7 @@ import org.llmexplorer.engine.tensor.GgmlType;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 
 /**
- * Q4_0, Q8_0, Q4_K and Q6_K through the repacked row groups, against llama.cpp's dot products
+ * Q4_0, Q8_0, Q4_K, Q5_K and Q6_K through the repacked row groups, against llama.cpp's dot products
  * with 8-bit activations written out from the file's bytes (Q4_0 and Q8_0 here; the K-quants'
  * with Q8_K below): per block d_w d_x sum(w q), w the weight's code
  * (minus 8 for Q4_0), the integer sum exact, the activations' codes and scales from its
@@ -149,6 +149,22 @@ class RowGroupsTest {
         }
     }
     /**
+     * llama.cpp's Q8_K scale of the 256 activations from x[xo]: -127 / max, max the value of
+     * largest magnitude (the first of equals); its codes are min(127, round(iscale x)), d_x = 1 / iscale.
+     */
+    private static float q8KInverseScale(float[] x, int xo) {
+        float amax = 0;
+        float max = 0;
+        for (int j = 0; j < 256; j++) {
+            if (Math.abs(x[xo + j]) > amax) {
+                amax = Math.abs(x[xo + j]);
+                max = x[xo + j];
+            }
+        }
+        return -127f / max;
+    }
+
+    /**
      * llama.cpp's Q4_K x Q8_K and Q5_K x Q8_K: per block of 256, activations' d = max / -127 (max
      * the value of largest magnitude), codes min(127, round(-127 x / max)); d_x (d isum - dmin
      * msum) with isum = sum over sub-blocks of scale * sum(code_w code_x) and msum = sum of
@@ -163,15 +179,7 @@ class RowGroupsTest {
         for (int b = 0; b < w.cols() / 256; b++) {
             long at = row * w.rowBytes() + b * (five ? 176L : 144L);
             int xo = xOff + b * 256;
-            float amax = 0;
-            float max = 0;
-            for (int j = 0; j < 256; j++) {
-                if (Math.abs(x[xo + j]) > amax) {
-                    amax = Math.abs(x[xo + j]);
-                    max = x[xo + j];
-                }
-            }
-            float iscale = -127f / max;
+            float iscale = q8KInverseScale(x, xo);
             long isum = 0;
             long msum = 0;
             for (int sub = 0; sub < 8; sub++) {
@@ -213,15 +221,7 @@ class RowGroupsTest {
         for (int b = 0; b < w.cols() / 256; b++) {
             long at = row * w.rowBytes() + b * 210L;
             int xo = xOff + b * 256;
-            float amax = 0;
-            float max = 0;
-            for (int j = 0; j < 256; j++) {
-                if (Math.abs(x[xo + j]) > amax) {
-                    amax = Math.abs(x[xo + j]);
-                    max = x[xo + j];
-                }
-            }
-            float iscale = -127f / max;
+            float iscale = q8KInverseScale(x, xo);
             long isum = 0;
             for (int c = 0; c < 256; c++) {
                 int half = c / 128;
