@@ -30,7 +30,7 @@ import org.llmexplorer.engine.tensor.format.Blocks;
  */
 final class Q4_KGroups extends RowGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-    static final int CHUNK = 34; // byte vectors per chunk of 64 columns: two scales, 32 codes
+    private static final int CHUNK = 34; // byte vectors per chunk of 64 columns: two scales, 32 codes
     private static final int CHUNKS = 8; // the first chunk's byte vector, after the minimums
 
     Q4_KGroups(int rows, int cols) {
@@ -39,7 +39,7 @@ final class Q4_KGroups extends RowGroups {
 
     @Override
     void readBlock(MemorySegment src, long from, int r, float[] floats, byte[] bytes) {
-        readScalesAndMinimums(src, from, r, floats, bytes, CHUNKS);
+        readScalesAndMinimums(src, from, r, floats, bytes, CHUNK);
         for (int j = 0; j < 128; j += 8) {
             long eight = src.get(LONG, from + 16 + j);
             for (int k = 0; k < 8; k++) {
@@ -50,36 +50,36 @@ final class Q4_KGroups extends RowGroups {
 
     /**
      * A Q4_K or Q5_K block's d and dmin (float fields 0 and 1) and its eight 6-bit sub-block
-     * minimums (byte vectors 0..7) and scales (in the chunks that start at byte vector
-     * {@code chunks}), from the file's block at src[from], into lane r. Q5_K keeps Q4_K's layout
-     * with its fifth bits between the minimums and the chunks.
+     * minimums (byte vectors 0..7) and scales (in the chunks of {@code chunk} byte vectors that
+     * follow), from the file's block at src[from], into lane r. Q5_K keeps Q4_K's layout with
+     * its fifth bits in each chunk between the scales and the codes.
      */
-    static void readScalesAndMinimums(MemorySegment src, long from, int r, float[] floats, byte[] bytes, int chunks) {
+    static void readScalesAndMinimums(MemorySegment src, long from, int r, float[] floats, byte[] bytes, int chunk) {
         floats[r] = Blocks.half(src, from);
         floats[G + r] = Blocks.half(src, from + 2);
         for (int j = 0; j < 8; j++) {
             int scaleMin = Blocks.scaleMinK4(src, from + 4, j);
             bytes[j * G + r] = (byte) scaleMin;
-            bytes[scaleField(chunks, j) * G + r] = (byte) (scaleMin >>> 8);
+            bytes[scaleField(chunk, j) * G + r] = (byte) (scaleMin >>> 8);
         }
     }
 
-    /** The byte vector of sub-block j's scale, the chunks starting at byte vector {@code chunks}. */
-    static int scaleField(int chunks, int j) {
-        return chunks + CHUNK * (j / 2) + j % 2;
+    /** The byte vector of sub-block j's scale, in chunks of {@code chunk} byte vectors after the minimums. */
+    static int scaleField(int chunk, int j) {
+        return CHUNKS + chunk * (j / 2) + j % 2;
     }
 
-    /** The byte vector of code byte i (chunk i / 32, byte i % 32), the chunks starting at {@code chunks}. */
-    static int codeField(int chunks, int i) {
-        return chunks + CHUNK * (i / 32) + 2 + i % 32;
+    /** The byte vector of code byte i (chunk i / 32, byte i % 32): a chunk's last 32 byte vectors. */
+    static int codeField(int chunk, int i) {
+        return CHUNKS + chunk * (i / 32) + chunk - 32 + i % 32;
     }
 
     private static int scaleField(int j) {
-        return scaleField(CHUNKS, j);
+        return scaleField(CHUNK, j);
     }
 
     private static int codeField(int i) {
-        return codeField(CHUNKS, i);
+        return codeField(CHUNK, i);
     }
 
     @Override

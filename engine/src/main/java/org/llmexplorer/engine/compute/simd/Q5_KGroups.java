@@ -15,33 +15,38 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q5_K in row groups ({@link RowGroups}), blocks of 256: float fields d and dmin; byte vectors
- * 0..7 the sub-block minimums, 8..39 the high bits qh[l] inverted (bit 2c of byte l is 1 where
- * column 64c + l's fifth bit is 0, bit 2c + 1 the same for column 64c + 32 + l), then for each
- * chunk c of 64 columns the scales of sub-blocks 2c and 2c + 1 and the chunk's 32 bytes of low
- * nibbles, as Q4_K's ({@link Q4_KGroups}).
+ * 0..7 the sub-block minimums, 8..39 the high bits qh[l] (bit 2c of byte l is column 64c + l's
+ * fifth bit, bit 2c + 1 column 64c + 32 + l's), then for each chunk c of 64 columns the scales
+ * of sub-blocks 2c and 2c + 1 and the chunk's 32 bytes of low nibbles, as Q4_K's
+ * ({@link Q4_KGroups}).
  *
- * <p>One token is llama.cpp's Q5_K x Q8_K product in integer lanes. With the fifth bit inverted,
- * a code minus 16 is its nibble minus 16 times the stored bit, so the codes come centred at no
- * cost, and their products with the activations' codes add up in 16-bit lanes sixteen columns at
- * a time (|sum| &lt;= 16 * 16 * 127 = 32512; uncentred, 62992 would not fit). Per sub-block the
- * two halves widen to 32 bits, 16 sum(x) comes back, and the scale multiplies; the minimums
- * multiply the activations' code sums; per block d_x (d isum - dmin msum). A prompt goes through
- * floats ({@link WidenedGroups}).
+ * <p>One token is llama.cpp's Q5_K x Q8_K product in integer lanes, a code q being its nibble n
+ * plus 16 times its fifth bit f. The nibbles go as Q4_K's: sum (n - 8) x over a sub-block of 32
+ * fits 16-bit lanes (|sum| &lt;= 32 * 8 * 127 = 32512), which start at -8 sum(x) and wrap
+ * harmlessly meanwhile. The fifth bits add each column's activation code into a second 16-bit
+ * lane where the row's bit is set: a mask from one test of the bit (and and compare) and a
+ * masked add, where cutting the bit out of the byte and shifting it into the code took five
+ * operations per column (measured 1.5x the speed). Per sub-block both widen to 32 bits, and
+ * sum n x + 16 sum f x multiplies the scale; the minimums multiply the activations' code sums;
+ * per block d_x (d isum - dmin msum). A prompt goes through floats ({@link WidenedGroups}).
  */
 final class Q5_KGroups extends WidenedGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-    private static final int HIGH = 8;    // the byte vector of qh[0]
-    private static final int CHUNKS = 40; // the first chunk's byte vector (as Q4_K's chunks: two scales, 32 nibble bytes)
+    private static final int CHUNK = 42; // byte vectors per chunk of 64 columns: two scales, eight of fifth bits, 32 of nibbles
 
     Q5_KGroups(int rows, int cols) {
-        super(rows, cols, 2, CHUNKS + 4 * Q4_KGroups.CHUNK);
+        super(rows, cols, 2, 8 + 4 * CHUNK);
     }
 
     @Override
     void readBlock(MemorySegment src, long from, int r, float[] floats, byte[] bytes) {
-        Q4_KGroups.readScalesAndMinimums(src, from, r, floats, bytes, CHUNKS);
-        for (int l = 0; l < 32; l++) {
-            bytes[(HIGH + l) * G + r] = (byte) ~src.get(ValueLayout.JAVA_BYTE, from + 16 + l);
+        Q4_KGroups.readScalesAndMinimums(src, from, r, floats, bytes, CHUNK);
+        for (int c = 0; c < 4; c++) {
+            for (int l = 0; l < 32; l++) { // bits 2c and 2c + 1 of qh[l]: columns 64c + l and 64c + 32 + l
+                int two = (src.get(ValueLayout.JAVA_BYTE, from + 16 + l) >>> 2 * c) & 3;
+                int at = fifthField(c, l) * G + r;
+                bytes[at] = (byte) (bytes[at] & ~(3 << 2 * (l / 8)) | two << 2 * (l / 8));
+            }
         }
         for (int i = 0; i < 128; i++) {
             bytes[codeField(i) * G + r] = src.get(ValueLayout.JAVA_BYTE, from + 48 + i);
@@ -49,11 +54,16 @@ final class Q5_KGroups extends WidenedGroups {
     }
 
     private static int scaleField(int j) {
-        return Q4_KGroups.scaleField(CHUNKS, j);
+        return Q4_KGroups.scaleField(CHUNK, j);
     }
 
     private static int codeField(int i) {
-        return Q4_KGroups.codeField(CHUNKS, i);
+        return Q4_KGroups.codeField(CHUNK, i);
+    }
+
+    /** The byte vector of chunk c's fifth bits for byte l of its codes: bits 2 (l / 8) and 2 (l / 8) + 1 of it. */
+    private static int fifthField(int c, int l) {
+        return scaleField(2 * c) + 2 + l % 8;
     }
 
     @Override
@@ -79,40 +89,44 @@ final class Q5_KGroups extends WidenedGroups {
             IntVector i0 = IntVector.zero(I);
             IntVector i1 = i0;
             for (int c = 0; c < 4; c++) {
-                IntVector lo0 = IntVector.zero(I); // sub-block 2c's sum of (q - 16) x: rows 0..L-1, and the rest
-                IntVector lo1 = lo0;
-                IntVector hi0 = lo0;               // sub-block 2c + 1's
-                IntVector hi1 = lo0;
+                int sumLo = sums[b * 8 + 2 * c];
+                int sumHi = sums[b * 8 + 2 * c + 1];
+                ShortVector lo = ShortVector.broadcast(S, (short) (-8 * sumLo)); // sub-block 2c's sum of (n - 8) x
+                ShortVector hi = ShortVector.broadcast(S, (short) (-8 * sumHi)); // sub-block 2c + 1's
+                ShortVector fifthLo = ShortVector.zero(S);                         // their sums of f x
+                ShortVector fifthHi = fifthLo;
                 int xc = xo + 64 * c;
-                for (int half = 0; half < 32; half += 16) { // sixteen columns fit 16-bit lanes
-                    ShortVector lo = ShortVector.zero(S);
-                    ShortVector hi = lo;
-                    for (int l = half; l < half + 16; l++) {
+                for (int i = 0; i < 4; i++) {
+                    byte bitLo = (byte) (1 << 2 * i);
+                    byte bitHi = (byte) (2 << 2 * i);
+                    for (int l = 8 * i; l < 8 * i + 8; l++) {
                         ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data,
                                 bytes + (long) codeField(32 * c + l) * G, ByteOrder.LITTLE_ENDIAN)
                                 .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                        ShortVector h = ((ShortVector) ByteVector.fromMemorySegment(BG, data,
-                                bytes + (long) (HIGH + l) * G, ByteOrder.LITTLE_ENDIAN)
-                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).lanewise(VectorOperators.LSHR, 2 * c);
-                        ShortVector qLo = v.and((short) 0xF).sub(h.and((short) 1).lanewise(VectorOperators.LSHL, 4));
-                        ShortVector qHi = v.lanewise(VectorOperators.LSHR, 4)
-                                .sub(h.and((short) 2).lanewise(VectorOperators.LSHL, 3));
-                        lo = lo.add(qLo.mul(codes[xc + l]));
-                        hi = hi.add(qHi.mul(codes[xc + 32 + l]));
+                        ByteVector h = ByteVector.fromMemorySegment(BG, data, bytes + (long) fifthField(c, l) * G,
+                                ByteOrder.LITTLE_ENDIAN);
+                        ShortVector xLo = ShortVector.broadcast(S, codes[xc + l]);
+                        ShortVector xHi = ShortVector.broadcast(S, codes[xc + 32 + l]);
+                        lo = lo.add(v.and((short) 0xF).mul(xLo));
+                        hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(xHi));
+                        fifthLo = fifthLo.add(xLo, h.and(bitLo).compare(VectorOperators.NE, (byte) 0).cast(S));
+                        fifthHi = fifthHi.add(xHi, h.and(bitHi).compare(VectorOperators.NE, (byte) 0).cast(S));
                     }
-                    lo0 = lo0.add((IntVector) lo.convertShape(VectorOperators.S2I, I, 0));
-                    lo1 = lo1.add((IntVector) lo.convertShape(VectorOperators.S2I, I, 1));
-                    hi0 = hi0.add((IntVector) hi.convertShape(VectorOperators.S2I, I, 0));
-                    hi1 = hi1.add((IntVector) hi.convertShape(VectorOperators.S2I, I, 1));
                 }
                 ByteVector scLo = ByteVector.fromMemorySegment(BG, data, bytes + (long) scaleField(2 * c) * G, ByteOrder.LITTLE_ENDIAN);
                 ByteVector scHi = ByteVector.fromMemorySegment(BG, data, bytes + (long) scaleField(2 * c + 1) * G, ByteOrder.LITTLE_ENDIAN);
-                int backLo = 16 * sums[b * 8 + 2 * c]; // what centring the codes took off
-                int backHi = 16 * sums[b * 8 + 2 * c + 1];
-                i0 = i0.add(lo0.add(backLo).mul((IntVector) scLo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)))
-                        .add(hi0.add(backHi).mul((IntVector) scHi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)));
-                i1 = i1.add(lo1.add(backLo).mul((IntVector) scLo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)))
-                        .add(hi1.add(backHi).mul((IntVector) scHi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)));
+                i0 = i0.add(((IntVector) lo.convertShape(VectorOperators.S2I, I, 0)).add(8 * sumLo)
+                                .add(((IntVector) fifthLo.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 4))
+                                .mul((IntVector) scLo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)))
+                        .add(((IntVector) hi.convertShape(VectorOperators.S2I, I, 0)).add(8 * sumHi)
+                                .add(((IntVector) fifthHi.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 4))
+                                .mul((IntVector) scHi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)));
+                i1 = i1.add(((IntVector) lo.convertShape(VectorOperators.S2I, I, 1)).add(8 * sumLo)
+                                .add(((IntVector) fifthLo.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 4))
+                                .mul((IntVector) scLo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)))
+                        .add(((IntVector) hi.convertShape(VectorOperators.S2I, I, 1)).add(8 * sumHi)
+                                .add(((IntVector) fifthHi.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 4))
+                                .mul((IntVector) scHi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)));
             }
             float d = scales[b];
             acc0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0))
@@ -152,18 +166,18 @@ final class Q5_KGroups extends WidenedGroups {
                         .convert(VectorOperators.I2F, 0));
                 int c = j / 2;
                 int shift = 4 * (j % 2); // even sub-blocks in the low nibbles
-                int bit = j;              // sub-block j's fifth bits: bit j of qh (2c, or 2c + 1)
                 for (int l = 0; l < 32; l++) {
                     ByteVector v = ByteVector.fromMemorySegment(BG, data, bytes + (long) codeField(32 * c + l) * G,
                             ByteOrder.LITTLE_ENDIAN);
-                    ByteVector h = ByteVector.fromMemorySegment(BG, data, bytes + (long) (HIGH + l) * G, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector h = ByteVector.fromMemorySegment(BG, data, bytes + (long) fifthField(c, l) * G,
+                            ByteOrder.LITTLE_ENDIAN);
                     int k = (b * 256 + 32 * j + l) * G;
                     for (int part = 0; part < 2; part++) {
                         IntVector nibble = ((IntVector) v.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, part))
                                 .lanewise(VectorOperators.LSHR, shift).and(0xF);
-                        IntVector notFifth = ((IntVector) h.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, part))
-                                .lanewise(VectorOperators.LSHR, bit).and(1);
-                        IntVector q = nibble.add(16).sub(notFifth.lanewise(VectorOperators.LSHL, 4));
+                        IntVector fifth = ((IntVector) h.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, part))
+                                .lanewise(VectorOperators.LSHR, 2 * (l / 8) + j % 2).and(1);
+                        IntVector q = nibble.add(fifth.lanewise(VectorOperators.LSHL, 4));
                         FloatVector scale = part == 0 ? s0 : s1;
                         FloatVector min = part == 0 ? m0 : m1;
                         ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(scale).sub(min).intoArray(buffer, k + part * L);
