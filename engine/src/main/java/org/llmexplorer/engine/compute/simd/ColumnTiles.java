@@ -7,7 +7,7 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Products of a group of 2L rows stored column by column (w[k * 2L + r], as the row groups of
- * Q8_0, Q5_K and Q6_K widen them) with several tokens: for each column, the group's
+ * Q8_0 and the K-quants but Q4_K widen them) with several tokens: for each column, the group's
  * two vectors of weights times each token's activation, broadcast. The accumulators are finished
  * sums, one vector per half group and token, so no lane sums are paid; four tokens keep eight of
  * them in registers, which fits AVX2's sixteen.

@@ -15,7 +15,7 @@ import org.llmexplorer.engine.tensor.GgmlType;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 
 /**
- * A Q4_0, Q8_0, Q4_K, Q5_K or Q6_K matrix repacked with the rows of a group side by side ({@link #G} rows,
+ * A Q4_0, Q8_0 or K-quant (Q2_K to Q6_K) matrix repacked with the rows of a group side by side ({@link #G} rows,
  * as many as a vector has 16-bit lanes), so that one vector lane is one row, as llama.cpp's CPU
  * backend repacks weights for its SIMD kernels. Per group and block (32 columns, 256 for the K-quants):
  * the block's bytes, one vector of G bytes per byte of a row's block (vector j holds byte j of
@@ -80,7 +80,7 @@ abstract class RowGroups {
     /** Whether matrices of this type go through row groups. */
     static boolean handles(GgmlType type) {
         return switch (type) {
-            case Q4_0, Q8_0, Q4_K, Q5_K, Q6_K -> true;
+            case Q4_0, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -93,6 +93,8 @@ abstract class RowGroups {
         RowGroups packed = switch (w.type()) {
             case Q4_0 -> new Q4_0Groups(w.rows(), w.cols());
             case Q8_0 -> new Q8_0Groups(w.rows(), w.cols());
+            case Q2_K -> new Q2_KGroups(w.rows(), w.cols());
+            case Q3_K -> new Q3_KGroups(w.rows(), w.cols());
             case Q4_K -> new Q4_KGroups(w.rows(), w.cols());
             case Q5_K -> new Q5_KGroups(w.rows(), w.cols());
             case Q6_K -> new Q6_KGroups(w.rows(), w.cols());

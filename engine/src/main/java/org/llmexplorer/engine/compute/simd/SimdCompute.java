@@ -49,7 +49,7 @@ public final class SimdCompute implements Compute {
      * which native memory does not prompt (a window switching backends would pile copies up).
      */
     private final Arena groupMemory = Arena.ofShared();
-    /** Q4_0, Q8_0, Q4_K, Q5_K and Q6_K matrices repacked on first use, by the bytes they were made from. */
+    /** Q4_0, Q8_0 and K-quant matrices repacked on first use, by the bytes they were made from. */
     private final Map<Packed, RowGroups> grouped = new HashMap<>();
     private final ActivationCodes q8_0 = new ActivationCodes.Q8_0();
     private final ActivationCodes q8_K = new ActivationCodes.Q8_K();
@@ -84,9 +84,6 @@ public final class SimdCompute implements Compute {
             kernels.put(t, new Legacy32Kernel(t));
         }
         kernels.put(GgmlType.IQ4_NL, wide ? new IQ4_NLKernel() : new BlockKernel(TensorFormats.of(GgmlType.IQ4_NL)));
-        for (GgmlType t : new GgmlType[] {GgmlType.Q2_K, GgmlType.Q3_K}) {
-            kernels.put(t, new LowBitKKernel(t));
-        }
     }
 
     /** Float lanes per vector on this machine. */
@@ -173,7 +170,7 @@ public final class SimdCompute implements Compute {
     }
 
     /**
-     * Q4_0, Q8_0, Q4_K, Q5_K and Q6_K through their repacked row groups (see {@link RowGroups}): one to three
+     * Q4_0, Q8_0 and the K-quants through their repacked row groups (see {@link RowGroups}): one to three
      * tokens in 8-bit integer codes, each on its own; more tokens through the groups' tiles.
      */
     private void rowGroups(WeightMatrix w, float[] x, int batch, float[] out) {
