@@ -28,7 +28,7 @@ public final class KvCache {
     final float[][] values;
     final short[][] keys16;   // F16: their half-precision bits
     final short[][] values16;
-    final Q8_0Entries keys8;  // Q8_0: keys position-major, as values
+    final Q8_0Entries keys8;  // Q8_0: codes in key blocks, as F32 keys
     final Q8_0Entries values8;
     final int kvDim;
     final int headDim;
@@ -63,8 +63,8 @@ public final class KvCache {
         this.values = f32 ? new float[layers][valueCount] : null;
         this.keys16 = half ? new short[layers][keyCount] : null;
         this.values16 = half ? new short[layers][valueCount] : null;
-        this.keys8 = q8 ? new Q8_0Entries(layers, valueCount) : null; // position-major, as values
-        this.values8 = q8 ? new Q8_0Entries(layers, valueCount) : null;
+        this.keys8 = q8 ? Q8_0Entries.inKeyBlocks(layers, kvDim, headDim, capacity) : null;
+        this.values8 = q8 ? Q8_0Entries.byPosition(layers, kvDim, headDim, capacity) : null;
     }
 
     public int capacity() {
@@ -222,11 +222,8 @@ public final class KvCache {
     void decode(int layer, int kvHead, int positions, float[] keysOut, int keysApart, float[] valuesOut,
                 int valuesApart) {
         if (type == Type.Q8_0) {
-            for (int p = 0; p < positions; p++) {
-                values8.get(layer, p * kvDim + kvHead * headDim, headDim, valuesOut,
-                        kvHead * valuesApart + p * headDim);
-            }
-            keysInBlocks(layer, kvHead, positions, keysOut, kvHead * keysApart);
+            keys8.decodeKeyBlocks(layer, kvHead, positions, keysOut, kvHead * keysApart);
+            values8.decodeHead(layer, kvHead, positions, valuesOut, kvHead * valuesApart);
             return;
         }
         toFloats(keys16[layer], kvHead * headSpan, keysOut, kvHead * keysApart,
@@ -235,32 +232,18 @@ public final class KvCache {
     }
 
     /**
-     * One key/value head of a half-precision cache for positions [0, positions) as floats: its
-     * keys in blocks from keysOut[0], its values position after position from valuesOut[0]
-     * (p * headDim + d).
+     * One key/value head of a half-precision or Q8_0 cache for positions [0, positions) as
+     * floats: its keys in blocks from keysOut[0], its values position after position from
+     * valuesOut[0] (p * headDim + d).
      */
     void decodeHead(int layer, int kvHead, int positions, float[] keysOut, float[] valuesOut) {
         if (type == Type.Q8_0) {
-            for (int p = 0; p < positions; p++) {
-                values8.get(layer, p * kvDim + kvHead * headDim, headDim, valuesOut, p * headDim);
-            }
-            keysInBlocks(layer, kvHead, positions, keysOut, 0);
+            keys8.decodeKeyBlocks(layer, kvHead, positions, keysOut, 0);
+            values8.decodeHead(layer, kvHead, positions, valuesOut, 0);
             return;
         }
         toFloats(keys16[layer], kvHead * headSpan, keysOut, 0, Math.min(headSpan, span(positions, headDim)));
         toFloats(values16[layer], kvHead * valueSpan, valuesOut, 0, positions * headDim);
-    }
-
-    /** A Q8_0 cache's keys of one head for positions [0, positions), laid out in blocks from out[to]. */
-    private void keysInBlocks(int layer, int kvHead, int positions, float[] out, int to) {
-        float[] row = new float[headDim];
-        for (int p = 0; p < positions; p++) {
-            keys8.get(layer, p * kvDim + kvHead * headDim, headDim, row, 0);
-            int at = to + KeyBlocks.index(p, 0, headDim); // dimension d lies BLOCK floats after d - 1
-            for (int d = 0; d < headDim; d++) {
-                out[at + d * KeyBlocks.BLOCK] = row[d];
-            }
-        }
     }
 
     /** Copies positions [0, positions) of every layer from another cache of the same model. */
@@ -276,8 +259,8 @@ public final class KvCache {
             return;
         }
         if (type == Type.Q8_0) {
-            keys8.copyFrom(other.keys8, positions * kvDim);
-            values8.copyFrom(other.values8, positions * kvDim);
+            keys8.copyFrom(other.keys8, positions);
+            values8.copyFrom(other.values8, positions);
             return;
         }
         int blocks = (positions + KeyBlocks.BLOCK - 1) / KeyBlocks.BLOCK; // whole blocks: later positions get written over

@@ -166,6 +166,8 @@ class KvCacheTest {
         copy.copyFrom(q8, count);
         copy.valuesByPosition(0, count, values);
         assertArrayEquals(vq, values, 0f);
+        copy.keysByPosition(0, count, keys);
+        assertArrayEquals(kq, keys, 0f);
         KvCache quantized = new KvCache(LAYERS, kvDim, headDim, CAPACITY, KvCache.Type.Q8_0);
         quantized.copyFrom(f32, count);
         quantized.keysByPosition(0, count, keys);
