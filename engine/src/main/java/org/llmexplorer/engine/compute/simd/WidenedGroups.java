@@ -5,7 +5,10 @@ package org.llmexplorer.engine.compute.simd;
  * the format's dequantization gives, column by column, then multiplied with four tokens' values at
  * a time ({@link ColumnTiles}). Q5_K's and Q6_K's sums over a sub-block would overflow the 16-bit
  * lanes of Q4_0's and Q4_K's integer tile ({@link CodeTiles}): 5- and 6-bit codes times 8-bit
- * activations fit 16 bits only sixteen or eight columns at a time.
+ * activations fit 16 bits only sixteen or eight columns at a time. Q2_K's and Q3_K's would fit,
+ * but their sub-blocks of 16 each take their own scale, twice as many widenings per column as
+ * that tile pays; an integer tile for them is not written (their prompts already run at 1.05 and
+ * 1.5 times llama.cpp's speed on the same files, docs/PERFORMANCE.md).
  */
 abstract class WidenedGroups extends RowGroups {
 
