@@ -17,8 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Q4_0 in row groups ({@link RowGroups}): code vector j holds each row's byte j, the code of
  * column j in its low nibble and of column j + 16 in its high one, as a Q4_0 block pairs them.
  *
- * <p>One token multiplies the 4-bit codes with the activations' 8-bit codes in 16-bit lanes: one
- * multiply and one add per column serve G rows, and a block's sum is exact in 16 bits
+ * <p>One token multiplies the 4-bit codes with the activations' 8-bit codes in 16-bit lanes, two
+ * groups at a time ({@link RowGroups#paired}): one multiply and one add per column serve G rows,
+ * and a block's sum is exact in 16 bits
  * (|sum| &lt;= 32 * 8 * 127 = 32512). The codes are taken as 0..15, and the offset of 8 comes off
  * once per block with the activations' code sums; the lanes wrap modulo 2^16 meanwhile, which is
  * harmless since the true sum fits. A prompt takes the same arithmetic, four tokens at a time.
@@ -36,34 +37,53 @@ final class Q4_0Groups extends RowGroups {
     }
 
     @Override
-    void matvec(int g, ActivationCodes x, float[] out, int o) {
+    boolean paired() {
+        return true;
+    }
+
+    @Override
+    void matvec2(int ga, int gb, ActivationCodes x, float[] out, int o) {
         short[] codes = x.codes;
         float[] scales = x.scales;
         short[] sums = x.sums;
-        MemorySegment data = this.data[g];
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = acc0;
+        MemorySegment da = this.data[ga];
+        MemorySegment db = this.data[gb];
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
         for (int b = 0; b < blocks; b++) {
             long at = b * groupBlock;
             int xo = b * BLOCK;
-            ShortVector sum = ShortVector.zero(S);
+            ShortVector sa = ShortVector.zero(S);
+            ShortVector sb = sa;
             for (int j = 0; j < 16; j++) {
-                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data, at + bytesAt + (long) j * G,
+                ShortVector va = (ShortVector) ByteVector.fromMemorySegment(BG, da, at + bytesAt + (long) j * G,
                         ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                sum = sum.add(v.and((short) 0xF).mul(codes[xo + j]));
-                sum = sum.add(v.lanewise(VectorOperators.LSHR, 4).mul(codes[xo + 16 + j]));
+                ShortVector vb = (ShortVector) ByteVector.fromMemorySegment(BG, db, at + bytesAt + (long) j * G,
+                        ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector low = ShortVector.broadcast(S, codes[xo + j]);       // column j's activation code
+                ShortVector high = ShortVector.broadcast(S, codes[xo + 16 + j]); // column j + 16's
+                sa = sa.add(va.and((short) 0xF).mul(low)).add(va.lanewise(VectorOperators.LSHR, 4).mul(high));
+                sb = sb.add(vb.and((short) 0xF).mul(low)).add(vb.lanewise(VectorOperators.LSHR, 4).mul(high));
             }
-            sum = sum.sub((short) (8 * sums[b]));
+            short offset = (short) (8 * sums[b]);
+            sa = sa.sub(offset);
+            sb = sb.sub(offset);
             float d = scales[b];
-            FloatVector s0 = (FloatVector) ((IntVector) sum.convertShape(VectorOperators.S2I, I, 0))
-                    .convert(VectorOperators.I2F, 0);
-            FloatVector s1 = (FloatVector) ((IntVector) sum.convertShape(VectorOperators.S2I, I, 1))
-                    .convert(VectorOperators.I2F, 0);
-            acc0 = s0.fma(FloatVector.fromMemorySegment(F, data, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
-            acc1 = s1.fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
+            a0 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, da, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), a0);
+            a1 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, da, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), a1);
+            b0 = ((FloatVector) ((IntVector) sb.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, db, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), b0);
+            b1 = ((FloatVector) ((IntVector) sb.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, db, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), b1);
         }
-        acc0.intoArray(out, o);
-        acc1.intoArray(out, o + L);
+        a0.intoArray(out, o + ga * G);
+        a1.intoArray(out, o + ga * G + L);
+        b0.intoArray(out, o + gb * G);
+        b1.intoArray(out, o + gb * G + L);
     }
 
     /**

@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Q8_0 in row groups ({@link RowGroups}): code vector j holds each row's code of column j.
  *
  * <p>One token multiplies the 8-bit codes with the activations' 8-bit codes in 16-bit lanes, two
- * columns at a time (|a b + c d| &lt;= 2 * 127 * 127 = 32258 fits 16 bits), and adds each pair
+ * groups ({@link RowGroups#paired}) and two columns at a time (|a b + c d| &lt;= 2 * 127 * 127 = 32258 fits 16 bits), and adds each pair
  * into 32-bit lanes, where a block's sum is exact. A prompt multiplies the same codes in float
  * lanes, where a block's sum is exact as well.
  */
@@ -33,34 +33,58 @@ final class Q8_0Groups extends RowGroups {
     }
 
     @Override
-    void matvec(int g, ActivationCodes x, float[] out, int o) {
+    boolean paired() {
+        return true;
+    }
+
+    @Override
+    void matvec2(int ga, int gb, ActivationCodes x, float[] out, int o) {
         short[] codes = x.codes;
         float[] scales = x.scales;
-        MemorySegment data = this.data[g];
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = acc0;
+        MemorySegment da = this.data[ga];
+        MemorySegment db = this.data[gb];
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
         for (int b = 0; b < blocks; b++) {
             long at = b * groupBlock;
             int xo = b * BLOCK;
-            IntVector sum0 = IntVector.zero(I);
-            IntVector sum1 = sum0;
+            IntVector sa0 = IntVector.zero(I);
+            IntVector sa1 = sa0;
+            IntVector sb0 = sa0;
+            IntVector sb1 = sa0;
             for (int j = 0; j < 32; j += 2) {
-                ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(BG, data, at + bytesAt + (long) j * G,
-                        ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, S, 0);
-                ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(BG, data, at + bytesAt + (long) (j + 1) * G,
-                        ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, S, 0);
-                ShortVector pair = v0.mul(codes[xo + j]).add(v1.mul(codes[xo + j + 1]));
-                sum0 = sum0.add((IntVector) pair.convertShape(VectorOperators.S2I, I, 0));
-                sum1 = sum1.add((IntVector) pair.convertShape(VectorOperators.S2I, I, 1));
+                long f = at + bytesAt + (long) j * G;
+                ShortVector c0 = ShortVector.broadcast(S, codes[xo + j]);
+                ShortVector c1 = ShortVector.broadcast(S, codes[xo + j + 1]);
+                ShortVector pa = ((ShortVector) ByteVector.fromMemorySegment(BG, da, f, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, S, 0)).mul(c0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(BG, da, f + G, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2S, S, 0)).mul(c1));
+                ShortVector pb = ((ShortVector) ByteVector.fromMemorySegment(BG, db, f, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, S, 0)).mul(c0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(BG, db, f + G, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2S, S, 0)).mul(c1));
+                sa0 = sa0.add((IntVector) pa.convertShape(VectorOperators.S2I, I, 0));
+                sa1 = sa1.add((IntVector) pa.convertShape(VectorOperators.S2I, I, 1));
+                sb0 = sb0.add((IntVector) pb.convertShape(VectorOperators.S2I, I, 0));
+                sb1 = sb1.add((IntVector) pb.convertShape(VectorOperators.S2I, I, 1));
             }
             float d = scales[b];
-            acc0 = ((FloatVector) sum0.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
-            acc1 = ((FloatVector) sum1.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
+            a0 = ((FloatVector) sa0.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, da, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), a0);
+            a1 = ((FloatVector) sa1.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, da, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), a1);
+            b0 = ((FloatVector) sb0.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, db, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), b0);
+            b1 = ((FloatVector) sb1.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, db, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), b1);
         }
-        acc0.intoArray(out, o);
-        acc1.intoArray(out, o + L);
+        a0.intoArray(out, o + ga * G);
+        a1.intoArray(out, o + ga * G + L);
+        b0.intoArray(out, o + gb * G);
+        b1.intoArray(out, o + gb * G + L);
     }
 
     /** The codes as floats: the tile applies the scales per block. */
