@@ -15,8 +15,8 @@ import org.llmexplorer.engine.compute.KeyBlocks;
  * llama.cpp's {@code --cache-type-k/v q8_0}; the head dimension must be whole blocks of 32). Those
  * two hand attention floats decoded a head at a time ({@link #decode}): a half cache's values are
  * the floats rounded to the nearest half, ties to even, as ggml's conversion rounds them; a Q8_0
- * cache's are quantized per position in blocks of 32 along the head ({@link Q8_0Entries}), keys
- * and values in the usual layout.
+ * cache's are quantized per position in blocks of 32 along the head ({@link Q8_0Entries}): values
+ * position after position, the keys' codes laid out as float keys are, so that they decode in place.
  */
 public final class KvCache {
 

@@ -28,6 +28,8 @@ final class Q8_0Entries {
     /** As many bytes as float lanes (widened with part 0 only; machines with fewer than 8 lanes decode one by one). */
     private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
     private static final boolean VECTORS = L >= 8;
+    /** A block of positions' scales of one dimension block, per thread (decoding allocates nothing). */
+    private static final ThreadLocal<float[]> BLOCK_SCALES = ThreadLocal.withInitial(() -> new float[KeyBlocks.BLOCK]);
 
     private final byte[][] codes;
     private final short[][] scales;
@@ -132,7 +134,7 @@ final class Q8_0Entries {
     void decodeKeyBlocks(int layer, int h, int positions, float[] dst, int to) {
         byte[] q = codes[layer];
         short[] d = scales[layer];
-        float[] blockScales = new float[KeyBlocks.BLOCK];
+        float[] blockScales = BLOCK_SCALES.get();
         int base = h * headSpan;
         for (int p0 = 0; p0 < positions; p0 += KeyBlocks.BLOCK) {
             for (int c = 0; c < headDim; c += BLOCK) {
