@@ -51,6 +51,11 @@ final class AttentionView extends VBox {
     private final ToggleGroup mode = new ToggleGroup();
     private final Function<String, Path> saveAs;
     private final Consumer<String> notice;
+    /** Below this height the mask's section starts folded, so that the heatmap keeps room (an 800 x 600 window). */
+    static final double FOLD_MASK_BELOW = 560;
+    /** Whether the person opened or closed the mask's section: from then on it stays as they left it. */
+    private boolean maskPaneTouched;
+    private boolean folding;
 
     /**
      * @param saveAs asks where to save a file (a suggested name in, null when cancelled)
@@ -199,7 +204,8 @@ final class AttentionView extends VBox {
         HBox viewRow = new HBox(6, matrix, row, heads, fit, gap2, status);
         viewRow.setAlignment(Pos.CENTER_LEFT);
 
-        // The mask's controls fold away on small screens, leaving the heatmap more room; the title keeps saying which mask.
+        // The mask's controls fold away on small screens, leaving the heatmap more room (folded from the start on a
+        // short one, until the person opens or closes the section); the title keeps saying which mask.
         TitledPane maskPane = new TitledPane();
         maskPane.setId("mask-pane");
         maskPane.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> "Mask: "
@@ -209,6 +215,14 @@ final class AttentionView extends VBox {
         maskBox.setPadding(new Insets(4));
         maskPane.setContent(maskBox);
         maskPane.setAnimated(false);
+        maskPane.expandedProperty().addListener((o, was, now) -> maskPaneTouched |= !folding);
+        heightProperty().addListener((o, was, now) -> {
+            if (!maskPaneTouched && now.doubleValue() > 0) {
+                folding = true;
+                maskPane.setExpanded(now.doubleValue() >= FOLD_MASK_BELOW);
+                folding = false;
+            }
+        });
         getChildren().addAll(top, maskPane, viewRow, views, hover);
         vm.snapshotProperty().addListener((o, a, b) -> redraw());
         vm.comparedProperty().addListener((o, a, b) -> redraw());

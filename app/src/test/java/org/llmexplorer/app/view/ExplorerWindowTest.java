@@ -218,8 +218,29 @@ class ExplorerWindowTest {
                 assertEquals(size[0] >= 1024, sidebarShown, "sidebar at " + size[0]);
                 List<String> clipped = clipped(stage.getScene().getRoot(), stage);
                 assertEquals(List.of(), clipped, tab + " at " + (int) size[0] + "x" + (int) size[1]);
+                if (tab.equals("#tab-attention")) { // a short inspector starts with the mask's section folded
+                    double height = window.attentionView().getHeight();
+                    assertEquals(height >= AttentionView.FOLD_MASK_BELOW,
+                            robot.lookup("#mask-pane").queryAs(javafx.scene.control.TitledPane.class).isExpanded(),
+                            "mask section at an inspector " + height + " px high");
+                }
             }
         }
+        // Opened by hand on the smallest window, the section stays open whatever the size.
+        robot.interact(() -> {
+            stage.setWidth(800);
+            stage.setHeight(600);
+        });
+        robot.clickOn("#tab-attention");
+        javafx.scene.control.TitledPane mask = robot.lookup("#mask-pane").queryAs(javafx.scene.control.TitledPane.class);
+        assertTrue(!mask.isExpanded(), "folded at 800x600");
+        robot.clickOn(mask.lookup(".title"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(mask.isExpanded(), "opened by a click");
+        robot.interact(() -> stage.setHeight(640));
+        robot.interact(() -> stage.setHeight(600));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(mask.isExpanded(), "still open after the window moved");
     }
 
     /** Controls that are on screen but cut off: outside the window, or with their text shortened by "…" (at the end or within). */
