@@ -39,7 +39,7 @@ public interface Compute extends AutoCloseable {
 
     /**
      * Readies a weight matrix before its first product, so that the work is done while a model
-     * loads rather than in its first reply (the SIMD backend repacks Q4_0, Q8_0 and the K-quants Q4_K to Q6_K).
+     * loads rather than in its first reply (the SIMD backend repacks Q4_0, Q8_0 and the K-quants Q2_K to Q6_K).
      * Products work without it.
      */
     default void prepare(WeightMatrix w) {

@@ -221,14 +221,8 @@ public final class KvCache {
      */
     void decode(int layer, int kvHead, int positions, float[] keysOut, int keysApart, float[] valuesOut,
                 int valuesApart) {
-        if (type == Type.Q8_0) {
-            keys8.decodeKeyBlocks(layer, kvHead, positions, keysOut, kvHead * keysApart);
-            values8.decodeHead(layer, kvHead, positions, valuesOut, kvHead * valuesApart);
-            return;
-        }
-        toFloats(keys16[layer], kvHead * headSpan, keysOut, kvHead * keysApart,
-                Math.min(Math.min(headSpan, keysApart), span(positions, headDim)));
-        toFloats(values16[layer], kvHead * valueSpan, valuesOut, kvHead * valuesApart, positions * headDim);
+        decode(layer, kvHead, positions, keysOut, kvHead * keysApart, Math.min(headSpan, keysApart), valuesOut,
+                kvHead * valuesApart);
     }
 
     /**
@@ -237,13 +231,19 @@ public final class KvCache {
      * valuesOut[0] (p * headDim + d).
      */
     void decodeHead(int layer, int kvHead, int positions, float[] keysOut, float[] valuesOut) {
+        decode(layer, kvHead, positions, keysOut, 0, headSpan, valuesOut, 0);
+    }
+
+    /** One head's keys to keysOut[keysAt ..] (at most keyRoom floats of a half cache's), its values to valuesOut[valuesAt ..]. */
+    private void decode(int layer, int kvHead, int positions, float[] keysOut, int keysAt, int keyRoom,
+                        float[] valuesOut, int valuesAt) {
         if (type == Type.Q8_0) {
-            keys8.decodeKeyBlocks(layer, kvHead, positions, keysOut, 0);
-            values8.decodeHead(layer, kvHead, positions, valuesOut, 0);
+            keys8.decodeKeyBlocks(layer, kvHead, positions, keysOut, keysAt);
+            values8.decodeHead(layer, kvHead, positions, valuesOut, valuesAt);
             return;
         }
-        toFloats(keys16[layer], kvHead * headSpan, keysOut, 0, Math.min(headSpan, span(positions, headDim)));
-        toFloats(values16[layer], kvHead * valueSpan, valuesOut, 0, positions * headDim);
+        toFloats(keys16[layer], kvHead * headSpan, keysOut, keysAt, Math.min(keyRoom, span(positions, headDim)));
+        toFloats(values16[layer], kvHead * valueSpan, valuesOut, valuesAt, positions * headDim);
     }
 
     /** Copies positions [0, positions) of every layer from another cache of the same model. */

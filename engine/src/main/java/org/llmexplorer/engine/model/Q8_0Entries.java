@@ -9,6 +9,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.llmexplorer.engine.compute.KeyBlocks;
+import org.llmexplorer.engine.tensor.ActivationRounding;
 
 /**
  * Keys or values of every layer in ggml's Q8_0: each position's entries (p * kvDim + i) in
@@ -75,7 +76,7 @@ final class Q8_0Entries {
     void set(int layer, float[] src, int from, int at, int n) {
         byte[] q = codes[layer];
         short[] d = scales[layer];
-        float jitter = org.llmexplorer.engine.tensor.ActivationRounding.scaleJitter(); // 1 but when the differential rule nudges roundings
+        float jitter = ActivationRounding.scaleJitter(); // 1 but when the differential rule nudges roundings
         for (int b = 0; b < n; b += BLOCK) {
             float amax = 0f;
             for (int j = 0; j < BLOCK; j++) {

@@ -27,7 +27,10 @@ abstract sealed class ActivationCodes {
     float[] scales = new float[0];
     /** The sum of each 32 codes. */
     short[] sums = new short[0];
-    /** The sum of each 8 codes (Q8_K only: Q6_K's sums run eight columns at a time). */
+    /**
+     * The sum of each 8 codes (Q8_K only: Q6_K's sums run eight columns at a time, and Q2_K's and
+     * Q3_K's sub-blocks of 16 take two of them).
+     */
     short[] sums8 = new short[0];
 
     /** The codes, or the values they stand for, as floats: filled by {@link #asFloats} and {@link #values}. */

@@ -18,13 +18,13 @@ import jdk.incubator.vector.VectorSpecies;
  * column j in its low nibble and of column j + 16 in its high one, as a Q4_0 block pairs them.
  *
  * <p>One token multiplies the 4-bit codes with the activations' 8-bit codes in 16-bit lanes, two
- * groups at a time ({@link RowGroups#paired}): one multiply and one add per column serve G rows,
+ * groups at a time ({@link PairedGroups}): one multiply and one add per column serve G rows,
  * and a block's sum is exact in 16 bits
  * (|sum| &lt;= 32 * 8 * 127 = 32512). The codes are taken as 0..15, and the offset of 8 comes off
  * once per block with the activations' code sums; the lanes wrap modulo 2^16 meanwhile, which is
  * harmless since the true sum fits. A prompt takes the same arithmetic, four tokens at a time.
  */
-final class Q4_0Groups extends RowGroups {
+final class Q4_0Groups extends PairedGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
 
     Q4_0Groups(int rows, int cols) {
@@ -34,11 +34,6 @@ final class Q4_0Groups extends RowGroups {
     @Override
     void readBlock(MemorySegment src, long from, int r, float[] floats, byte[] bytes) {
         readScaleAndCodes(src, from, r, 16, floats, bytes);
-    }
-
-    @Override
-    boolean paired() {
-        return true;
     }
 
     @Override

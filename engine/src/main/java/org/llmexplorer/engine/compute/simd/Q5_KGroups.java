@@ -15,10 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q5_K in row groups ({@link RowGroups}), blocks of 256: float fields d and dmin; byte vectors
- * 0..7 the sub-block minimums, 8..39 the high bits qh[l] (bit 2c of byte l is column 64c + l's
- * fifth bit, bit 2c + 1 column 64c + 32 + l's), then for each chunk c of 64 columns the scales
- * of sub-blocks 2c and 2c + 1 and the chunk's 32 bytes of low nibbles, as Q4_K's
- * ({@link Q4_KGroups}).
+ * 0..7 the sub-block minimums, then for each chunk c of 64 columns the scales of sub-blocks 2c
+ * and 2c + 1, eight byte vectors of fifth bits and the chunk's 32 bytes of low nibbles, as Q4_K's
+ * chunks with the fifth bits between ({@link Q4_KGroups}). Code byte l of a chunk (column
+ * 64c + l in its low nibble, 64c + 32 + l in its high one) has its two fifth bits, bits 2c and
+ * 2c + 1 of the file's qh[l], at bits 2 (l / 8) and 2 (l / 8) + 1 of fifth-bit vector l % 8.
  *
  * <p>One token is llama.cpp's Q5_K x Q8_K product in integer lanes, a code q being its nibble n
  * plus 16 times its fifth bit f. The nibbles go as Q4_K's: sum (n - 8) x over a sub-block of 32
@@ -41,9 +42,10 @@ final class Q5_KGroups extends WidenedGroups {
     @Override
     void readBlock(MemorySegment src, long from, int r, float[] floats, byte[] bytes) {
         Q4_KGroups.readScalesAndMinimums(src, from, r, floats, bytes, CHUNK);
-        for (int c = 0; c < 4; c++) {
-            for (int l = 0; l < 32; l++) { // bits 2c and 2c + 1 of qh[l]: columns 64c + l and 64c + 32 + l
-                int two = (src.get(ValueLayout.JAVA_BYTE, from + 16 + l) >>> 2 * c) & 3;
+        for (int l = 0; l < 32; l++) {
+            int qh = src.get(ValueLayout.JAVA_BYTE, from + 16 + l);
+            for (int c = 0; c < 4; c++) { // bits 2c and 2c + 1 of qh[l]: columns 64c + l and 64c + 32 + l
+                int two = (qh >>> 2 * c) & 3;
                 int at = fifthField(c, l) * G + r;
                 bytes[at] = (byte) (bytes[at] & ~(3 << 2 * (l / 8)) | two << 2 * (l / 8));
             }

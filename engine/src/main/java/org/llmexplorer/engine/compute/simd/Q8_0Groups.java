@@ -16,11 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  * Q8_0 in row groups ({@link RowGroups}): code vector j holds each row's code of column j.
  *
  * <p>One token multiplies the 8-bit codes with the activations' 8-bit codes in 16-bit lanes, two
- * groups ({@link RowGroups#paired}) and two columns at a time (|a b + c d| &lt;= 2 * 127 * 127 = 32258 fits 16 bits), and adds each pair
+ * groups ({@link PairedGroups}) and two columns at a time (|a b + c d| &lt;= 2 * 127 * 127 = 32258 fits 16 bits), and adds each pair
  * into 32-bit lanes, where a block's sum is exact. A prompt multiplies the same codes in float
  * lanes, where a block's sum is exact as well.
  */
-final class Q8_0Groups extends RowGroups {
+final class Q8_0Groups extends PairedGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
 
     Q8_0Groups(int rows, int cols) {
@@ -30,11 +30,6 @@ final class Q8_0Groups extends RowGroups {
     @Override
     void readBlock(MemorySegment src, long from, int r, float[] floats, byte[] bytes) {
         readScaleAndCodes(src, from, r, 32, floats, bytes);
-    }
-
-    @Override
-    boolean paired() {
-        return true;
     }
 
     @Override

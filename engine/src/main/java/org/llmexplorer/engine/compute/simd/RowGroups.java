@@ -152,46 +152,19 @@ abstract class RowGroups {
 
     /**
      * Groups [g0, g1) times one token's codes: rows g*G .. g*G + G - 1 at out[o + g*G ..] (out
-     * has room for whole groups: see {@link #paddedRows}). One call of the kernel per group: a
+     * has room for whole groups: see {@link #paddedRows}). One call of the kernel per group (or
+     * pair of groups: {@link PairedGroups}): a
      * kernel invoked once for a long run of groups would be compiled on the stack (OSR), whose
      * vector code is many times slower (Q8_0 on a 128256-row matrix: 0.36 GB/s against 24).
      */
-    final void matvec(int g0, int g1, ActivationCodes x, float[] out, int o) {
-        if (paired()) { // the first half's groups beside the second half's: two streams from memory
-            int half = (g1 - g0) / 2;
-            for (int i = 0; i < half; i++) {
-                matvec2(g0 + i, g0 + half + i, x, out, o);
-            }
-            if ((g1 - g0) % 2 != 0) {
-                matvec2(g1 - 1, g1 - 1, x, out, o);
-            }
-            return;
-        }
+    void matvec(int g0, int g1, ActivationCodes x, float[] out, int o) {
         for (int g = g0; g < g1; g++) {
             matvec(g, x, out, o + g * G);
         }
     }
 
     /** Group g times one token's codes, its G rows at out[o ..]. */
-    void matvec(int g, ActivationCodes x, float[] out, int o) {
-        throw new UnsupportedOperationException("paired kernels only");
-    }
-
-    /**
-     * Whether this type's kernel takes two groups at once ({@link #matvec2}): the activations'
-     * codes, loaded and broadcast once, serve both, and the two groups, from distant parts of the
-     * matrix, are two streams the prefetchers follow at once (Q4_0, one thread: 18 -> 19-23 GB/s in
-     * cache, generation on the llama-3.2-1b shape 22-24 -> 26-28 tokens/s). Kernels that are large
-     * already stay single: Q4_K doubled ran three times slower, past C2's inlining budget.
-     */
-    boolean paired() {
-        return false;
-    }
-
-    /** Groups ga and gb (which may be one group) times one token's codes, their rows at out[o + g * G ..]. */
-    void matvec2(int ga, int gb, ActivationCodes x, float[] out, int o) {
-        throw new UnsupportedOperationException("single kernels only");
-    }
+    abstract void matvec(int g, ActivationCodes x, float[] out, int o);
 
     /**
      * What {@link #tiled} takes beside the codes, made once per product before the threads start

@@ -27,7 +27,7 @@ class RowGroupsTest {
      * One to three tokens (generation), and Q4_0 and Q8_0 prompts, sum each block exactly: within
      * 1e-6 of the terms' magnitudes. Q4_K's prompts sum (q - 8) x exactly per sub-block and add
      * 8 d sc sum(x) back in floats with the minimums, a term the reference's magnitudes do not
-     * count; Q5_K's and Q6_K's multiply the values in floats: 1e-5 for these, as
+     * count; Q2_K's, Q3_K's, Q5_K's and Q6_K's multiply the values in floats: 1e-5 for these, as
      * ComputeParityTest allows float sums in another order.
      */
     @ParameterizedTest(name = "{0} {1} rows x {2}, {3} tokens, {4} threads")
