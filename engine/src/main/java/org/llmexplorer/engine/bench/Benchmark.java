@@ -21,9 +21,10 @@ public final class Benchmark {
     /**
      * @param ppAttentionMs   time spent in attention per prompt run
      * @param ppAttendedPairs (query, key) pairs attended per prompt run, over all layers and heads
+     * @param tgAttentionMs   time spent in attention per generated token (what depth adds)
      */
     public record Result(double[] ppTps, double[] tgTps, long peakHeapBytes, double ppAttentionMs, long ppAttendedPairs,
-                         long ppAttentionFlops, double ppGflops, double tgGflops) {
+                         long ppAttentionFlops, double ppGflops, double tgGflops, double tgAttentionMs) {
         public double ppMean() {
             return mean(ppTps);
         }
@@ -77,6 +78,7 @@ public final class Benchmark {
         double[] pp = new double[promptTokens > 0 ? repetitions : 0];
         double[] tg = new double[genTokens > 0 ? repetitions : 0];
         long attentionNanos = 0;
+        long tgAttentionNanos = 0;
         long pairs = 0;
         long flops = 0;
         double ppSeconds = 0;
@@ -102,13 +104,16 @@ public final class Benchmark {
                 tgSeconds += dt / 1e9;
                 tg[r] = genTokens * 1e9 / dt;
                 tgAttentionFlops = state.attentionFlops();
+                tgAttentionNanos += state.attentionNanos();
             }
         }
         double ppGflops = promptTokens == 0 ? 0
                 : repetitions * ((double) matrixFlops * promptTokens + flops) / ppSeconds / 1e9;
         double tgGflops = genTokens == 0 ? 0
                 : repetitions * ((double) matrixFlops * genTokens + tgAttentionFlops) / tgSeconds / 1e9;
-        return new Result(pp, tg, peakHeap(), attentionNanos / 1e6 / repetitions, pairs, flops, ppGflops, tgGflops);
+        double tgAttentionMs = genTokens == 0 ? 0 : tgAttentionNanos / 1e6 / repetitions / genTokens;
+        return new Result(pp, tg, peakHeap(), attentionNanos / 1e6 / repetitions, pairs, flops, ppGflops, tgGflops,
+                tgAttentionMs);
     }
 
     /** Float operations of the matrix products of one token: two per weight (a multiply and an add). */

@@ -161,6 +161,9 @@ final class BenchCommand implements Command {
                     json.put("pp_attended_pairs", r.ppAttendedPairs());
                     json.put("pp_attention_gflop", round(r.ppAttentionFlops() / 1e9));
                 }
+                if (tg > 0) {
+                    json.put("tg_attention_ms", round(r.tgAttentionMs()));
+                }
                 if (json.get("bandwidth_gbps") instanceof Double bw) {
                     json.put("tg_ceiling_tps", round(bw * 1e9 / weightBytes));
                 }

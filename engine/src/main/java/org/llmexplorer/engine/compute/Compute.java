@@ -154,6 +154,22 @@ public interface Compute extends AutoCloseable {
                 softcap, out, outOff, scores, true);
     }
 
+    /**
+     * As {@link #attend} with the keys and values of a Q8_0 cache read where they lie
+     * ({@link Q8_0Head}). This default decodes the allowed positions to floats and runs the plain
+     * reference; backends read the codes in place.
+     */
+    default void attendQ8_0(float[] q, int qOff, int heads, Q8_0Head kv, int[] allowed, int n, float scale,
+                            float softcap, float[] out, int outOff, float[] scores, boolean keepWeights) {
+        int positions = 0;
+        for (int i = 0; i < n; i++) {
+            positions = Math.max(positions, allowed[i] + 1);
+        }
+        float[][] decoded = kv.decode(positions);
+        referenceAttention(q, qOff, heads, kv.headDim(), decoded[0], 0, decoded[1], 0, kv.headDim(), allowed, n,
+                scale, softcap, out, outOff, scores, false);
+    }
+
     private void referenceAttention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase,
                                     float[] values, int valueBase, int valueStride, int[] allowed, int n, float scale,
                                     float softcap, float[] out, int outOff, float[] scores, boolean halfWeights) {

@@ -206,26 +206,22 @@ public final class HostWorkspace implements Workspace {
         KvCache cache = s.cache;
         int length = at.startPos() + at.count();
         boolean half = cache.type == KvCache.Type.F16;
-        boolean decodes = cache.type != KvCache.Type.F32;
+        boolean q8 = cache.type == KvCache.Type.Q8_0;
         // keys of one head lie in a run this long: the cache's own, or the decoded layer's, as long as the text
-        int headSpan = decodes ? KvCache.span(room(length, cache.capacity), headDim) : cache.headSpan;
-        int valueSpan = decodes ? room(length, cache.capacity) * headDim : cache.valueSpan;
+        int headSpan = half ? KvCache.span(room(length, cache.capacity), headDim) : cache.headSpan;
+        int valueSpan = half ? room(length, cache.capacity) * headDim : cache.valueSpan;
         float[] q = a(queries);
-        // As llama.cpp's flash attention over a half-precision or Q8_0 cache: keys and values
-        // decoded to floats, the queries rounded as its products with such keys round them (to
-        // half precision; to Q8_0), and with F16 values the weights rounded to half too (it adds
-        // up F16 values in half precision; Q8_0 values it decodes and adds up in floats). One new
-        // token: each task decodes its own head into its worker's scratch, which stays in cache
-        // for the attention that follows; a prompt: the layer once, up front.
-        boolean perTask = decodes && at.count() == 1;
-        float[] layerKeys = decodes ? null : cache.keys[layer];
-        float[] layerValues = decodes ? null : cache.values[layer];
-        if (decodes) {
-            if (half) {
-                Compute.roundToHalf(q, 0, at.count() * c.qDim());
-            } else {
-                ActivationRounding.Q8_0.apply(q, 0, at.count() * c.qDim(), q, 0);
-            }
+        // As llama.cpp's flash attention over a half-precision or Q8_0 cache: the queries rounded
+        // as its products with such keys round them (to half precision; to Q8_0). A half cache is
+        // decoded to floats and the weights rounded to half too (it adds up F16 values in half
+        // precision): for one new token each task decodes its own head into its worker's scratch,
+        // which stays in cache for the attention that follows; for a prompt, the layer once, up
+        // front. A Q8_0 cache is read in place.
+        boolean perTask = half && at.count() == 1;
+        float[] layerKeys = half || q8 ? null : cache.keys[layer];
+        float[] layerValues = half || q8 ? null : cache.values[layer];
+        if (half) {
+            Compute.roundToHalf(q, 0, at.count() * c.qDim());
             if (perTask) {
                 headScratch(cache, length);
             } else {
@@ -234,6 +230,8 @@ public final class HostWorkspace implements Workspace {
                 layerKeys = d[0];
                 layerValues = d[1];
             }
+        } else if (q8) {
+            ActivationRounding.Q8_0.apply(q, 0, at.count() * c.qDim(), q, 0);
         }
         float[] keysOfLayer = layerKeys;
         float[] valuesOfLayer = layerValues;
@@ -271,7 +269,10 @@ public final class HostWorkspace implements Workspace {
                     watched |= probe.recordsAttention(layer, h);
                 }
                 int qOff = t * c.qDim() + head * headDim;
-                if (half) {
+                if (q8) {
+                    ops.attendQ8_0(q, qOff, heads, cache.q8Head(layer, kvHead), allowed, n, at.scale(), at.softcap(),
+                            out, qOff, scores, watched);
+                } else if (half) {
                     ops.attendHalfWeights(q, qOff, heads, headDim, keys, keyBase, values, valueBase, headDim,
                             allowed, n, at.scale(), at.softcap(), out, qOff, scores);
                 } else {

@@ -1,6 +1,7 @@
 package org.llmexplorer.engine.model;
 
 import org.llmexplorer.engine.compute.KeyBlocks;
+import org.llmexplorer.engine.compute.Q8_0Head;
 
 /**
  * Keys and values of every layer for positions [0, capacity), one key/value head after another.
@@ -11,12 +12,12 @@ import org.llmexplorer.engine.compute.KeyBlocks;
  * layout (p * kvDim + i).
  *
  * <p>Stored as floats, in half precision ({@link Type#F16}: half the memory, and what llama.cpp
- * keeps by default) or in ggml's Q8_0 ({@link Type#Q8_0}: 34 bytes for every 32 floats, as
- * llama.cpp's {@code --cache-type-k/v q8_0}; the head dimension must be whole blocks of 32). Those
- * two hand attention floats decoded a head at a time ({@link #decode}): a half cache's values are
- * the floats rounded to the nearest half, ties to even, as ggml's conversion rounds them; a Q8_0
- * cache's are quantized per position in blocks of 32 along the head ({@link Q8_0Entries}): values
- * position after position, the keys' codes laid out as float keys are, so that they decode in place.
+ * keeps by default) or in ggml's Q8_0 ({@link Type#Q8_0}: 8-bit codes with a scale for every 32,
+ * as llama.cpp's {@code --cache-type-k/v q8_0}; the head dimension must be whole blocks of 32). A
+ * half cache hands attention floats decoded a head at a time ({@link #decode}), its values the
+ * floats rounded to the nearest half, ties to even, as ggml's conversion rounds them; a Q8_0
+ * cache is read in place ({@link #q8Head}), each position quantized in blocks of 32 along the
+ * head ({@link Q8_0Entries}).
  */
 public final class KvCache {
 
@@ -28,7 +29,7 @@ public final class KvCache {
     final float[][] values;
     final short[][] keys16;   // F16: their half-precision bits
     final short[][] values16;
-    final Q8_0Entries keys8;  // Q8_0: codes in key blocks, as F32 keys
+    final Q8_0Entries keys8;  // Q8_0: codes and scales in key blocks, values by position, head after head
     final Q8_0Entries values8;
     final int kvDim;
     final int headDim;
@@ -63,8 +64,8 @@ public final class KvCache {
         this.values = f32 ? new float[layers][valueCount] : null;
         this.keys16 = half ? new short[layers][keyCount] : null;
         this.values16 = half ? new short[layers][valueCount] : null;
-        this.keys8 = q8 ? Q8_0Entries.inKeyBlocks(layers, kvDim, headDim, capacity) : null;
-        this.values8 = q8 ? Q8_0Entries.byPosition(layers, kvDim, headDim, capacity) : null;
+        this.keys8 = q8 ? Q8_0Entries.keys(layers, kvDim, headDim, capacity) : null;
+        this.values8 = q8 ? Q8_0Entries.values(layers, kvDim, headDim, capacity) : null;
     }
 
     public int capacity() {
@@ -212,8 +213,15 @@ public final class KvCache {
         return KeyBlocks.span(positions, headDim);
     }
 
+    /** One key/value head of a layer of a Q8_0 cache, for attention to read in place. */
+    Q8_0Head q8Head(int layer, int kvHead) {
+        return new Q8_0Head(keys8.codes(layer), keys8.scales(layer), keys8.codeBase(kvHead), keys8.scaleBase(kvHead),
+                values8.codes(layer), values8.scales(layer), values8.codeBase(kvHead), values8.scaleBase(kvHead),
+                headDim);
+    }
+
     /**
-     * For attention on a half-precision or Q8_0 cache: the keys and values of one key/value head
+     * For attention on a half-precision cache: the keys and values of one key/value head
      * for positions [0, positions) decoded to floats, into arrays laid out as an F32 cache's
      * layer but with heads keysApart and valuesApart floats apart (keys at kvHead * keysApart in
      * blocks, values at kvHead * valuesApart position-major). Heads write disjoint parts, so
@@ -226,7 +234,7 @@ public final class KvCache {
     }
 
     /**
-     * One key/value head of a half-precision or Q8_0 cache for positions [0, positions) as
+     * One key/value head of a half-precision cache for positions [0, positions) as
      * floats: its keys in blocks from keysOut[0], its values position after position from
      * valuesOut[0] (p * headDim + d).
      */
@@ -237,11 +245,6 @@ public final class KvCache {
     /** One head's keys to keysOut[keysAt ..] (at most keyRoom floats of a half cache's), its values to valuesOut[valuesAt ..]. */
     private void decode(int layer, int kvHead, int positions, float[] keysOut, int keysAt, int keyRoom,
                         float[] valuesOut, int valuesAt) {
-        if (type == Type.Q8_0) {
-            keys8.decodeKeyBlocks(layer, kvHead, positions, keysOut, keysAt);
-            values8.decodeHead(layer, kvHead, positions, valuesOut, valuesAt);
-            return;
-        }
         toFloats(keys16[layer], kvHead * headSpan, keysOut, keysAt, Math.min(keyRoom, span(positions, headDim)));
         toFloats(values16[layer], kvHead * valueSpan, valuesOut, valuesAt, positions * headDim);
     }

@@ -14,6 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.llmexplorer.engine.Shared;
 import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.compute.KeyBlocks;
+import org.llmexplorer.engine.compute.Q8_0Head;
 import org.llmexplorer.engine.compute.ScalarCompute;
 import org.llmexplorer.engine.compute.simd.SimdCompute;
 import org.llmexplorer.engine.generate.GenerationResult;
@@ -146,6 +148,70 @@ class AttentionExecutionTest {
         Generator b = new Generator(model, simd, ids.length + 12).masks(plan);
         assertArrayEquals(a.generate(ids, 12, Sampler.greedy(), 0, null, null).generatedIds(),
                 b.generate(ids, 12, Sampler.greedy(), 0, null, null).generatedIds());
+    }
+
+    /**
+     * Attention over a Q8_0 cache read in place (codes widened as they load, a scale per block of
+     * 32 dimensions) against the plain reference over the same cache decoded to floats, for every
+     * mask: groups of 1, 4 and 6 heads, heads of 64, 96 (a stretch and a half) and 128 dimensions,
+     * rows longer than two tiles, with and without the weights kept.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("masks")
+    void q8_0AttentionReadsTheCodesWhereTheyLie(String spec) {
+        int n = 2600;
+        Random random = new Random(spec.hashCode() + 8);
+        AttentionMask mask = MaskPlan.parse(spec, MaskPlan.causal()).mask(0, 1);
+        int[] keys = new int[n];
+        float[] scratchA = new float[6 * n];
+        float[] scratchB = new float[6 * n];
+        for (int headDim : new int[] {64, 96, 128}) {
+            int blocks = headDim / Q8_0Head.BLOCK;
+            int keySpan = KeyBlocks.span(n, headDim);
+            int scaleSpan = KeyBlocks.span(n, blocks);
+            // the second of two heads, so that every base is used; codes in [-127, 127], scales as halves
+            byte[] keyCodes = new byte[2 * keySpan + 64];
+            byte[] valueCodes = new byte[2 * n * headDim + 64];
+            float[] keyScales = new float[2 * scaleSpan];
+            float[] valueScales = new float[2 * n * blocks];
+            for (byte[] codes : new byte[][] {keyCodes, valueCodes}) {
+                for (int i = 0; i < codes.length; i++) {
+                    codes[i] = (byte) (random.nextInt(255) - 127);
+                }
+            }
+            for (float[] scales : new float[][] {keyScales, valueScales}) {
+                for (int i = 0; i < scales.length; i++) {
+                    scales[i] = Float.float16ToFloat(Float.floatToFloat16((float) random.nextDouble() * 0.03f));
+                }
+            }
+            Q8_0Head head = new Q8_0Head(keyCodes, keyScales, keySpan, scaleSpan, valueCodes, valueScales,
+                    n * headDim, n * blocks, headDim);
+            float[] q = new float[6 * headDim];
+            for (int i = 0; i < q.length; i++) {
+                q[i] = (float) random.nextGaussian();
+            }
+            for (int query : new int[] {0, 17, 1024, 2599}) {
+                int count = mask.keys(query, n, keys);
+                for (int heads : new int[] {1, 4, 6}) {
+                    for (boolean keep : new boolean[] {false, true}) {
+                        float[] plain = new float[heads * headDim];
+                        float[] inPlace = new float[heads * headDim];
+                        scalar.attendQ8_0(q, 0, heads, head, keys, count, 0.125f, spec.contains("bigbird") ? 30f : 0f,
+                                plain, 0, scratchA, keep);
+                        simd.attendQ8_0(q, 0, heads, head, keys, count, 0.125f, spec.contains("bigbird") ? 30f : 0f,
+                                inPlace, 0, scratchB, keep);
+                        String where = "head dimension " + headDim + ", query " + query + ", " + heads
+                                + " heads, weights kept " + keep;
+                        for (int d = 0; d < heads * headDim; d++) {
+                            assertEquals(plain[d], inPlace[d], 2e-4 * (1 + Math.abs(plain[d])), where + ", element " + d);
+                        }
+                        for (int i = 0; keep && i < heads * count; i++) {
+                            assertEquals(scratchA[i], scratchB[i], 1e-5, where + ", weight " + i);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test

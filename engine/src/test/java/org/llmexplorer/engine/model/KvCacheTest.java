@@ -100,7 +100,8 @@ class KvCacheTest {
     /**
      * A Q8_0 cache holds each position's keys and values quantized in blocks of 32 as ggml's
      * quantize_row_q8_0 does (ActivationRounding.Q8_0, which GgmlKernelsTest checks bit for bit
-     * against it), in 34 bytes for every 32 floats' 128.
+     * against it), in 36 bytes for every 32 floats' 128 (ggml's 34, with the scale kept as the
+     * float its half stands for).
      */
     @Test
     void aQ8_0CacheHoldsEachPositionsBlocksOf32AsGgmlQuantizesThem() {
@@ -108,7 +109,7 @@ class KvCacheTest {
         int headDim = 64;
         KvCache f32 = new KvCache(LAYERS, kvDim, headDim, CAPACITY, KvCache.Type.F32);
         KvCache q8 = new KvCache(LAYERS, kvDim, headDim, CAPACITY, KvCache.Type.Q8_0);
-        assertEquals(f32.bytes() * 34 / 128, q8.bytes());
+        assertEquals(f32.bytes() * 36 / 128, q8.bytes());
         int count = 23;
         float[] k = random(count * kvDim, 3);
         float[] v = random(count * kvDim, 4);
@@ -140,29 +141,26 @@ class KvCacheTest {
         // half a step of max/127, and the half-precision scale's rounding (2^-11 of it) times up to 127
         assertTrue(worst > 1e-3 && worst <= 0.5 / 127 + 1.0 / 2048, "at most half a step of max/127: " + worst);
 
-        // decode() and decodeHead() lay heads out as the F32 cache's layer and one head's scratch hold them.
-        int span = KvCache.span(count, headDim);
-        float[] dk = new float[span * 2];
-        float[] dv = new float[count * kvDim];
-        float[] hk = new float[q8.headSpan];
-        float[] hv = new float[CAPACITY * headDim];
+        // q8Head() gives attention each head's codes and scales where they lie, in Q8_0Head's layout.
         for (int h = 0; h < 2; h++) {
-            q8.decode(0, h, count, dk, span, dv, count * headDim);
-        }
-        q8.decodeHead(0, 1, count, hk, hv);
-        for (int p = 0; p < count; p++) {
-            for (int i = 0; i < kvDim; i++) {
-                assertEquals(kq[p * kvDim + i], dk[i / headDim * span + KeyBlocks.index(p, i % headDim, headDim)], 0f); // a zero code is +0 (ggml: d * 0)
-                assertEquals(vq[p * kvDim + i], dv[i / headDim * count * headDim + p * headDim + i % headDim], 0f);
+            var head = q8.q8Head(0, h);
+            for (int p = 0; p < count; p++) {
+                for (int d = 0; d < headDim; d++) {
+                    assertEquals(kq[p * kvDim + h * headDim + d], head.key(p, d), 0f); // a zero code is +0 (ggml: d * 0)
+                    assertEquals(vq[p * kvDim + h * headDim + d], head.value(p, d), 0f);
+                }
             }
-            for (int d = 0; d < headDim; d++) {
-                assertEquals(kq[p * kvDim + headDim + d], hk[KeyBlocks.index(p, d, headDim)], 0f);
-                assertEquals(vq[p * kvDim + headDim + d], hv[p * headDim + d], 0f);
+            float[][] decoded = head.decode(count);
+            for (int p = 0; p < count; p++) {
+                for (int d = 0; d < headDim; d++) {
+                    assertEquals(kq[p * kvDim + h * headDim + d], decoded[0][KeyBlocks.index(p, d, headDim)], 0f);
+                    assertEquals(vq[p * kvDim + h * headDim + d], decoded[1][p * headDim + d], 0f);
+                }
             }
         }
 
         // Copies: Q8_0 to Q8_0 bit for bit, F32 into Q8_0 quantized.
-        KvCache copy = new KvCache(LAYERS, kvDim, headDim, CAPACITY, KvCache.Type.Q8_0);
+        KvCache copy = new KvCache(LAYERS, kvDim, headDim, CAPACITY + 37, KvCache.Type.Q8_0); // heads further apart
         copy.copyFrom(q8, count);
         copy.valuesByPosition(0, count, values);
         assertArrayEquals(vq, values, 0f);

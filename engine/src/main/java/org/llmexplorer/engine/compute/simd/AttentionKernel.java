@@ -8,6 +8,7 @@ import jdk.incubator.vector.VectorOperators;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.compute.FastExp;
 import org.llmexplorer.engine.compute.KeyBlocks;
+import org.llmexplorer.engine.compute.Q8_0Head;
 
 /**
  * Attention of one query for the query heads of a group that share keys, values and mask,
@@ -41,15 +42,24 @@ final class AttentionKernel {
 
     private static final ThreadLocal<Running> RUNNING = ThreadLocal.withInitial(Running::new);
 
+    /**
+     * Keys and values from float arrays, or, where {@code q8} is not null, from a Q8_0 cache's
+     * codes in place ({@link Q8_0AttentionKernel}; the float arrays are then unused).
+     */
     static void attend(Compute ops, float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase,
-                       float[] values, int valueBase, int valueStride, int[] allowed, int n, float scale, float softcap,
-                       float[] out, int outOff, float[] scores, boolean keepWeights, boolean halfWeights) {
+                       float[] values, int valueBase, int valueStride, Q8_0Head q8, int[] allowed, int n, float scale,
+                       float softcap, float[] out, int outOff, float[] scores, boolean keepWeights,
+                       boolean halfWeights) {
         java.util.Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
         if (n == 0) {
             return;
         }
         if (keepWeights) {
-            scores(q, qOff, heads, headDim, keys, keyBase, allowed, 0, n, scale, scores, 0, n);
+            if (q8 == null) {
+                scores(q, qOff, heads, headDim, keys, keyBase, allowed, 0, n, scale, scores, 0, n);
+            } else {
+                Q8_0AttentionKernel.scores(q, qOff, heads, headDim, q8, allowed, 0, n, scale, scores, 0, n);
+            }
             for (int h = 0; h < heads; h++) {
                 if (softcap > 0) {
                     ops.softcap(scores, h * n, n, softcap);
@@ -60,7 +70,11 @@ final class AttentionKernel {
                     Compute.roundToHalf(scores, h * n, n);
                 }
             }
-            accumulate(scores, 0, n, heads, headDim, values, valueBase, valueStride, allowed, 0, n, out, outOff);
+            if (q8 == null) {
+                accumulate(scores, 0, n, heads, headDim, values, valueBase, valueStride, allowed, 0, n, out, outOff);
+            } else {
+                Q8_0AttentionKernel.accumulate(scores, 0, n, heads, headDim, q8, allowed, 0, n, out, outOff);
+            }
             return;
         }
         Running r = RUNNING.get();
@@ -75,7 +89,11 @@ final class AttentionKernel {
         for (int t0 = 0; t0 < n; t0 += TILE) {
             int t1 = Math.min(n, t0 + TILE);
             int len = t1 - t0;
-            scores(q, qOff, heads, headDim, keys, keyBase, allowed, t0, t1, scale, scores, 0, len);
+            if (q8 == null) {
+                scores(q, qOff, heads, headDim, keys, keyBase, allowed, t0, t1, scale, scores, 0, len);
+            } else {
+                Q8_0AttentionKernel.scores(q, qOff, heads, headDim, q8, allowed, t0, t1, scale, scores, 0, len);
+            }
             for (int h = 0; h < heads; h++) {
                 int row = h * len;
                 if (softcap > 0) {
@@ -90,7 +108,11 @@ final class AttentionKernel {
                 }
                 norm[h] += exps(scores, row, len, max[h]);
             }
-            accumulate(scores, 0, len, heads, headDim, values, valueBase, valueStride, allowed, t0, t1, out, outOff);
+            if (q8 == null) {
+                accumulate(scores, 0, len, heads, headDim, values, valueBase, valueStride, allowed, t0, t1, out, outOff);
+            } else {
+                Q8_0AttentionKernel.accumulate(scores, 0, len, heads, headDim, q8, allowed, t0, t1, out, outOff);
+            }
         }
         for (int h = 0; h < heads; h++) {
             scale(out, outOff + h * headDim, headDim, (float) (1.0 / norm[h]));

@@ -12,6 +12,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.compute.Parallel;
+import org.llmexplorer.engine.compute.Q8_0Head;
 import org.llmexplorer.engine.compute.ScalarCompute;
 import org.llmexplorer.engine.tensor.ActivationRounding;
 import org.llmexplorer.engine.tensor.GgmlType;
@@ -268,15 +269,22 @@ public final class SimdCompute implements Compute {
     public void attend(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase, float[] values,
                        int valueBase, int valueStride, int[] allowed, int n, float scale, float softcap,
                        float[] out, int outOff, float[] scores, boolean keepWeights) {
-        AttentionKernel.attend(this, q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride,
+        AttentionKernel.attend(this, q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride, null,
                 allowed, n, scale, softcap, out, outOff, scores, keepWeights, false);
+    }
+
+    @Override
+    public void attendQ8_0(float[] q, int qOff, int heads, Q8_0Head kv, int[] allowed, int n, float scale,
+                           float softcap, float[] out, int outOff, float[] scores, boolean keepWeights) {
+        AttentionKernel.attend(this, q, qOff, heads, kv.headDim(), null, 0, null, 0, 0, kv, allowed, n, scale, softcap,
+                out, outOff, scores, keepWeights, false);
     }
 
     @Override
     public void attendHalfWeights(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase,
                                   float[] values, int valueBase, int valueStride, int[] allowed, int n, float scale,
                                   float softcap, float[] out, int outOff, float[] scores) {
-        AttentionKernel.attend(this, q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride,
+        AttentionKernel.attend(this, q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride, null,
                 allowed, n, scale, softcap, out, outOff, scores, true, true);
     }
 
