@@ -25,7 +25,8 @@ class LongContextParityTest {
 
     @ParameterizedTest
     @CsvSource({"archs/tiny-llama-gqa-F32.gguf, causal, F32", "archs/tiny-llama-gqa-Q8_0.gguf, causal, F32",
-            "archs/tiny-llama-gqa-Q4_K_M.gguf, sliding:w=300, F32", "archs/tiny-llama-gqa-F32.gguf, causal, F16"})
+            "archs/tiny-llama-gqa-Q4_K_M.gguf, sliding:w=300, F32", "archs/tiny-llama-gqa-F32.gguf, causal, F16",
+            "archs/tiny-llama-gqa-F32.gguf, causal, Q8_0"})
     void aLongPromptGivesTheScalarPathsTokens(String file, String mask, KvCache.Type kv) throws Exception {
         try (Model model = Model.open(Shared.path(file));
              Compute scalar = new ScalarCompute();
