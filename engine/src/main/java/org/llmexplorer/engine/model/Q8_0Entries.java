@@ -105,11 +105,12 @@ final class Q8_0Entries {
         }
     }
 
-    /** Codes and scales of head h of a layer (keys: the key fields of the result, values: the value fields). */
+    /** A layer's codes, every head's ({@link #codeBase} apart). */
     byte[] codes(int layer) {
         return codes[layer];
     }
 
+    /** A layer's scales, every head's ({@link #scaleBase} apart). */
     float[] scales(int layer) {
         return scales[layer];
     }
