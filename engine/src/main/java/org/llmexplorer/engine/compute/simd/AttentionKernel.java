@@ -70,11 +70,7 @@ final class AttentionKernel {
                     Compute.roundToHalf(scores, h * n, n);
                 }
             }
-            if (q8 == null) {
-                accumulate(scores, 0, n, heads, headDim, values, valueBase, valueStride, allowed, 0, n, out, outOff);
-            } else {
-                Q8_0AttentionKernel.accumulate(scores, 0, n, heads, headDim, q8, allowed, 0, n, out, outOff);
-            }
+            accumulate(scores, 0, n, heads, headDim, values, valueBase, valueStride, q8, allowed, 0, n, out, outOff);
             return;
         }
         Running r = RUNNING.get();
@@ -108,11 +104,7 @@ final class AttentionKernel {
                 }
                 norm[h] += exps(scores, row, len, max[h]);
             }
-            if (q8 == null) {
-                accumulate(scores, 0, len, heads, headDim, values, valueBase, valueStride, allowed, t0, t1, out, outOff);
-            } else {
-                Q8_0AttentionKernel.accumulate(scores, 0, len, heads, headDim, q8, allowed, t0, t1, out, outOff);
-            }
+            accumulate(scores, 0, len, heads, headDim, values, valueBase, valueStride, q8, allowed, t0, t1, out, outOff);
         }
         for (int h = 0; h < heads; h++) {
             scale(out, outOff + h * headDim, headDim, (float) (1.0 / norm[h]));
@@ -176,13 +168,14 @@ final class AttentionKernel {
     }
 
     /**
-     * out[h] += sum over i in [from, to) of p[pBase + h * rowLen + (i - from)] * value(allowed[i]).
-     * Four heads at a time share every value vector loaded, over a stretch of dimensions as wide
-     * as the registers allow (four vectors with 32 registers, two with 16); the heads left over,
-     * and dimensions short of a stretch, go one head at a time.
+     * out[h] += sum over i in [from, to) of p[pBase + h * rowLen + (i - from)] * value(allowed[i]),
+     * the values from the float array or, where q8 is not null, from a Q8_0 cache's codes
+     * ({@link Q8_0AttentionKernel}). Four heads at a time share every value vector loaded, over a
+     * stretch of dimensions as wide as the registers allow (four vectors with 32 registers, two
+     * with 16); the heads left over, and dimensions short of a stretch, go one head at a time.
      */
     static void accumulate(float[] p, int pBase, int rowLen, int heads, int headDim, float[] values, int valueBase,
-                           int valueStride, int[] allowed, int from, int to, float[] out, int outOff) {
+                           int valueStride, Q8_0Head q8, int[] allowed, int from, int to, float[] out, int outOff) {
         int h = 0;
         int stretch = (L >= 16 ? 4 : 2) * L;
         int wide = headDim - headDim % stretch;
@@ -190,7 +183,11 @@ final class AttentionKernel {
             for (int j = 0; j < wide; j += stretch) {
                 int row = pBase + h * rowLen - from;
                 int o = outOff + h * headDim + j;
-                if (stretch == 4 * L) {
+                if (q8 != null && stretch == 4 * L) {
+                    Q8_0AttentionKernel.fourHeadsFourVectors(p, row, rowLen, q8, j, allowed, from, to, out, o, headDim);
+                } else if (q8 != null) {
+                    Q8_0AttentionKernel.fourHeadsTwoVectors(p, row, rowLen, q8, j, allowed, from, to, out, o, headDim);
+                } else if (stretch == 4 * L) {
                     fourHeadsFourVectors(p, row, rowLen, values, valueBase + j, valueStride, allowed, from, to, out, o,
                             headDim);
                 } else {
@@ -199,13 +196,23 @@ final class AttentionKernel {
                 }
             }
             for (int g = h; g < h + 4; g++) {
-                oneHead(p, pBase + g * rowLen - from, wide, headDim, values, valueBase, valueStride, allowed, from, to,
-                        out, outOff + g * headDim);
+                oneHead(p, pBase + g * rowLen - from, wide, headDim, values, valueBase, valueStride, q8, allowed, from,
+                        to, out, outOff + g * headDim);
             }
         }
         for (; h < heads; h++) {
-            oneHead(p, pBase + h * rowLen - from, 0, headDim, values, valueBase, valueStride, allowed, from, to,
+            oneHead(p, pBase + h * rowLen - from, 0, headDim, values, valueBase, valueStride, q8, allowed, from, to,
                     out, outOff + h * headDim);
+        }
+    }
+
+    /** One head's dimensions [j, headDim), from floats or a Q8_0 cache. */
+    private static void oneHead(float[] p, int row, int j, int headDim, float[] values, int valueBase,
+                                int valueStride, Q8_0Head q8, int[] allowed, int from, int to, float[] out, int o) {
+        if (q8 != null) {
+            Q8_0AttentionKernel.oneHead(p, row, j, headDim, q8, allowed, from, to, out, o);
+        } else {
+            oneHead(p, row, j, headDim, values, valueBase, valueStride, allowed, from, to, out, o);
         }
     }
 

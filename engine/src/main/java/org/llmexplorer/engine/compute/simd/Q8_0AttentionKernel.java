@@ -17,7 +17,8 @@ import org.llmexplorer.engine.compute.Q8_0Head;
  * bytes and never copied. Scores: per run of positions and block of dimensions, the plain dot
  * products of the codes with the (Q8_0-rounded) queries, then times the run's scales, a vector
  * of them. Sums: each value vector is its codes times its block's scale (exact, as ggml decodes
- * a row before it adds it), then weighed as float values are.
+ * a row before it adds it), then weighed as float values are. The tiles, the running softmax
+ * and the choice of kernel stay in {@link AttentionKernel}.
  */
 final class Q8_0AttentionKernel {
     private static final int BLOCK = Q8_0Head.BLOCK;
@@ -102,36 +103,8 @@ final class Q8_0AttentionKernel {
         }
     }
 
-    /**
-     * As {@link AttentionKernel#accumulate} for the values of a Q8_0 head: four heads at a time
-     * over a stretch of dimensions as wide as the registers allow, then one head at a time.
-     */
-    static void accumulate(float[] p, int pBase, int rowLen, int heads, int headDim, Q8_0Head kv, int[] allowed,
-                           int from, int to, float[] out, int outOff) {
-        int h = 0;
-        int stretch = (L >= 16 ? 4 : 2) * L;
-        int wide = headDim - headDim % stretch;
-        for (; h + 4 <= heads && wide > 0; h += 4) {
-            for (int j = 0; j < wide; j += stretch) {
-                int row = pBase + h * rowLen - from;
-                int o = outOff + h * headDim + j;
-                if (stretch == 4 * L) {
-                    fourHeadsFourVectors(p, row, rowLen, kv, j, allowed, from, to, out, o, headDim);
-                } else {
-                    fourHeadsTwoVectors(p, row, rowLen, kv, j, allowed, from, to, out, o, headDim);
-                }
-            }
-            for (int g = h; g < h + 4; g++) {
-                oneHead(p, pBase + g * rowLen - from, wide, headDim, kv, allowed, from, to, out, outOff + g * headDim);
-            }
-        }
-        for (; h < heads; h++) {
-            oneHead(p, pBase + h * rowLen - from, 0, headDim, kv, allowed, from, to, out, outOff + h * headDim);
-        }
-    }
-
     /** Dimensions [j, j + 4L) of four heads: each value vector decoded once, weighed for four heads. */
-    private static void fourHeadsFourVectors(float[] p, int row, int rowLen, Q8_0Head kv, int j, int[] allowed,
+    static void fourHeadsFourVectors(float[] p, int row, int rowLen, Q8_0Head kv, int j, int[] allowed,
                                              int from, int to, float[] out, int o, int headDim) {
         byte[] codes = kv.valueCodes();
         float[] scales = kv.valueScales();
@@ -214,7 +187,7 @@ final class Q8_0AttentionKernel {
     }
 
     /** As {@link #fourHeadsFourVectors} for dimensions [j, j + 2L): eight accumulators, for 16 registers. */
-    private static void fourHeadsTwoVectors(float[] p, int row, int rowLen, Q8_0Head kv, int j, int[] allowed,
+    static void fourHeadsTwoVectors(float[] p, int row, int rowLen, Q8_0Head kv, int j, int[] allowed,
                                             int from, int to, float[] out, int o, int headDim) {
         byte[] codes = kv.valueCodes();
         float[] scales = kv.valueScales();
@@ -267,7 +240,7 @@ final class Q8_0AttentionKernel {
      * Dimensions [j, headDim) of one head: four vectors at a time, each with its own accumulator,
      * then one (L divides 32, so a vector lies in one block of dimensions).
      */
-    private static void oneHead(float[] p, int row, int j, int headDim, Q8_0Head kv, int[] allowed, int from, int to,
+    static void oneHead(float[] p, int row, int j, int headDim, Q8_0Head kv, int[] allowed, int from, int to,
                                 float[] out, int o) {
         byte[] codes = kv.valueCodes();
         float[] scales = kv.valueScales();
