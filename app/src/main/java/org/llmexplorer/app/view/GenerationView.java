@@ -111,12 +111,45 @@ final class GenerationView extends VBox {
                 return KvCache.Type.valueOf(s.split(" ")[0]);
             }
         });
+        // A model whose heads are not whole blocks of 32 cannot keep a Q8_0 cache: that choice is greyed
+        // out in the list, and where it is the choice (kept from another model) a hint beside it says why.
+        javafx.util.Callback<javafx.scene.control.ListView<KvCache.Type>, javafx.scene.control.ListCell<KvCache.Type>>
+                kvCells = list -> new javafx.scene.control.ListCell<>() {
+            @Override
+            protected void updateItem(KvCache.Type t, boolean empty) {
+                super.updateItem(t, empty);
+                setText(empty || t == null ? null : kv.getConverter().toString(t));
+                setDisable(!empty && t != null && !holds(model.getValue(), t));
+            }
+        };
+        kv.setCellFactory(kvCells);
+        model.addListener((o, a, b) -> { // cells are kept between showings: made anew for another model
+            kv.setCellFactory(null);
+            kv.setCellFactory(kvCells);
+        });
+        Label kvHint = new Label();
+        kvHint.setId("kv-cache-hint");
+        kvHint.getStyleClass().add("hint");
+        kvHint.setMinWidth(0); // takes what room the row has left, never the labels' (the tooltip has it whole)
+        kvHint.setPrefWidth(0);
+        kvHint.setMaxWidth(Double.MAX_VALUE);
+        kvHint.setWrapText(true);
+        HBox.setHgrow(kvHint, Priority.ALWAYS);
+        kvHint.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
+            var m = model.getValue();
+            return holds(m, vm.kvCache.get()) ? "" : "not for this model: its heads are " + m.headDim()
+                    + " wide, not blocks of 32 (choose F16 or F32)";
+        }, model, vm.kvCache));
+        kvHint.tooltipProperty().bind(javafx.beans.binding.Bindings.createObjectBinding(
+                () -> kvHint.getText().isEmpty() ? null : new Tooltip(kvHint.getText()), kvHint.textProperty()));
         kv.setTooltip(new Tooltip("How the conversation keeps its keys and values. F16: half precision, half the "
                 + "memory, rounded as llama.cpp's default cache rounds (on the CPU and on an OpenCL device). Q8_0: "
                 + "blocks of 32 8-bit codes, about a quarter of the memory, as llama.cpp's q8_0 cache, and the "
                 + "fastest in long conversations, since attention reads a quarter of the bytes (on the CPU; for "
                 + "models whose heads are whole blocks of 32). Takes effect for the next reply."));
-        grid.addRow(3, new Label("KV cache"), kv);
+        HBox kvBox = new HBox(8, kv, kvHint);
+        kvBox.setAlignment(Pos.CENTER_LEFT);
+        grid.addRow(3, new Label("KV cache"), kvBox);
 
         Spinner<Integer> context = new Spinner<>(SamplingViewModel.MIN_CONTEXT, 1 << 20, vm.contextLimit.get(), 1024);
         context.setId("context-limit");
@@ -143,6 +176,11 @@ final class GenerationView extends VBox {
         GridPane.setHgrow(grid.getChildren().get(1), Priority.ALWAYS);
 
         getChildren().addAll(title, grid, compareBox(vm));
+    }
+
+    /** Whether the model (none yet, or a remote one: unknown) can keep a cache of this type. */
+    private static boolean holds(org.llmexplorer.engine.session.ModelSummary m, KvCache.Type t) {
+        return m == null || m.headDim() <= 0 || t == null || KvCache.holds(t, m.headDim());
     }
 
     void comparison(Comparison c) {

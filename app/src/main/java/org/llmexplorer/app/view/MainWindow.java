@@ -316,6 +316,7 @@ public final class MainWindow {
             recent.getItems().clear();
             for (String path : vm.model.recent()) {
                 MenuItem item = new MenuItem(path);
+                item.setMnemonicParsing(false); // an underscore in a file's name is part of it (Q4_K_M), not a key
                 item.setOnAction(x -> vm.model.open(Path.of(path)));
                 recent.getItems().add(item);
             }

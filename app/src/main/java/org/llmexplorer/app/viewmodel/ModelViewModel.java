@@ -111,7 +111,7 @@ public final class ModelViewModel {
         return ctx.session.open(path).whenComplete((summary, error) -> ctx.ui.execute(() -> {
             loading.set(false);
             if (error == null) {
-                ctx.settings.remember(path.toAbsolutePath().toString());
+                ctx.settings.remember(path.toAbsolutePath().normalize().toString()); // one entry per file, however reached
                 recent.setAll(ctx.settings.recentModels);
                 ctx.saveSettings();
             } else {

@@ -335,6 +335,33 @@ class ExplorerWindowTest {
                 .anyMatch(l -> "scalar (1 thread)".equals(l.getText())), "the model card shows the backend");
     }
 
+    /**
+     * stories260K's heads are 8 wide, not whole blocks of 32: a Q8_0 cache is greyed out in the
+     * list, and where it is the choice (a setting kept from another model) a hint beside it says why.
+     */
+    @Test
+    void aKvCacheTheModelCannotHoldSaysWhyBeforeAReplyIsAsked(FxRobot robot) throws Exception {
+        var opening = new AtomicReference<java.util.concurrent.CompletableFuture<?>>();
+        robot.interact(() -> opening.set(vm.model.open(STORIES)));
+        opening.get().get(30, TimeUnit.SECONDS);
+        waitUntil(() -> vm.model.modelProperty().get() != null, "model loaded");
+        robot.clickOn("#tab-generation");
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.ComboBox<org.llmexplorer.engine.model.KvCache.Type> kv =
+                robot.lookup("#kv-cache").queryAs(javafx.scene.control.ComboBox.class);
+        javafx.scene.control.Label hint = robot.lookup("#kv-cache-hint").queryAs(javafx.scene.control.Label.class);
+        robot.interact(() -> vm.sampling.kvCache.set(org.llmexplorer.engine.model.KvCache.Type.Q8_0));
+        assertEquals("not for this model: its heads are 8 wide, not blocks of 32 (choose F16 or F32)", hint.getText());
+        robot.interact(() -> vm.sampling.kvCache.set(org.llmexplorer.engine.model.KvCache.Type.F16));
+        assertEquals("", hint.getText());
+        robot.clickOn("#kv-cache");
+        var cells = robot.lookup(".list-cell").queryAllAs(javafx.scene.control.ListCell.class).stream()
+                .filter(c -> c.getListView() != null && c.getText() != null && c.getText().startsWith("Q8_0")).toList();
+        assertTrue(!cells.isEmpty() && cells.stream().allMatch(javafx.scene.control.ListCell::isDisabled),
+                "Q8_0 greyed out in the list: " + cells);
+        robot.type(javafx.scene.input.KeyCode.ESCAPE);
+    }
+
     @Test
     void aCorruptSettingsFileIsSaidOnScreenUntilDismissed(FxRobot robot) throws Exception {
         vm.close();

@@ -43,8 +43,13 @@ public final class KvCache {
         this(layers, kvDim, headDim, capacity, Type.F32);
     }
 
+    /** Whether a cache of this type can hold heads of headDim dimensions (Q8_0: whole blocks of 32). */
+    public static boolean holds(Type type, int headDim) {
+        return type != Type.Q8_0 || headDim % Q8_0Entries.BLOCK == 0;
+    }
+
     public KvCache(int layers, int kvDim, int headDim, int capacity, Type type) {
-        if (type == Type.Q8_0 && headDim % Q8_0Entries.BLOCK != 0) {
+        if (!holds(type, headDim)) {
             throw new IllegalArgumentException("a Q8_0 KV cache quantizes each head in blocks of "
                     + Q8_0Entries.BLOCK + " values, and this model's heads have " + headDim
                     + " (use F16 or F32)");

@@ -254,7 +254,7 @@ public final class ChatSession implements AutoCloseable {
             closeModel();
             remote = new RemoteModel(client, info);
             ModelSummary summary = new ModelSummary(null, info.id(), "remote", 0, java.util.Map.of(), info.contextLength(),
-                    info.contextLength(), 0, 0, 0, 0, 0, 0, 0, "", "", true, remote.describe());
+                    info.contextLength(), 0, 0, 0, 0, 0, 0, 0, "", "", true, remote.describe(), 0);
             listener.loading("ready", 1.0);
             listener.loaded(summary);
             return summary;

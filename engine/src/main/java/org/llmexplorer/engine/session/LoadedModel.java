@@ -64,7 +64,7 @@ record LoadedModel(Model model, Compute compute, ChatTemplate template) implemen
         return new ModelSummary(path, c.name(), c.architecture(), params, types, c.contextLength(), capacity, c.layers(),
                 c.heads(),
                 c.kvHeads(), c.dim(), c.vocabSize(), Files.size(path), kv, ModuleTree.of(c, model.file()),
-                c.trainedMask().spec(), template != null, backendInUse(kvType));
+                c.trainedMask().spec(), template != null, backendInUse(kvType), c.headDim());
     }
 
     /** The backend as people should read it, saying so when a device hands this model to the CPU. */
