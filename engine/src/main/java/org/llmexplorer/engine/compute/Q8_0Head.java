@@ -29,20 +29,27 @@ public record Q8_0Head(byte[] keyCodes, float[] keyScales, int keyBase, int keyS
         return valueScales[valueScaleBase + j * (headDim / BLOCK) + d / BLOCK] * valueCodes[valueBase + j * headDim + d];
     }
 
+    /** Per thread, the floats {@link #decode} last filled: grown, never shrunk, so decoding allocates rarely. */
+    private static final ThreadLocal<float[][]> DECODED = ThreadLocal.withInitial(() -> new float[][] {{}, {}});
+
     /**
      * Keys and values of positions [0, positions) as floats, laid out as {@link Compute#attend}
      * reads them from index 0 (keys in {@link KeyBlocks}, values p * headDim + d): for a
-     * reference computation.
+     * reference computation. The arrays are this thread's and are filled again by its next call.
      */
     public float[][] decode(int positions) {
-        float[] keys = new float[KeyBlocks.span(positions, headDim)];
-        float[] values = new float[positions * headDim];
+        float[][] out = DECODED.get();
+        if (out[0].length < KeyBlocks.span(positions, headDim) || out[1].length < positions * headDim) {
+            out[0] = new float[KeyBlocks.span(positions, headDim)];
+            out[1] = new float[positions * headDim];
+        }
+        java.util.Arrays.fill(out[0], 0, KeyBlocks.span(positions, headDim), 0f); // a block's unused positions
         for (int j = 0; j < positions; j++) {
             for (int d = 0; d < headDim; d++) {
-                keys[KeyBlocks.index(j, d, headDim)] = key(j, d);
-                values[j * headDim + d] = value(j, d);
+                out[0][KeyBlocks.index(j, d, headDim)] = key(j, d);
+                out[1][j * headDim + d] = value(j, d);
             }
         }
-        return new float[][] {keys, values};
+        return out;
     }
 }
