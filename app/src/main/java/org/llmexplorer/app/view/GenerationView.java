@@ -133,7 +133,6 @@ final class GenerationView extends VBox {
         kvHint.setMinWidth(0); // takes what room the row has left, never the labels' (the tooltip has it whole)
         kvHint.setPrefWidth(0);
         kvHint.setMaxWidth(Double.MAX_VALUE);
-        kvHint.setWrapText(true);
         HBox.setHgrow(kvHint, Priority.ALWAYS);
         kvHint.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
             var m = model.getValue();

@@ -35,15 +35,16 @@ public record Q8_0Head(byte[] keyCodes, float[] keyScales, int keyBase, int keyS
     /**
      * Keys and values of positions [0, positions) as floats, laid out as {@link Compute#attend}
      * reads them from index 0 (keys in {@link KeyBlocks}, values p * headDim + d): for a
-     * reference computation. The arrays are this thread's and are filled again by its next call.
+     * reference computation. The arrays are this thread's and are filled again by its next call; what lies
+     * past the last position is left as it was (attention reads only allowed positions).
      */
     public float[][] decode(int positions) {
         float[][] out = DECODED.get();
-        if (out[0].length < KeyBlocks.span(positions, headDim) || out[1].length < positions * headDim) {
-            out[0] = new float[KeyBlocks.span(positions, headDim)];
+        int keys = KeyBlocks.span(positions, headDim);
+        if (out[0].length < keys || out[1].length < positions * headDim) {
+            out[0] = new float[keys];
             out[1] = new float[positions * headDim];
         }
-        java.util.Arrays.fill(out[0], 0, KeyBlocks.span(positions, headDim), 0f); // a block's unused positions
         for (int j = 0; j < positions; j++) {
             for (int d = 0; d < headDim; d++) {
                 out[0][KeyBlocks.index(j, d, headDim)] = key(j, d);

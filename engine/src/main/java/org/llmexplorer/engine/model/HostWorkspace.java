@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.llmexplorer.engine.attention.AttentionMask;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.compute.Parallel;
+import org.llmexplorer.engine.compute.Q8_0Head;
 import org.llmexplorer.engine.tensor.ActivationRounding;
 import org.llmexplorer.engine.tensor.WeightMatrix;
 
@@ -255,6 +256,7 @@ public final class HostWorkspace implements Workspace {
                 keyBase = 0;
                 valueBase = 0;
             }
+            Q8_0Head kv = q8 ? cache.q8Head(layer, kvHead) : null; // the head's codes, read in place
             int first = kvHead * group;
             for (int head = first; head < first + group; ) {
                 AttentionMask mask = at.masks().mask(layer, head);
@@ -270,8 +272,8 @@ public final class HostWorkspace implements Workspace {
                 }
                 int qOff = t * c.qDim() + head * headDim;
                 if (q8) {
-                    ops.attendQ8_0(q, qOff, heads, cache.q8Head(layer, kvHead), allowed, n, at.scale(), at.softcap(),
-                            out, qOff, scores, watched);
+                    ops.attendQ8_0(q, qOff, heads, kv, allowed, n, at.scale(), at.softcap(), out, qOff, scores,
+                            watched);
                 } else if (half) {
                     ops.attendHalfWeights(q, qOff, heads, headDim, keys, keyBase, values, valueBase, headDim,
                             allowed, n, at.scale(), at.softcap(), out, qOff, scores);
