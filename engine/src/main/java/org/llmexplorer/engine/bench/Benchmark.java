@@ -61,6 +61,7 @@ public final class Benchmark {
         int[] prompt = randomTokens(depth + promptTokens, vocab, 42);
         int[] gen = randomTokens(depth + genTokens, vocab, 43);
         long matrixFlops = matrixFlopsPerToken(model);
+        long headFlops = outputHeadFlops(model);
 
         if (depth > 0) { // the context that is already there
             prompt(transformer, ops, state, masks, prompt, 0, depth, batch);
@@ -107,13 +108,21 @@ public final class Benchmark {
                 tgAttentionNanos += state.attentionNanos();
             }
         }
-        double ppGflops = promptTokens == 0 ? 0
-                : repetitions * ((double) matrixFlops * promptTokens + flops) / ppSeconds / 1e9;
+        // A prompt's forward calls apply the output head to their last token only.
+        double ppMatrixFlops = (double) (matrixFlops - headFlops) * promptTokens
+                + (double) headFlops * promptCalls(transformer, masks, promptTokens, batch);
+        double ppGflops = promptTokens == 0 ? 0 : repetitions * (ppMatrixFlops + flops) / ppSeconds / 1e9;
         double tgGflops = genTokens == 0 ? 0
                 : repetitions * ((double) matrixFlops * genTokens + tgAttentionFlops) / tgSeconds / 1e9;
         double tgAttentionMs = genTokens == 0 ? 0 : tgAttentionNanos / 1e6 / repetitions / genTokens;
         return new Result(pp, tg, peakHeap(), attentionNanos / 1e6 / repetitions, pairs, flops, ppGflops, tgGflops,
                 tgAttentionMs);
+    }
+
+    /** The output head's share of {@link #matrixFlopsPerToken}. */
+    static long outputHeadFlops(Model model) {
+        var output = model.transformer().weights().output();
+        return 2L * output.rows() * output.cols();
     }
 
     /** Float operations of the matrix products of one token: two per weight (a multiply and an add). */
@@ -131,10 +140,20 @@ public final class Benchmark {
         return 2 * sum;
     }
 
+    /** How many forward calls {@link #prompt} makes for n tokens. */
+    private static int promptCalls(Transformer transformer, MaskPlan masks, int n, int batch) {
+        int step = promptStep(transformer, masks, n, batch);
+        return n == 0 ? 0 : (n + step - 1) / step;
+    }
+
+    private static int promptStep(Transformer transformer, MaskPlan masks, int n, int batch) {
+        return masks.looksAhead(transformer.config().layers(), transformer.config().heads()) ? n : batch;
+    }
+
     /** tokens[from .. from + n) at positions from.. in batches. */
     private static void prompt(Transformer transformer, Compute ops, InferenceState s, MaskPlan masks, int[] tokens,
                                int from, int n, int batch) {
-        int step = masks.looksAhead(transformer.config().layers(), transformer.config().heads()) ? n : batch;
+        int step = promptStep(transformer, masks, n, batch);
         for (int done = 0; done < n; done += step) {
             transformer.forward(ops, s, masks, tokens, from + done, Math.min(step, n - done), from + done, false);
         }
