@@ -145,9 +145,21 @@ class ComputeParityTest {
         float[] g1 = RandomWeights.vector(n, new Random(n));
         float[] g2 = g1.clone();
         float[] up = RandomWeights.vector(n, random);
+        float[] g3 = g1.clone();
         scalar.swiglu(g1, up, n);
         simd.swiglu(g2, up, n);
-        assertArrayEquals(g1, g2, 0f);
+        for (int i = 0; i < n; i++) { // FastExp against Math.exp: relative error below 2e-7
+            assertEquals(g1[i], g2[i], 1e-6 * Math.abs(g1[i]) + 1e-30);
+        }
+        // The vector body and the scalar tail give the same bits: a value's result does not depend on where it lies.
+        System.arraycopy(g3, 0, g2, 1, n - 1);
+        float[] up2 = new float[n];
+        System.arraycopy(up, 0, up2, 1, n - 1);
+        simd.swiglu(g3, up, n);
+        simd.swiglu(g2, up2, n);
+        for (int i = 0; i + 1 < n; i++) {
+            assertEquals(g3[i], g2[i + 1], 0f);
+        }
     }
 
     @Test

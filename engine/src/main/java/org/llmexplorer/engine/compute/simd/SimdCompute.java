@@ -11,6 +11,7 @@ import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.compute.FastExp;
 import org.llmexplorer.engine.compute.Parallel;
 import org.llmexplorer.engine.compute.Q8_0Head;
 import org.llmexplorer.engine.compute.ScalarCompute;
@@ -317,11 +318,17 @@ public final class SimdCompute implements Compute {
 
     @Override
     public void swiglu(float[] gate, float[] up, int n) {
-        // Math.exp, not lanewise(EXP): the vector exp differs between the interpreter and the JIT,
-        // and results must not depend on how warm the JVM is.
-        for (int i = 0; i < n; i++) {
+        // FastExp, not lanewise(EXP): the vector exp differs between the interpreter and the JIT,
+        // and results must not depend on how warm the JVM is. (Math.exp per element took 3% of a
+        // prompt at one thread.)
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector g = FloatVector.fromArray(F, gate, i);
+            g.div(FastExp.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+        }
+        for (; i < n; i++) {
             float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+            gate[i] = g / (1f + FastExp.scalar(-g)) * up[i];
         }
     }
 
