@@ -69,12 +69,12 @@ final class ColumnTiles {
     /**
      * Tokens t &lt; 4 given as their 8-bit codes in floats (x[xOff + t * xs + k], block scales
      * xScales[(xOff + t * xs) / 32 + b]) times a group of codes in floats (w, exact small integers)
-     * whose per-row block scales are the float vectors at scales[b * groupBlock + floatsAt]:
+     * whose per-row block scales are scales[b * 2L + r]:
      * each block's 32 products sum exactly in floats (|sum| &lt;= 32 * 127 * 127 &lt; 2^24), then take
      * both scales, as llama.cpp's integer dot products do. Eight block accumulators and eight
      * totals (with AVX2's sixteen registers the totals wait in memory while a block runs).
      */
-    static void tile4Blocks(float[] w, java.lang.foreign.MemorySegment scales, long groupBlock, long floatsAt, int n,
+    static void tile4Blocks(float[] w, float[] scales, int n,
                             float[] x, float[] xScales, int xOff, int xs, float[] out, int o, int os) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
@@ -110,9 +110,8 @@ final class ColumnTiles {
                 pd0 = w0.fma(x3, pd0);
                 pd1 = w1.fma(x3, pd1);
             }
-            long at = blk * groupBlock + floatsAt;
-            FloatVector s0 = FloatVector.fromMemorySegment(F, scales, at, java.nio.ByteOrder.LITTLE_ENDIAN);
-            FloatVector s1 = FloatVector.fromMemorySegment(F, scales, at + L * 4L, java.nio.ByteOrder.LITTLE_ENDIAN);
+            FloatVector s0 = FloatVector.fromArray(F, scales, blk * 2 * L);
+            FloatVector s1 = FloatVector.fromArray(F, scales, blk * 2 * L + L);
             int xb = xOff / 32 + blk;
             a0 = pa0.fma(s0.mul(xScales[xb]), a0);
             a1 = pa1.fma(s1.mul(xScales[xb]), a1);
@@ -134,7 +133,7 @@ final class ColumnTiles {
     }
 
     /** One token, as {@link #tile4Blocks}. */
-    static void tile1Blocks(float[] w, java.lang.foreign.MemorySegment scales, long groupBlock, long floatsAt, int n,
+    static void tile1Blocks(float[] w, float[] scales, int n,
                             float[] x, float[] xScales, int xOff, float[] out, int o) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
@@ -146,10 +145,9 @@ final class ColumnTiles {
                 pa0 = FloatVector.fromArray(F, w, k * 2 * L).fma(x0, pa0);
                 pa1 = FloatVector.fromArray(F, w, k * 2 * L + L).fma(x0, pa1);
             }
-            long at = blk * groupBlock + floatsAt;
             float dx = xScales[xOff / 32 + blk];
-            a0 = pa0.fma(FloatVector.fromMemorySegment(F, scales, at, java.nio.ByteOrder.LITTLE_ENDIAN).mul(dx), a0);
-            a1 = pa1.fma(FloatVector.fromMemorySegment(F, scales, at + L * 4L, java.nio.ByteOrder.LITTLE_ENDIAN).mul(dx), a1);
+            a0 = pa0.fma(FloatVector.fromArray(F, scales, blk * 2 * L).mul(dx), a0);
+            a1 = pa1.fma(FloatVector.fromArray(F, scales, blk * 2 * L + L).mul(dx), a1);
         }
         a0.intoArray(out, o);
         a1.intoArray(out, o + L);

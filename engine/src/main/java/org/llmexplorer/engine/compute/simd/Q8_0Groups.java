@@ -4,6 +4,7 @@ import static org.llmexplorer.engine.compute.simd.Lanes.F;
 import static org.llmexplorer.engine.compute.simd.Lanes.L;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -96,26 +97,30 @@ final class Q8_0Groups extends PairedGroups {
     @Override
     void tiled(int g0, int g1, ActivationCodes codes, float[] xCodes, int batch, float[] out, Scratch scratch) {
         float[] buffer = scratch.floats(G * cols);
+        float[] scales = scratch.moreFloats(G * blocks);
         int stride = paddedRows();
         for (int g = g0; g < g1; g++) {
-            MemorySegment data = this.data[g];
-            codesAsFloats(data, buffer);
+            codesAsFloats(this.data[g], buffer, scales);
             int t = 0;
             for (; t + 4 <= batch; t += 4) {
-                ColumnTiles.tile4Blocks(buffer, data, groupBlock, floatsAt, cols, xCodes, codes.scales, t * cols, cols, out,
-                        t * stride + g * G, stride);
+                ColumnTiles.tile4Blocks(buffer, scales, cols, xCodes, codes.scales, t * cols, cols, out, t * stride + g * G,
+                        stride);
             }
             for (; t < batch; t++) {
-                ColumnTiles.tile1Blocks(buffer, data, groupBlock, floatsAt, cols, xCodes, codes.scales, t * cols, out,
-                        t * stride + g * G);
+                ColumnTiles.tile1Blocks(buffer, scales, cols, xCodes, codes.scales, t * cols, out, t * stride + g * G);
             }
         }
     }
 
-    /** A group's codes as floats, column by column: buffer[k * G + r]. */
-    private void codesAsFloats(MemorySegment data, float[] buffer) {
+    /**
+     * A group's codes as floats, column by column (buffer[k * G + r]), and its scales, block by
+     * block (scales[b * G + r]): the tile reads both from arrays, which its loops index more
+     * cheaply than the group's memory segment.
+     */
+    private void codesAsFloats(MemorySegment data, float[] buffer, float[] scales) {
         for (int b = 0; b < blocks; b++) {
             long at = b * groupBlock;
+            MemorySegment.copy(data, ValueLayout.JAVA_FLOAT_UNALIGNED, at + floatsAt, scales, b * G, G);
             for (int j = 0; j < 32; j++) {
                 ByteVector v = ByteVector.fromMemorySegment(BG, data, at + bytesAt + (long) j * G, ByteOrder.LITTLE_ENDIAN);
                 int k = (b * BLOCK + j) * G;
