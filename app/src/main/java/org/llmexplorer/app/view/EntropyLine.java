@@ -17,6 +17,7 @@ import org.llmexplorer.engine.session.Step;
  * the pointer. Hidden when the reply has no entropies (a remote engine's, an old saved chat's).
  */
 final class EntropyLine extends VBox {
+    private static final double MIN_AXIS_BITS = 1.0;
     private final Canvas canvas = new Canvas(10, 28);
     private final Label label = new Label();
     private List<Step> steps = List.of();
@@ -70,7 +71,9 @@ final class EntropyLine extends VBox {
         for (Step s : steps) {
             max = Math.max(max, s.entropy() == null ? 0 : s.entropy());
         }
-        double scale = max == 0 ? 0 : (h - 4) / max;
+        // The axis spans at least one bit: a reply the model was sure of all along stays a flat line
+        // at the bottom instead of its hundredths of a bit filling the height.
+        double scale = (h - 4) / Math.max(MIN_AXIS_BITS, max);
         double dx = step();
         if (selected >= 0 && selected < steps.size()) {
             g.setFill(Color.web("#FFE58A"));

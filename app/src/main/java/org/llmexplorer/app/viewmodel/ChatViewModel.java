@@ -38,6 +38,10 @@ public final class ChatViewModel {
     private Runnable changed = () -> { };
     /** Told at each streamed token. */
     private Runnable streaming = () -> { };
+    /** The reply streaming now: its message, tokens so far, and when its first token came. */
+    private int streamingIndex = -1;
+    private int streamed;
+    private long firstTokenNanos;
 
     ChatViewModel(AppContext ctx) {
         this.ctx = ctx;
@@ -185,11 +189,24 @@ public final class ChatViewModel {
 
     /** The prompt of a reply is being read: done of total new tokens. */
     void reading(int done, int total) {
+        streamed = 0; // a reply's prompt: its tokens follow
         promptStatus.set(done < total ? String.format("reading the prompt: %d / %d tokens", done, total) : "");
     }
 
     void token(int messageIndex, Step step) {
         promptStatus.set("");
+        // The status bar follows the reply as it streams: the context it fills, and its speed so far
+        // (tokens after the first over the time since it; the session's own figure replaces it at the end).
+        // (A remote engine's steps count from its reply's start: the gauge waits for its usage at the end.)
+        contextUsed.set(Math.max(contextUsed.get(), step.position() + 1));
+        long now = System.nanoTime();
+        if (streamed == 0 || messageIndex != streamingIndex) {
+            streamingIndex = messageIndex;
+            firstTokenNanos = now;
+            streamed = 1;
+        } else if (now > firstTokenNanos) {
+            tokensPerSecond.set(streamed++ * 1e9 / (now - firstTokenNanos));
+        }
         while (messages.size() <= messageIndex) {
             messages.add(new MessageItem("assistant", ""));
         }
@@ -198,6 +215,7 @@ public final class ChatViewModel {
     }
 
     void finished(double tps) {
+        streamed = 0;
         tokensPerSecond.set(tps);
     }
 

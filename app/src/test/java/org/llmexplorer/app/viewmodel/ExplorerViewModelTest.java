@@ -433,6 +433,19 @@ class ExplorerViewModelTest {
             vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
             vm.sampling.maxTokens.set(60);
             vm.chat.input.set("Once upon a time");
+            // The status bar follows the reply as it streams, not only when it ends.
+            java.util.List<Integer> usedWhileStreaming = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.List<Double> speedWhileStreaming = new java.util.concurrent.CopyOnWriteArrayList<>();
+            vm.chat.contextUsedProperty().addListener((o, a, b) -> {
+                if (vm.chat.generatingProperty().get()) {
+                    usedWhileStreaming.add(b.intValue());
+                }
+            });
+            vm.chat.tokensPerSecondProperty().addListener((o, a, b) -> {
+                if (vm.chat.generatingProperty().get()) {
+                    speedWhileStreaming.add(b.doubleValue());
+                }
+            });
             java.util.List<Integer> stepsWhenFirstSaved = new java.util.concurrent.CopyOnWriteArrayList<>();
             vm.history.currentProperty().addListener((o, a, b) ->
                     stepsWhenFirstSaved.add(vm.chat.messages().size() < 2 ? 0 : vm.chat.messages().get(1).steps().size()));
@@ -440,6 +453,13 @@ class ExplorerViewModelTest {
             assertEquals(1, stepsWhenFirstSaved.size());
             assertTrue(stepsWhenFirstSaved.getFirst() >= 1 && stepsWhenFirstSaved.getFirst() < reply.steps().size(),
                     "first saved while the reply was streaming, at token " + stepsWhenFirstSaved);
+            assertTrue(usedWhileStreaming.size() >= reply.steps().size() / 2, "the context gauge moved with the tokens: "
+                    + usedWhileStreaming);
+            for (int i = 1; i < usedWhileStreaming.size(); i++) {
+                assertTrue(usedWhileStreaming.get(i) > usedWhileStreaming.get(i - 1), usedWhileStreaming.toString());
+            }
+            assertTrue(speedWhileStreaming.size() >= reply.steps().size() / 2 && speedWhileStreaming.stream()
+                    .allMatch(v -> v > 0 && Double.isFinite(v)), "the speed so far, at each token: " + speedWhileStreaming);
         }
     }
 
