@@ -10,6 +10,7 @@ import javafx.scene.image.WritableImage;
 import javafx.scene.layout.Pane;
 import javafx.scene.paint.Color;
 import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.llmexplorer.engine.sampling.TokenProbability;
@@ -22,13 +23,21 @@ import org.testfx.framework.junit5.Start;
 @ExtendWith(ApplicationExtension.class)
 class EntropyLineTest {
     private EntropyLine line;
+    private Stage own;
 
+    /** A stage of its own: the primary stage is shared with the other window tests, at their size. */
     @Start
-    void start(Stage stage) {
+    void start(Stage primary) {
         line = new EntropyLine(i -> { });
-        stage.setScene(new Scene(new Pane(line), 300, 80));
+        own = new Stage();
+        own.setScene(new Scene(new Pane(line), 300, 80));
         line.resize(300, 60);
-        stage.show();
+        own.show();
+    }
+
+    @AfterEach
+    void close(FxRobot robot) {
+        robot.interact(own::close);
     }
 
     /** A reply the model was sure of stays at the bottom; one with a 3-bit step reaches the top. */
