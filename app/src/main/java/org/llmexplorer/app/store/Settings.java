@@ -36,6 +36,8 @@ public final class Settings {
     public String mask = "";
     /** The compute backend as {@code Backends.create} names it. */
     public String backend = "auto";
+    /** Threads of the CPU backend (and of a device backend's host work); 0: one per core. */
+    public int cpuThreads;
     /** The OpenAI-compatible server last connected to (the key is never stored). */
     public String remoteAddress = "";
     /** The conversation open when the application last closed (its id in the history). */

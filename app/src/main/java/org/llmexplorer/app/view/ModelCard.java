@@ -84,8 +84,28 @@ final class ModelCard extends VBox {
         served.managedProperty().bind(served.visibleProperty());
         Label runsOn = new Label("Runs on");
         runsOn.getStyleClass().add("hint");
-        getChildren().addAll(title, new HBox(6, open, get), runsOn, backend, progress, cancel, status, serve, served, facts,
-                treePane);
+        int cores = Runtime.getRuntime().availableProcessors();
+        javafx.scene.control.Spinner<Integer> threads = new javafx.scene.control.Spinner<>(1,
+                Math.max(cores, vm.cpuThreadsProperty().get()), vm.cpuThreadsProperty().get());
+        threads.setId("cpu-threads");
+        threads.setPrefWidth(80);
+        threads.setTooltip(new javafx.scene.control.Tooltip("Threads of the CPU backend (this machine has " + cores
+                + " cores). Changing it prepares the open model again. One fewer than the cores can be faster "
+                + "while the window draws a streaming reply."));
+        threads.disableProperty().bind(vm.loadingProperty());
+        threads.valueProperty().addListener((o, a, n) -> {
+            if (n != null && n != vm.cpuThreadsProperty().get()) {
+                vm.useThreads(n);
+            }
+        });
+        vm.cpuThreadsProperty().addListener((o, a, n) -> threads.getValueFactory().setValue(n.intValue()));
+        Label threadsLabel = new Label("Threads");
+        threadsLabel.getStyleClass().add("hint");
+        threadsLabel.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox threadRow = new HBox(6, threadsLabel, threads);
+        threadRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        getChildren().addAll(title, new HBox(6, open, get), runsOn, backend, threadRow, progress, cancel, status, serve,
+                served, facts, treePane);
         vm.discoverBackends();
         vm.modelProperty().addListener((o, a, m) -> show(m));
     }

@@ -30,6 +30,9 @@ public final class ModelViewModel {
     /** The chosen backend; setting it moves the open model there (see {@link #useBackend}). */
     public final ObjectProperty<Backends.Choice> backend = new SimpleObjectProperty<>();
 
+    /** Threads of the CPU backend: the saved choice, or one per core. */
+    private final javafx.beans.property.ReadOnlyIntegerWrapper cpuThreads = new javafx.beans.property.ReadOnlyIntegerWrapper();
+
     /** Where the open model is served over the OpenAI-compatible API on 127.0.0.1, or "". */
     private final ReadOnlyStringWrapper serving = new ReadOnlyStringWrapper("");
     private volatile LlmxServer server;
@@ -43,7 +46,30 @@ public final class ModelViewModel {
         Backends.Choice initial = new Backends.Choice(saved, saved);
         backends.setAll(initial);
         backend.set(initial);
-        ctx.session.backend(saved, Backends.defaultThreads());
+        int threads = ctx.settings.cpuThreads;
+        cpuThreads.set(threads > 0 ? threads : Backends.defaultThreads());
+        ctx.session.backend(saved, cpuThreads.get());
+    }
+
+    public javafx.beans.property.ReadOnlyIntegerProperty cpuThreadsProperty() {
+        return cpuThreads.getReadOnlyProperty();
+    }
+
+    /**
+     * Runs the CPU backend on this many threads from now on and remembers it; the open model is
+     * prepared again for the new pool (as when the backend changes). Fewer threads than cores
+     * can be faster where the window's drawing competes for them (docs/PERFORMANCE.md, item 18).
+     */
+    public CompletableFuture<ModelSummary> useThreads(int threads) {
+        int n = Math.max(1, threads);
+        cpuThreads.set(n);
+        ctx.settings.cpuThreads = n;
+        ctx.saveSettings();
+        Backends.Choice b = backend.get();
+        if (b == null || REMOTE.equals(b)) { // a server's engine: used when a local backend is chosen again
+            return CompletableFuture.completedFuture(model.get());
+        }
+        return ctx.session.switchBackend(b.name(), n);
     }
 
     /** The backends to choose from: the CPU ones at once, OpenCL devices once {@link #discoverBackends} ran. */
@@ -72,7 +98,7 @@ public final class ModelViewModel {
     public CompletableFuture<ModelSummary> useBackend(Backends.Choice choice) {
         Backends.Choice before = backend.get();
         backend.set(choice);
-        return ctx.session.switchBackend(choice.name(), Backends.defaultThreads())
+        return ctx.session.switchBackend(choice.name(), cpuThreads.get())
                 .whenComplete((summary, error) -> ctx.ui.execute(() -> {
                     if (error == null) {
                         ctx.settings.backend = choice.name();

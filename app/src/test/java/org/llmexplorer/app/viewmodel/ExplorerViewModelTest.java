@@ -518,6 +518,28 @@ class ExplorerViewModelTest {
         }
     }
 
+    /** The CPU threads chosen in the Model panel run the open model, and the next start uses them too. */
+    @Test
+    void theCpuThreadsAreChosenAndRemembered() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            assertEquals(org.llmexplorer.engine.compute.Backends.defaultThreads(), vm.model.cpuThreadsProperty().get(),
+                    "one per core at first");
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            var simd = new org.llmexplorer.engine.compute.Backends.Choice("simd", "simd");
+            vm.model.useBackend(simd).get(30, TimeUnit.SECONDS);
+            vm.model.useThreads(3).get(30, TimeUnit.SECONDS);
+            assertEquals("simd (3 threads)", vm.model.modelProperty().get().backend());
+            vm.sampling.maxTokens.set(8);
+            vm.chat.input.set("Once upon a time");
+            assertEquals(8, vm.chat.send().get(30, TimeUnit.SECONDS).steps().size(), "and replies on it");
+        }
+        try (ExplorerViewModel again = new ExplorerViewModel(Runnable::run, dirs())) {
+            assertEquals(3, again.model.cpuThreadsProperty().get(), "remembered in settings.json");
+            again.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            assertEquals("simd (3 threads)", again.model.modelProperty().get().backend());
+        }
+    }
+
     @Test
     void theBackendIsChosenRememberedAndARefusedOneKeepsTheModelWhereItWas() throws Exception {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
