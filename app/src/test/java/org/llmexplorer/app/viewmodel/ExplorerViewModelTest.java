@@ -378,6 +378,7 @@ class ExplorerViewModelTest {
     void everyChatIsSavedAsItChangesAndTheLastOneIsThereAgainAfterARestart() throws Exception {
         String text;
         String firstId;
+        int usedByFirst;
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
             vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
             vm.sampling.maxTokens.set(10);
@@ -385,17 +386,27 @@ class ExplorerViewModelTest {
             vm.chat.send().get(30, TimeUnit.SECONDS);
             vm.history.flush().get(10, TimeUnit.SECONDS);
             text = vm.chat.messages().get(1).text();
+            usedByFirst = vm.chat.contextUsedProperty().get();
             assertEquals(1, vm.history.entries().size(), "saved without asking");
             firstId = vm.history.currentProperty().get();
             assertEquals("Lily had a dog.", vm.history.entries().getFirst().title());
 
             vm.history.newChat();
             assertTrue(vm.chat.messages().isEmpty());
+            waitFor(() -> vm.chat.contextUsedProperty().get() <= 1); // a new chat: nothing (or BOS) in the context
+            vm.sampling.maxTokens.set(30); // a longer chat than the first, so their gauges differ
             vm.chat.input.set("Tom saw a big red ball.");
             vm.chat.send().get(30, TimeUnit.SECONDS);
             vm.history.flush().get(10, TimeUnit.SECONDS);
             assertEquals(2, vm.history.entries().size());
             assertNotEquals(firstId, vm.history.currentProperty().get());
+            // Reopened, a chat's gauge says what it fills (its text tokenized again: within a token or two).
+            String secondId = vm.history.currentProperty().get();
+            assertTrue(vm.chat.contextUsedProperty().get() > usedByFirst + 10, vm.chat.contextUsedProperty().get()
+                    + " against " + usedByFirst);
+            vm.history.open(firstId).get(10, TimeUnit.SECONDS);
+            waitFor(() -> Math.abs(vm.chat.contextUsedProperty().get() - usedByFirst) <= 2);
+            vm.history.open(secondId).get(10, TimeUnit.SECONDS);
         } // closed like a window: the second chat is the last one
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
             waitFor(() -> vm.chat.messages().size() == 2); // the last chat is open again, read off the UI thread
@@ -418,6 +429,8 @@ class ExplorerViewModelTest {
             vm.history.importChat(exported).get(10, TimeUnit.SECONDS);
             assertEquals(2, vm.history.entries().size());
             assertEquals(text, vm.chat.messages().get(1).text(), "an exported chat comes back whole");
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS); // the chat open before a model was: counted on loading
+            waitFor(() -> Math.abs(vm.chat.contextUsedProperty().get() - usedByFirst) <= 2);
         }
         // A history index that cannot be read is rebuilt from the chat files.
         Files.writeString(config.resolve("chats").resolve("index.json"), "{ not json");

@@ -231,6 +231,7 @@ public final class ChatSession implements AutoCloseable {
             ModelSummary summary = loaded.summary(path, capacity(loaded), kvType);
             listener.loading("ready", 1.0);
             listener.loaded(summary);
+            listener.contextUsage(transcript(loaded).tokens(conversation.copy()).length, capacity(loaded));
             return summary;
         });
     }
@@ -374,12 +375,26 @@ public final class ChatSession implements AutoCloseable {
     public void newChat() {
         conversation.replace(List.of());
         logitsCache.clear();
+        reportContext();
     }
 
-    /** Replaces the conversation (a reopened chat). */
+    /** Replaces the conversation (a reopened chat); the listener hears how much of the context it fills. */
     public void restore(List<Message> messages) {
         conversation.replace(messages);
         logitsCache.clear();
+        reportContext();
+    }
+
+    /** The conversation's tokens against the context, to the listener, for a local model (a server's are not known). */
+    private void reportContext() {
+        LoadedModel lm = loaded;
+        if (lm == null) {
+            return;
+        }
+        submitShort("count the context", () -> {
+            listener.contextUsage(transcript(lm).tokens(conversation.copy()).length, capacity(lm));
+            return null;
+        });
     }
 
     /**
