@@ -231,7 +231,7 @@ public final class ChatSession implements AutoCloseable {
             ModelSummary summary = loaded.summary(path, capacity(loaded), kvType);
             listener.loading("ready", 1.0);
             listener.loaded(summary);
-            listener.contextUsage(transcript(loaded).tokens(conversation.copy()).length, capacity(loaded));
+            countContext(loaded);
             return summary;
         });
     }
@@ -392,9 +392,24 @@ public final class ChatSession implements AutoCloseable {
             return;
         }
         submitShort("count the context", () -> {
-            listener.contextUsage(transcript(lm).tokens(conversation.copy()).length, capacity(lm));
+            countContext(lm);
             return null;
         });
+    }
+
+    /**
+     * Tells the listener the conversation's tokens. A template that refuses this conversation
+     * (some raise errors on roles they do not take) leaves the gauge as it is: the next reply
+     * says why, and opening the model must not fail on it.
+     */
+    private void countContext(LoadedModel lm) {
+        int tokens;
+        try {
+            tokens = transcript(lm).tokens(conversation.copy()).length;
+        } catch (RuntimeException e) {
+            return;
+        }
+        listener.contextUsage(tokens, capacity(lm));
     }
 
     /**
