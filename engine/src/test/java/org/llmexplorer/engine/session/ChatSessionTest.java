@@ -70,6 +70,51 @@ class ChatSessionTest {
         return f.get(60, TimeUnit.SECONDS);
     }
 
+    /**
+     * The context gauge: a restored chat is counted when the model opens and when another is
+     * restored; a chat the template refuses (it raises on an assistant turn first) leaves the
+     * gauge as it was and the model opens all the same.
+     */
+    @Test
+    void aRestoredChatIsCountedAndOneTheTemplateRefusesDoesNotStopTheModel(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("stories-strict.gguf");
+        try (var in = org.llmexplorer.engine.gguf.GgufFile.open(Shared.path("models/stories260K.gguf"))) {
+            var w = new org.llmexplorer.engine.gguf.GgufWriter();
+            in.metadata().forEach(w::put);
+            w.put("tokenizer.chat_template", org.llmexplorer.engine.gguf.GgufValue.ofString(
+                    "{% if messages[0].role != 'user' %}{{ raise_exception('a chat begins with the user') }}{% endif %}"
+                    + "{{ bos_token }}{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}"
+                    + "{% if add_generation_prompt %}[assistant]{% endif %}"));
+            for (var t : in.tensors()) {
+                w.addTensor(t.name(), t.type(), t.shape(), org.llmexplorer.engine.gguf.GgufWriter.TensorSource.of(in.data(t)));
+            }
+            w.write(file);
+        }
+        List<int[]> usage = new CopyOnWriteArrayList<>();
+        Events events = new Events() {
+            @Override
+            public void contextUsage(int used, int capacity) {
+                usage.add(new int[] {used, capacity});
+            }
+        };
+        try (ChatSession session = new ChatSession(events)) {
+            session.restore(List.of(new Message("user", "Tom had a ball.", List.of()),
+                    new Message("assistant", "He threw it.", List.of())));
+            await(session.open(file));
+            int[] counted = usage.getLast();
+            // "<s>[user] Tom had a ball.\n[assistant] He threw it.\n", tokenized by the model
+            int[] expected = await(session.tokenize("[user] Tom had a ball.\n[assistant] He threw it.\n"));
+            assertEquals(expected.length + 1, counted[0], "the conversation's tokens and BOS");
+            int before = usage.size();
+            session.restore(List.of(new Message("assistant", "Out of nowhere.", List.of())));
+            await(session.tokenize("")); // the session's thread has run the count by now
+            assertEquals(before, usage.size(), "a conversation the template refuses leaves the gauge as it was");
+            ModelSummary again = await(session.open(file));
+            assertTrue(again.chatTemplate(), "and the model opens under it all the same");
+        }
+    }
+
     @Test
     void aModelWithAChatTemplateReadsTheRenderedConversation(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
