@@ -143,9 +143,10 @@ public final class Generator {
             }
             String piece = utf8.push(tokenizer.piece(token, false));
             sampler.accept(token);
-            GeneratedToken g = new GeneratedToken(token, piece, Probabilities.probability(logits, 0, vocab, token),
+            double lse = Probabilities.logSumExp(logits, 0, vocab);
+            GeneratedToken g = new GeneratedToken(token, piece, Probabilities.probability(logits, 0, vocab, token, lse),
                     Probabilities.rank(logits, 0, vocab, token),
-                    topN > 0 ? Probabilities.top(logits, 0, vocab, topN) : new TokenProbability[0], stages);
+                    topN > 0 ? Probabilities.top(logits, 0, vocab, topN, lse) : new TokenProbability[0], stages, lse);
             out.add(g);
             text.append(piece);
             if (listener != null) {

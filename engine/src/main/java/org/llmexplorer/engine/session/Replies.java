@@ -68,7 +68,7 @@ final class Replies {
             r = g.generate(context, budget, chain, TOP, t -> {
                 SampledToken sampled = chain.last();
                 Step step = new Step(t.id(), t.text(), t.p(), t.rank(), t.top(), t.stages(), position[0]++,
-                        sampled == null ? 0 : sampled.draw(), Probabilities.entropyBits(g.state().logits(), 0, vocab));
+                        sampled == null ? 0 : sampled.draw(), Probabilities.entropyBits(g.state().logits(), 0, vocab, t.logSumExp()));
                 logits.put(messageIndex, steps.size(), g.state().logits(), vocab);
                 steps.add(step);
                 text.append(t.text());
