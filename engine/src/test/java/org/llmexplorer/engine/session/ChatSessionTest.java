@@ -70,6 +70,24 @@ class ChatSessionTest {
         return f.get(60, TimeUnit.SECONDS);
     }
 
+    /** Every turn as "[role] text", BOS from the template. */
+    private static final String ROLES_TEMPLATE = "{{ bos_token }}{% for m in messages %}[{{ m.role }}] {{ m.content }}\n"
+            + "{% endfor %}{% if add_generation_prompt %}[assistant]{% endif %}";
+
+    /** stories260K with a chat template added, written to {@code file}. */
+    private static Path storiesWithTemplate(Path file, String template) throws java.io.IOException {
+        try (var in = org.llmexplorer.engine.gguf.GgufFile.open(Shared.path("models/stories260K.gguf"))) {
+            var w = new org.llmexplorer.engine.gguf.GgufWriter();
+            in.metadata().forEach(w::put);
+            w.put("tokenizer.chat_template", org.llmexplorer.engine.gguf.GgufValue.ofString(template));
+            for (var t : in.tensors()) {
+                w.addTensor(t.name(), t.type(), t.shape(), org.llmexplorer.engine.gguf.GgufWriter.TensorSource.of(in.data(t)));
+            }
+            w.write(file);
+        }
+        return file;
+    }
+
     /**
      * The context gauge: a restored chat is counted when the model opens and when another is
      * restored; a chat the template refuses (it raises on an assistant turn first) leaves the
@@ -78,19 +96,9 @@ class ChatSessionTest {
     @Test
     void aRestoredChatIsCountedAndOneTheTemplateRefusesDoesNotStopTheModel(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
-        Path file = dir.resolve("stories-strict.gguf");
-        try (var in = org.llmexplorer.engine.gguf.GgufFile.open(Shared.path("models/stories260K.gguf"))) {
-            var w = new org.llmexplorer.engine.gguf.GgufWriter();
-            in.metadata().forEach(w::put);
-            w.put("tokenizer.chat_template", org.llmexplorer.engine.gguf.GgufValue.ofString(
-                    "{% if messages[0].role != 'user' %}{{ raise_exception('a chat begins with the user') }}{% endif %}"
-                    + "{{ bos_token }}{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}"
-                    + "{% if add_generation_prompt %}[assistant]{% endif %}"));
-            for (var t : in.tensors()) {
-                w.addTensor(t.name(), t.type(), t.shape(), org.llmexplorer.engine.gguf.GgufWriter.TensorSource.of(in.data(t)));
-            }
-            w.write(file);
-        }
+        Path file = storiesWithTemplate(dir.resolve("stories-strict.gguf"),
+                "{% if messages[0].role != 'user' %}{{ raise_exception('a chat begins with the user') }}{% endif %}"
+                + ROLES_TEMPLATE);
         List<int[]> usage = new CopyOnWriteArrayList<>();
         Events events = new Events() {
             @Override
@@ -120,18 +128,7 @@ class ChatSessionTest {
             throws Exception {
         // stories260K with a chat template added: every turn rendered as "[role] text", BOS from
         // the template (so the tokenizer must not add a second one).
-        Path file = dir.resolve("stories-chat.gguf");
-        try (var in = org.llmexplorer.engine.gguf.GgufFile.open(Shared.path("models/stories260K.gguf"))) {
-            var w = new org.llmexplorer.engine.gguf.GgufWriter();
-            in.metadata().forEach(w::put);
-            w.put("tokenizer.chat_template", org.llmexplorer.engine.gguf.GgufValue.ofString(
-                    "{{ bos_token }}{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}"
-                    + "{% if add_generation_prompt %}[assistant]{% endif %}"));
-            for (var t : in.tensors()) {
-                w.addTensor(t.name(), t.type(), t.shape(), org.llmexplorer.engine.gguf.GgufWriter.TensorSource.of(in.data(t)));
-            }
-            w.write(file);
-        }
+        Path file = storiesWithTemplate(dir.resolve("stories-chat.gguf"), ROLES_TEMPLATE);
         Events events = new Events();
         try (ChatSession session = new ChatSession(events)) {
             ModelSummary m = await(session.open(file));
