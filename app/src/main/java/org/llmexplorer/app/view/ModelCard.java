@@ -141,6 +141,7 @@ final class ModelCard extends VBox {
     private int fact(int row, String name, String value) {
         Label k = new Label(name);
         k.getStyleClass().add("hint");
+        k.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // short words: the values wrap instead
         Label v = new Label(value);
         v.setWrapText(true);
         v.setMaxWidth(170);
