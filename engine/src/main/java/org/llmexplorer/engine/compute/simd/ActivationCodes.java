@@ -20,6 +20,7 @@ import org.llmexplorer.engine.tensor.ActivationRounding;
  */
 abstract sealed class ActivationCodes {
     private static final VectorSpecies<Short> CODES = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    private static final VectorSpecies<Short> SUBSET = ShortVector.SPECIES_256; // sixteen sums
     static final float ROUND = 12582912f; // 1.5 * 2^23: adding and subtracting it rounds to nearest even
 
     short[] codes = new short[0];
@@ -32,6 +33,28 @@ abstract sealed class ActivationCodes {
      * Q3_K's sub-blocks of 16 take two of them).
      */
     short[] sums8 = new short[0];
+    /**
+     * For each four codes from i (i a multiple of 4), the sums of their sixteen subsets:
+     * subsets[4 i + e] is the sum of the codes i + t for the bits t set in e. A kernel whose
+     * weights have one bit per column (Q5_K's fifth bits) looks the sum over four columns up in one
+     * vector permutation, the four bits as index. Filled on demand by {@link #subsetSums}.
+     */
+    short[] subsets = new short[0];
+
+    /** Fills {@link #subsets} for the first n codes (n a multiple of 4). */
+    final void subsetSums(int n) {
+        if (subsets.length < 4 * n + 32) {
+            subsets = new short[4 * n + 32]; // room for a whole vector read at the last four codes
+        }
+        ShortVector bit0 = ShortVector.zero(SUBSET).addIndex(1).and((short) 1);
+        ShortVector bit1 = ShortVector.zero(SUBSET).addIndex(1).lanewise(VectorOperators.LSHR, 1).and((short) 1);
+        ShortVector bit2 = ShortVector.zero(SUBSET).addIndex(1).lanewise(VectorOperators.LSHR, 2).and((short) 1);
+        ShortVector bit3 = ShortVector.zero(SUBSET).addIndex(1).lanewise(VectorOperators.LSHR, 3);
+        for (int i = 0; i < n; i += 4) {
+            bit0.mul(codes[i]).add(bit1.mul(codes[i + 1])).add(bit2.mul(codes[i + 2])).add(bit3.mul(codes[i + 3]))
+                    .intoArray(subsets, 4 * i);
+        }
+    }
 
     /** The codes, or the values they stand for, as floats: filled by {@link #asFloats} and {@link #values}. */
     private float[] floats = new float[0];

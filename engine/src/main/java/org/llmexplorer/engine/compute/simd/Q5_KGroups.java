@@ -17,23 +17,30 @@ import jdk.incubator.vector.VectorSpecies;
  * Q5_K in row groups ({@link RowGroups}), blocks of 256: float fields d and dmin; byte vectors
  * 0..7 the sub-block minimums, then for each chunk c of 64 columns the scales of sub-blocks 2c
  * and 2c + 1, eight byte vectors of fifth bits and the chunk's 32 bytes of low nibbles, as Q4_K's
- * chunks with the fifth bits between ({@link Q4_KGroups}). Code byte l of a chunk (column
- * 64c + l in its low nibble, 64c + 32 + l in its high one) has its two fifth bits, bits 2c and
- * 2c + 1 of the file's qh[l], at bits 2 (l / 8) and 2 (l / 8) + 1 of fifth-bit vector l % 8.
+ * chunks with the fifth bits between ({@link Q4_KGroups}), in the order the kernel reads them.
+ * Fifth-bit vector k of chunk c holds in bit t the fifth bit of column 64c + 4k + t and in bit
+ * 4 + t that of column 64c + 32 + 4k + t (from bits 2c and 2c + 1 of the file's qh[4k + t]).
  *
  * <p>One token is llama.cpp's Q5_K x Q8_K product in integer lanes, a code q being its nibble n
- * plus 16 times its fifth bit f. The nibbles go as Q4_K's: sum (n - 8) x over a sub-block of 32
- * fits 16-bit lanes (|sum| &lt;= 32 * 8 * 127 = 32512), which start at -8 sum(x) and wrap
- * harmlessly meanwhile. The fifth bits add each column's activation code into a second 16-bit
- * lane where the row's bit is set: a mask from one test of the bit (and and compare) and a
- * masked add, where cutting the bit out of the byte and shifting it into the code took five
- * operations per column (measured 1.5x the speed). Per sub-block both widen to 32 bits, and
- * sum n x + 16 sum f x multiplies the scale; the minimums multiply the activations' code sums;
- * per block d_x (d isum - dmin msum). A prompt goes through floats ({@link WidenedGroups}).
+ * plus 16 times its fifth bit f. The nibbles go as Q4_K's: sum n x in 16-bit lanes sixteen
+ * columns at a time. The fifth bits of four columns, a 4-bit number per row, index the sixteen
+ * subset sums of those columns' activation codes ({@link ActivationCodes#subsets}): one vector
+ * permutation gives every row's sum f x over the four columns. Cutting each bit out and adding
+ * (or masking) per column cost more than the nibbles' own products (the kernel ran at half of
+ * Q4_K's speed; now at three quarters, and near the memory's pace at one thread). Per sub-block
+ * both widen to 32 bits, and sum n x + 16 sum f x multiplies the scale; the minimums multiply the
+ * activations' code sums; per block d_x (d isum - dmin msum). A prompt goes through floats
+ * ({@link WidenedGroups}).
  */
 final class Q5_KGroups extends WidenedGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final int CHUNK = 42; // byte vectors per chunk of 64 columns: two scales, eight of fifth bits, 32 of nibbles
+    /**
+     * The first chunk's byte vector. The kernel computes its offsets inline: calls to the field
+     * helpers, past C2's node budget for inlining (NodeCountInliningCutoff), stayed calls inside
+     * the loops, and the vectors were spilled around each (half the speed).
+     */
+    private static final int FIRST_CHUNK = scaleField(0);
 
     Q5_KGroups(int rows, int cols) {
         super(rows, cols, 2, 8 + 4 * CHUNK);
@@ -45,9 +52,10 @@ final class Q5_KGroups extends WidenedGroups {
         for (int l = 0; l < 32; l++) {
             int qh = src.get(ValueLayout.JAVA_BYTE, from + 16 + l);
             for (int c = 0; c < 4; c++) { // bits 2c and 2c + 1 of qh[l]: columns 64c + l and 64c + 32 + l
-                int two = (qh >>> 2 * c) & 3;
-                int at = fifthField(c, l) * G + r;
-                bytes[at] = (byte) (bytes[at] & ~(3 << 2 * (l / 8)) | two << 2 * (l / 8));
+                int lo = (qh >>> 2 * c) & 1;
+                int hi = (qh >>> 2 * c + 1) & 1;
+                int at = fifthField(c, l / 4) * G + r;
+                bytes[at] = (byte) (bytes[at] & ~(0x11 << l % 4) | lo << l % 4 | hi << 4 + l % 4);
             }
         }
         for (int i = 0; i < 128; i++) {
@@ -63,9 +71,18 @@ final class Q5_KGroups extends WidenedGroups {
         return Q4_KGroups.codeField(CHUNK, i);
     }
 
-    /** The byte vector of chunk c's fifth bits for byte l of its codes: bits 2 (l / 8) and 2 (l / 8) + 1 of it. */
-    private static int fifthField(int c, int l) {
-        return scaleField(2 * c) + 2 + l % 8;
+    /**
+     * The byte vector of chunk c's fifth bits for its code bytes 4k .. 4k + 3: bit t the fifth
+     * bit of column 64c + 4k + t, bit 4 + t that of column 64c + 32 + 4k + t.
+     */
+    private static int fifthField(int c, int k) {
+        return scaleField(2 * c) + 2 + k;
+    }
+
+    /** One token's fifth bits are looked up in its codes' subset sums. */
+    @Override
+    void prepare(ActivationCodes x, int n) {
+        x.subsetSums(n);
     }
 
     @Override
@@ -73,6 +90,7 @@ final class Q5_KGroups extends WidenedGroups {
         short[] codes = x.codes;
         float[] scales = x.scales;
         short[] sums = x.sums;
+        short[] subsets = x.subsets;
         MemorySegment data = this.data[g];
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = acc0;
@@ -91,42 +109,62 @@ final class Q5_KGroups extends WidenedGroups {
             IntVector i0 = IntVector.zero(I);
             IntVector i1 = i0;
             for (int c = 0; c < 4; c++) {
-                int sumLo = sums[b * 8 + 2 * c];
-                int sumHi = sums[b * 8 + 2 * c + 1];
-                ShortVector lo = ShortVector.broadcast(S, (short) (-8 * sumLo)); // sub-block 2c's sum of (n - 8) x
-                ShortVector hi = ShortVector.broadcast(S, (short) (-8 * sumHi)); // sub-block 2c + 1's
-                ShortVector fifthLo = ShortVector.zero(S);                         // their sums of f x
-                ShortVector fifthHi = fifthLo;
+                ShortVector lo1 = ShortVector.zero(S); // sub-block 2c's sum of n x, columns 0..15 and 16..31
+                ShortVector lo2 = lo1;
+                ShortVector hi1 = lo1;                 // sub-block 2c + 1's
+                ShortVector hi2 = lo1;
+                ShortVector fifthLo = lo1;             // their sums of f x
+                ShortVector fifthHi = lo1;
                 int xc = xo + 64 * c;
-                for (int i = 0; i < 4; i++) {
-                    byte bitLo = (byte) (1 << 2 * i);
-                    byte bitHi = (byte) (2 << 2 * i);
-                    for (int l = 8 * i; l < 8 * i + 8; l++) {
-                        ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data,
-                                bytes + (long) codeField(32 * c + l) * G, ByteOrder.LITTLE_ENDIAN)
-                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                        ByteVector h = ByteVector.fromMemorySegment(BG, data, bytes + (long) fifthField(c, l) * G,
-                                ByteOrder.LITTLE_ENDIAN);
-                        ShortVector xLo = ShortVector.broadcast(S, codes[xc + l]);
-                        ShortVector xHi = ShortVector.broadcast(S, codes[xc + 32 + l]);
-                        lo = lo.add(v.and((short) 0xF).mul(xLo));
-                        hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(xHi));
-                        fifthLo = fifthLo.add(xLo, h.and(bitLo).compare(VectorOperators.NE, (byte) 0).cast(S));
-                        fifthHi = fifthHi.add(xHi, h.and(bitHi).compare(VectorOperators.NE, (byte) 0).cast(S));
+                long chunk = bytes + (long) (FIRST_CHUNK + CHUNK * c) * G; // its scales, fifth bits, codes
+                ByteVector scLo = ByteVector.fromMemorySegment(BG, data, chunk, ByteOrder.LITTLE_ENDIAN);
+                ByteVector scHi = ByteVector.fromMemorySegment(BG, data, chunk + G, ByteOrder.LITTLE_ENDIAN);
+                for (int k = 0; k < 8; k++) { // four columns' fifth bits index the sums of their codes' subsets
+                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(BG, data,
+                            chunk + (long) (2 + k) * G, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    int lo = 4 * (xc + 4 * k);
+                    int hi = 4 * (xc + 32 + 4 * k);
+                    ShortVector bitsLo = h.and((short) 0xF);
+                    ShortVector bitsHi = h.lanewise(VectorOperators.LSHR, 4);
+                    if (G >= 16) { // one vector holds the sixteen sums
+                        fifthLo = fifthLo.add(bitsLo.selectFrom(ShortVector.fromArray(S, subsets, lo)));
+                        fifthHi = fifthHi.add(bitsHi.selectFrom(ShortVector.fromArray(S, subsets, hi)));
+                    } else {          // eight lanes: two vectors
+                        fifthLo = fifthLo.add(bitsLo.selectFrom(ShortVector.fromArray(S, subsets, lo),
+                                ShortVector.fromArray(S, subsets, lo + 8)));
+                        fifthHi = fifthHi.add(bitsHi.selectFrom(ShortVector.fromArray(S, subsets, hi),
+                                ShortVector.fromArray(S, subsets, hi + 8)));
                     }
                 }
-                ByteVector scLo = ByteVector.fromMemorySegment(BG, data, bytes + (long) scaleField(2 * c) * G, ByteOrder.LITTLE_ENDIAN);
-                ByteVector scHi = ByteVector.fromMemorySegment(BG, data, bytes + (long) scaleField(2 * c + 1) * G, ByteOrder.LITTLE_ENDIAN);
-                i0 = i0.add(((IntVector) lo.convertShape(VectorOperators.S2I, I, 0)).add(8 * sumLo)
+                for (int l = 0; l < 16; l++) {
+                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data,
+                            chunk + (long) (10 + l) * G, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo1 = lo1.add(v.and((short) 0xF).mul(codes[xc + l]));
+                    hi1 = hi1.add(v.lanewise(VectorOperators.LSHR, 4).mul(codes[xc + 32 + l]));
+                }
+                for (int l = 16; l < 32; l++) {
+                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data,
+                            chunk + (long) (10 + l) * G, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo2 = lo2.add(v.and((short) 0xF).mul(codes[xc + l]));
+                    hi2 = hi2.add(v.lanewise(VectorOperators.LSHR, 4).mul(codes[xc + 32 + l]));
+                }
+                i0 = i0.add(((IntVector) lo1.convertShape(VectorOperators.S2I, I, 0))
+                                .add((IntVector) lo2.convertShape(VectorOperators.S2I, I, 0))
                                 .add(((IntVector) fifthLo.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 4))
                                 .mul((IntVector) scLo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)))
-                        .add(((IntVector) hi.convertShape(VectorOperators.S2I, I, 0)).add(8 * sumHi)
+                        .add(((IntVector) hi1.convertShape(VectorOperators.S2I, I, 0))
+                                .add((IntVector) hi2.convertShape(VectorOperators.S2I, I, 0))
                                 .add(((IntVector) fifthHi.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 4))
                                 .mul((IntVector) scHi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)));
-                i1 = i1.add(((IntVector) lo.convertShape(VectorOperators.S2I, I, 1)).add(8 * sumLo)
+                i1 = i1.add(((IntVector) lo1.convertShape(VectorOperators.S2I, I, 1))
+                                .add((IntVector) lo2.convertShape(VectorOperators.S2I, I, 1))
                                 .add(((IntVector) fifthLo.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 4))
                                 .mul((IntVector) scLo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)))
-                        .add(((IntVector) hi.convertShape(VectorOperators.S2I, I, 1)).add(8 * sumHi)
+                        .add(((IntVector) hi1.convertShape(VectorOperators.S2I, I, 1))
+                                .add((IntVector) hi2.convertShape(VectorOperators.S2I, I, 1))
                                 .add(((IntVector) fifthHi.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 4))
                                 .mul((IntVector) scHi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)));
             }
@@ -171,14 +209,14 @@ final class Q5_KGroups extends WidenedGroups {
                 for (int l = 0; l < 32; l++) {
                     ByteVector v = ByteVector.fromMemorySegment(BG, data, bytes + (long) codeField(32 * c + l) * G,
                             ByteOrder.LITTLE_ENDIAN);
-                    ByteVector h = ByteVector.fromMemorySegment(BG, data, bytes + (long) fifthField(c, l) * G,
+                    ByteVector h = ByteVector.fromMemorySegment(BG, data, bytes + (long) fifthField(c, l / 4) * G,
                             ByteOrder.LITTLE_ENDIAN);
                     int k = (b * 256 + 32 * j + l) * G;
                     for (int part = 0; part < 2; part++) {
                         IntVector nibble = ((IntVector) v.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, part))
                                 .lanewise(VectorOperators.LSHR, shift).and(0xF);
                         IntVector fifth = ((IntVector) h.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, part))
-                                .lanewise(VectorOperators.LSHR, 2 * (l / 8) + j % 2).and(1);
+                                .lanewise(VectorOperators.LSHR, l % 4 + 4 * (j % 2)).and(1);
                         IntVector q = nibble.add(fifth.lanewise(VectorOperators.LSHL, 4));
                         FloatVector scale = part == 0 ? s0 : s1;
                         FloatVector min = part == 0 ? m0 : m1;

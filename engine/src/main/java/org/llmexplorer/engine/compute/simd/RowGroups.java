@@ -163,7 +163,14 @@ abstract class RowGroups {
         }
     }
 
-    /** Group g times one token's codes, its G rows at out[o ..]. */
+    /**
+     * Whatever one token's products of this type take beside the codes (first n), made once per
+     * token before the threads start: nothing, unless a type says otherwise.
+     */
+    void prepare(ActivationCodes x, int n) {
+    }
+
+    /** Group g times one token's codes, its G rows at out[o ..]; {@link #prepare} has seen them. */
     abstract void matvec(int g, ActivationCodes x, float[] out, int o);
 
     /**

@@ -187,6 +187,7 @@ public final class SimdCompute implements Compute {
         if (batch < 4) {
             for (int t = 0; t < batch; t++) {
                 codes.quantize(x, t * cols, cols);
+                g.prepare(codes, cols);
                 int o = t * rows;
                 parallel.forEach(chunks, (c, worker) -> g.matvec(c * chunk, Math.min(g.groups, (c + 1) * chunk), codes,
                         target, o));

@@ -1,9 +1,11 @@
 package org.llmexplorer.engine.compute.simd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.llmexplorer.engine.compute.RandomWeights;
@@ -52,6 +54,27 @@ class ActivationCodesTest {
             }
         } finally {
             ActivationRounding.jitterScale(1f);
+        }
+    }
+
+    /** Each four codes' sixteen subset sums, as Q5_K's kernel looks its fifth bits up in them. */
+    @Test
+    void subsetSumsAreTheSumsOfTheCodesEachIndexsBitsName() {
+        int n = 2 * 256;
+        float[] x = RandomWeights.vector(n, new Random(9));
+        x[3] = 1e3f; // codes of both signs, up to 127 in magnitude
+        x[300] = -1e3f;
+        ActivationCodes codes = new ActivationCodes.Q8_K();
+        codes.quantize(x, 0, n);
+        codes.subsetSums(n);
+        for (int i = 0; i < n; i += 4) {
+            for (int e = 0; e < 16; e++) {
+                int sum = 0;
+                for (int t = 0; t < 4; t++) {
+                    sum += (e >> t & 1) * codes.codes[i + t];
+                }
+                assertEquals(sum, codes.subsets[4 * i + e], "codes " + i + ".." + (i + 3) + ", subset " + e);
+            }
         }
     }
 }
