@@ -34,22 +34,23 @@ abstract sealed class ActivationCodes {
      */
     short[] sums8 = new short[0];
     /**
-     * For each four codes from i (i a multiple of 4), the sums of their sixteen subsets:
-     * subsets[4 i + e] is the sum of the codes i + t for the bits t set in e. A kernel whose
-     * weights have one bit per column (Q5_K's fifth bits) looks the sum over four columns up in one
-     * vector permutation, the four bits as index. Filled on demand by {@link #subsetSums}.
+     * For each four codes from i (i a multiple of 4), sixteen times the sums of their sixteen
+     * subsets: subsets[4 i + e] is 16 times the sum of the codes i + t for the bits t set in e (at
+     * most 16 * 4 * 127 = 8128). Q5_K's kernel looks the sum of its fifth bits (worth 16 each)
+     * times four columns' codes up in one vector permutation, the four bits as index. Filled on
+     * demand by {@link #subsetSums}.
      */
     short[] subsets = new short[0];
 
     /** Fills {@link #subsets} for the first n codes (n a multiple of 4). */
     final void subsetSums(int n) {
-        if (subsets.length < 4 * n + 32) {
-            subsets = new short[4 * n + 32]; // room for a whole vector read at the last four codes
+        if (subsets.length < 4 * n + 64) {
+            subsets = new short[4 * n + 64]; // room for two whole vectors read at the last four codes
         }
-        ShortVector bit0 = ShortVector.zero(SUBSET).addIndex(1).and((short) 1);
-        ShortVector bit1 = ShortVector.zero(SUBSET).addIndex(1).lanewise(VectorOperators.LSHR, 1).and((short) 1);
-        ShortVector bit2 = ShortVector.zero(SUBSET).addIndex(1).lanewise(VectorOperators.LSHR, 2).and((short) 1);
-        ShortVector bit3 = ShortVector.zero(SUBSET).addIndex(1).lanewise(VectorOperators.LSHR, 3);
+        ShortVector bit0 = ShortVector.zero(SUBSET).addIndex(1).and((short) 1).mul((short) 16);
+        ShortVector bit1 = ShortVector.zero(SUBSET).addIndex(1).lanewise(VectorOperators.LSHR, 1).and((short) 1).mul((short) 16);
+        ShortVector bit2 = ShortVector.zero(SUBSET).addIndex(1).lanewise(VectorOperators.LSHR, 2).and((short) 1).mul((short) 16);
+        ShortVector bit3 = ShortVector.zero(SUBSET).addIndex(1).lanewise(VectorOperators.LSHR, 3).mul((short) 16);
         for (int i = 0; i < n; i += 4) {
             bit0.mul(codes[i]).add(bit1.mul(codes[i + 1])).add(bit2.mul(codes[i + 2])).add(bit3.mul(codes[i + 3]))
                     .intoArray(subsets, 4 * i);

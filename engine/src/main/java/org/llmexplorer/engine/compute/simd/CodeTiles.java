@@ -73,14 +73,14 @@ final class CodeTiles {
             float dd = codes.scale(xOff + 3 * xs + k0);
             FloatVector w0 = FloatVector.fromArray(F, scales, b * G);
             FloatVector w1 = FloatVector.fromArray(F, scales, b * G + L);
-            a0 = ((FloatVector) ((IntVector) ta.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(w0.mul(da), a0);
-            a1 = ((FloatVector) ((IntVector) ta.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(w1.mul(da), a1);
-            b0 = ((FloatVector) ((IntVector) tb.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(w0.mul(db), b0);
-            b1 = ((FloatVector) ((IntVector) tb.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(w1.mul(db), b1);
-            c0 = ((FloatVector) ((IntVector) tc.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(w0.mul(dc), c0);
-            c1 = ((FloatVector) ((IntVector) tc.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(w1.mul(dc), c1);
-            d0 = ((FloatVector) ((IntVector) td.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0)).fma(w0.mul(dd), d0);
-            d1 = ((FloatVector) ((IntVector) td.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0)).fma(w1.mul(dd), d1);
+            a0 = ((FloatVector) ((IntVector) ta.convertShape(VectorOperators.S2I, I, 0)).convertShape(VectorOperators.I2F, F, 0)).fma(w0.mul(da), a0);
+            a1 = ((FloatVector) ((IntVector) ta.convertShape(VectorOperators.S2I, I, 1)).convertShape(VectorOperators.I2F, F, 0)).fma(w1.mul(da), a1);
+            b0 = ((FloatVector) ((IntVector) tb.convertShape(VectorOperators.S2I, I, 0)).convertShape(VectorOperators.I2F, F, 0)).fma(w0.mul(db), b0);
+            b1 = ((FloatVector) ((IntVector) tb.convertShape(VectorOperators.S2I, I, 1)).convertShape(VectorOperators.I2F, F, 0)).fma(w1.mul(db), b1);
+            c0 = ((FloatVector) ((IntVector) tc.convertShape(VectorOperators.S2I, I, 0)).convertShape(VectorOperators.I2F, F, 0)).fma(w0.mul(dc), c0);
+            c1 = ((FloatVector) ((IntVector) tc.convertShape(VectorOperators.S2I, I, 1)).convertShape(VectorOperators.I2F, F, 0)).fma(w1.mul(dc), c1);
+            d0 = ((FloatVector) ((IntVector) td.convertShape(VectorOperators.S2I, I, 0)).convertShape(VectorOperators.I2F, F, 0)).fma(w0.mul(dd), d0);
+            d1 = ((FloatVector) ((IntVector) td.convertShape(VectorOperators.S2I, I, 1)).convertShape(VectorOperators.I2F, F, 0)).fma(w1.mul(dd), d1);
             if (offsets != null) {
                 FloatVector m0 = FloatVector.fromArray(F, offsets, b * G);
                 FloatVector m1 = FloatVector.fromArray(F, offsets, b * G + L);
@@ -118,9 +118,9 @@ final class CodeTiles {
                 ta = ta.add(ShortVector.fromArray(S, w, k * G).mul(x[xOff + k]));
             }
             float da = codes.scale(xOff + k0);
-            a0 = ((FloatVector) ((IntVector) ta.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0))
+            a0 = ((FloatVector) ((IntVector) ta.convertShape(VectorOperators.S2I, I, 0)).convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromArray(F, scales, b * G).mul(da), a0);
-            a1 = ((FloatVector) ((IntVector) ta.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0))
+            a1 = ((FloatVector) ((IntVector) ta.convertShape(VectorOperators.S2I, I, 1)).convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromArray(F, scales, b * G + L).mul(da), a1);
             if (offsets != null) {
                 a0 = FloatVector.fromArray(F, offsets, b * G).fma(FloatVector.broadcast(F, sum * da), a0);

@@ -145,13 +145,13 @@ final class Q2_KGroups extends WidenedGroups {
                                 .mul(((IntVector) s7.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)).and(0xF)));
             }
             float d = scales[b];
-            acc0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0))
+            acc0 = ((FloatVector) i0.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
-            acc1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0))
+            acc1 = ((FloatVector) i1.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
-            acc0 = ((FloatVector) m0.convert(VectorOperators.I2F, 0))
+            acc0 = ((FloatVector) m0.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + G * 4L, ByteOrder.LITTLE_ENDIAN).mul(-d), acc0);
-            acc1 = ((FloatVector) m1.convert(VectorOperators.I2F, 0))
+            acc1 = ((FloatVector) m1.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + G * 4L + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(-d), acc1);
         }
         acc0.intoArray(out, o);
@@ -176,10 +176,10 @@ final class Q2_KGroups extends WidenedGroups {
                     ByteVector sc = ByteVector.fromMemorySegment(BG, data, part + (long) s * G, ByteOrder.LITTLE_ENDIAN);
                     IntVector raw0 = (IntVector) sc.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     IntVector raw1 = (IntVector) sc.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1);
-                    FloatVector scale0 = d0.mul((FloatVector) raw0.and(0xF).convert(VectorOperators.I2F, 0));
-                    FloatVector scale1 = d1.mul((FloatVector) raw1.and(0xF).convert(VectorOperators.I2F, 0));
-                    FloatVector min0 = n0.mul((FloatVector) raw0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0));
-                    FloatVector min1 = n1.mul((FloatVector) raw1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0));
+                    FloatVector scale0 = d0.mul((FloatVector) raw0.and(0xF).convertShape(VectorOperators.I2F, F, 0));
+                    FloatVector scale1 = d1.mul((FloatVector) raw1.and(0xF).convertShape(VectorOperators.I2F, F, 0));
+                    FloatVector min0 = n0.mul((FloatVector) raw0.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.I2F, F, 0));
+                    FloatVector min1 = n1.mul((FloatVector) raw1.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.I2F, F, 0));
                     for (int l = 0; l < 16; l++) {
                         ByteVector v = ByteVector.fromMemorySegment(BG, data, part + (8L + 2 * l + n) * G, ByteOrder.LITTLE_ENDIAN);
                         IntVector q0 = ((IntVector) v.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
@@ -187,8 +187,8 @@ final class Q2_KGroups extends WidenedGroups {
                         IntVector q1 = ((IntVector) v.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1))
                                 .lanewise(VectorOperators.LSHR, 2 * j).and(3);
                         int k = (b * 256 + 128 * n + 32 * j + 16 * p + l) * G;
-                        ((FloatVector) q0.convert(VectorOperators.I2F, 0)).mul(scale0).sub(min0).intoArray(buffer, k);
-                        ((FloatVector) q1.convert(VectorOperators.I2F, 0)).mul(scale1).sub(min1).intoArray(buffer, k + L);
+                        ((FloatVector) q0.convertShape(VectorOperators.I2F, F, 0)).mul(scale0).sub(min0).intoArray(buffer, k);
+                        ((FloatVector) q1.convertShape(VectorOperators.I2F, F, 0)).mul(scale1).sub(min1).intoArray(buffer, k + L);
                     }
                 }
             }

@@ -132,9 +132,9 @@ final class Q3_KGroups extends WidenedGroups {
                         .add(((IntVector) c3.convertShape(VectorOperators.S2I, I, 1)).mul((IntVector) s7.convertShape(VectorOperators.B2I, I, 1)));
             }
             float d = scales[b];
-            acc0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0))
+            acc0 = ((FloatVector) i0.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
-            acc1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0))
+            acc1 = ((FloatVector) i1.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
         }
         acc0.intoArray(out, o);
@@ -155,8 +155,8 @@ final class Q3_KGroups extends WidenedGroups {
                     int n = s / 4;
                     int j = s % 4;
                     ByteVector sc = ByteVector.fromMemorySegment(BG, data, part + (long) s * G, ByteOrder.LITTLE_ENDIAN);
-                    FloatVector scale0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                    FloatVector scale1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                    FloatVector scale0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convertShape(VectorOperators.I2F, F, 0));
+                    FloatVector scale1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convertShape(VectorOperators.I2F, F, 0));
                     for (int l = 0; l < 16; l++) {
                         long f = part + (8L + 3 * l) * G;
                         ByteVector h = ByteVector.fromMemorySegment(BG, data, f, ByteOrder.LITTLE_ENDIAN);
@@ -168,7 +168,7 @@ final class Q3_KGroups extends WidenedGroups {
                             IntVector high = ((IntVector) h.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, half))
                                     .lanewise(VectorOperators.LSHR, 4 * n + j).and(1);
                             IntVector q = low.or(high.lanewise(VectorOperators.LSHL, 2)).sub(4);
-                            ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(half == 0 ? scale0 : scale1)
+                            ((FloatVector) q.convertShape(VectorOperators.I2F, F, 0)).mul(half == 0 ? scale0 : scale1)
                                     .intoArray(buffer, k + half * L);
                         }
                     }

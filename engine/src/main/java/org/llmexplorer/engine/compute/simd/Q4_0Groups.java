@@ -66,13 +66,13 @@ final class Q4_0Groups extends PairedGroups {
             sa = sa.sub(offset);
             sb = sb.sub(offset);
             float d = scales[b];
-            a0 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0))
+            a0 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 0)).convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, da, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), a0);
-            a1 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0))
+            a1 = ((FloatVector) ((IntVector) sa.convertShape(VectorOperators.S2I, I, 1)).convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, da, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), a1);
-            b0 = ((FloatVector) ((IntVector) sb.convertShape(VectorOperators.S2I, I, 0)).convert(VectorOperators.I2F, 0))
+            b0 = ((FloatVector) ((IntVector) sb.convertShape(VectorOperators.S2I, I, 0)).convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, db, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), b0);
-            b1 = ((FloatVector) ((IntVector) sb.convertShape(VectorOperators.S2I, I, 1)).convert(VectorOperators.I2F, 0))
+            b1 = ((FloatVector) ((IntVector) sb.convertShape(VectorOperators.S2I, I, 1)).convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, db, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), b1);
         }
         a0.intoArray(out, o + ga * G);

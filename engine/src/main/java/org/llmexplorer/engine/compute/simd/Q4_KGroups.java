@@ -140,13 +140,13 @@ final class Q4_KGroups extends RowGroups {
                         .mul((IntVector) scHi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)));
             }
             float d = scales[b];
-            acc0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0))
+            acc0 = ((FloatVector) i0.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
-            acc1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0))
+            acc1 = ((FloatVector) i1.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
-            acc0 = ((FloatVector) m0.convert(VectorOperators.I2F, 0))
+            acc0 = ((FloatVector) m0.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + G * 4L, ByteOrder.LITTLE_ENDIAN).mul(-d), acc0);
-            acc1 = ((FloatVector) m1.convert(VectorOperators.I2F, 0))
+            acc1 = ((FloatVector) m1.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + G * 4L + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(-d), acc1);
         }
         acc0.intoArray(out, o);
@@ -200,13 +200,13 @@ final class Q4_KGroups extends RowGroups {
                 ByteVector sc = ByteVector.fromMemorySegment(BG, data, bytes + (long) scaleField(j) * G, ByteOrder.LITTLE_ENDIAN);
                 ByteVector mn = ByteVector.fromMemorySegment(BG, data, bytes + (long) j * G, ByteOrder.LITTLE_ENDIAN);
                 FloatVector s0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
-                        .convert(VectorOperators.I2F, 0));
+                        .convertShape(VectorOperators.I2F, F, 0));
                 FloatVector s1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)
-                        .convert(VectorOperators.I2F, 0));
+                        .convertShape(VectorOperators.I2F, F, 0));
                 FloatVector m0 = n0.mul((FloatVector) mn.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
-                        .convert(VectorOperators.I2F, 0));
+                        .convertShape(VectorOperators.I2F, F, 0));
                 FloatVector m1 = n1.mul((FloatVector) mn.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)
-                        .convert(VectorOperators.I2F, 0));
+                        .convertShape(VectorOperators.I2F, F, 0));
                 int at32 = (b * 8 + j) * G;
                 s0.intoArray(scales, at32);
                 s1.intoArray(scales, at32 + L);

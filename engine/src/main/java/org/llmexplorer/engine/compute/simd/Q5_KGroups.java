@@ -41,6 +41,9 @@ final class Q5_KGroups extends WidenedGroups {
      * the loops, and the vectors were spilled around each (half the speed).
      */
     private static final int FIRST_CHUNK = scaleField(0);
+    /** Where in a chunk its fifth bits and its codes start (the two scales first). */
+    private static final int FIFTHS = 2;
+    private static final int CODES = 10;
 
     Q5_KGroups(int rows, int cols) {
         super(rows, cols, 2, 8 + 4 * CHUNK);
@@ -68,7 +71,7 @@ final class Q5_KGroups extends WidenedGroups {
     }
 
     private static int codeField(int i) {
-        return Q4_KGroups.codeField(CHUNK, i);
+        return FIRST_CHUNK + CHUNK * (i / 32) + CODES + i % 32;
     }
 
     /**
@@ -76,7 +79,7 @@ final class Q5_KGroups extends WidenedGroups {
      * bit of column 64c + 4k + t, bit 4 + t that of column 64c + 32 + 4k + t.
      */
     private static int fifthField(int c, int k) {
-        return scaleField(2 * c) + 2 + k;
+        return FIRST_CHUNK + CHUNK * c + FIFTHS + k;
     }
 
     /** One token's fifth bits are looked up in its codes' subset sums. */
@@ -90,6 +93,7 @@ final class Q5_KGroups extends WidenedGroups {
         short[] codes = x.codes;
         float[] scales = x.scales;
         short[] sums = x.sums;
+        short[] sums8 = x.sums8;
         short[] subsets = x.subsets;
         MemorySegment data = this.data[g];
         FloatVector acc0 = FloatVector.zero(F);
@@ -109,73 +113,57 @@ final class Q5_KGroups extends WidenedGroups {
             IntVector i0 = IntVector.zero(I);
             IntVector i1 = i0;
             for (int c = 0; c < 4; c++) {
-                ShortVector lo1 = ShortVector.zero(S); // sub-block 2c's sum of n x, columns 0..15 and 16..31
-                ShortVector lo2 = lo1;
-                ShortVector hi1 = lo1;                 // sub-block 2c + 1's
-                ShortVector hi2 = lo1;
-                ShortVector fifthLo = lo1;             // their sums of f x
-                ShortVector fifthHi = lo1;
                 int xc = xo + 64 * c;
                 long chunk = bytes + (long) (FIRST_CHUNK + CHUNK * c) * G; // its scales, fifth bits, codes
+                IntVector lo0 = IntVector.zero(I); // sub-block 2c's sum of q x, rows 0..L-1 and L..G-1
+                IntVector lo1 = lo0;
+                IntVector hi0 = lo0;               // sub-block 2c + 1's
+                IntVector hi1 = lo0;
+                for (int half = 0; half < 2; half++) { // columns 16 half .. 16 half + 15 of each sub-block
+                    int e = (xc + 16 * half) / 8;
+                    // sum (q - 16) x over sixteen columns fits 16 bits; the lanes start at -16 sum(x)
+                    ShortVector lo = ShortVector.broadcast(S, (short) (-16 * (sums8[e] + sums8[e + 1])));
+                    ShortVector hi = ShortVector.broadcast(S, (short) (-16 * (sums8[e + 4] + sums8[e + 5])));
+                    for (int k = 4 * half; k < 4 * half + 4; k++) { // four columns' fifth bits pick 16 sum f x
+                        ShortVector h = (ShortVector) ByteVector.fromMemorySegment(BG, data,
+                                chunk + (long) (FIFTHS + k) * G, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        int tl = 4 * (xc + 4 * k);
+                        int th = 4 * (xc + 32 + 4 * k);
+                        lo = lo.add(h.and((short) 0xF).selectFrom(ShortVector.fromArray(S, subsets, tl),
+                                ShortVector.fromArray(S, subsets, tl + G)));
+                        hi = hi.add(h.lanewise(VectorOperators.LSHR, 4).selectFrom(ShortVector.fromArray(S, subsets, th),
+                                ShortVector.fromArray(S, subsets, th + G)));
+                    }
+                    for (int l = 16 * half; l < 16 * half + 16; l++) {
+                        ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data,
+                                chunk + (long) (CODES + l) * G, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        lo = lo.add(v.and((short) 0xF).mul(codes[xc + l]));
+                        hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(codes[xc + 32 + l]));
+                    }
+                    lo0 = lo0.add((IntVector) lo.convertShape(VectorOperators.S2I, I, 0));
+                    lo1 = lo1.add((IntVector) lo.convertShape(VectorOperators.S2I, I, 1));
+                    hi0 = hi0.add((IntVector) hi.convertShape(VectorOperators.S2I, I, 0));
+                    hi1 = hi1.add((IntVector) hi.convertShape(VectorOperators.S2I, I, 1));
+                }
+                int sumLo = 16 * sums[b * 8 + 2 * c];
+                int sumHi = 16 * sums[b * 8 + 2 * c + 1];
                 ByteVector scLo = ByteVector.fromMemorySegment(BG, data, chunk, ByteOrder.LITTLE_ENDIAN);
                 ByteVector scHi = ByteVector.fromMemorySegment(BG, data, chunk + G, ByteOrder.LITTLE_ENDIAN);
-                for (int k = 0; k < 8; k++) { // four columns' fifth bits index the sums of their codes' subsets
-                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(BG, data,
-                            chunk + (long) (2 + k) * G, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    int lo = 4 * (xc + 4 * k);
-                    int hi = 4 * (xc + 32 + 4 * k);
-                    ShortVector bitsLo = h.and((short) 0xF);
-                    ShortVector bitsHi = h.lanewise(VectorOperators.LSHR, 4);
-                    if (G >= 16) { // one vector holds the sixteen sums
-                        fifthLo = fifthLo.add(bitsLo.selectFrom(ShortVector.fromArray(S, subsets, lo)));
-                        fifthHi = fifthHi.add(bitsHi.selectFrom(ShortVector.fromArray(S, subsets, hi)));
-                    } else {          // eight lanes: two vectors
-                        fifthLo = fifthLo.add(bitsLo.selectFrom(ShortVector.fromArray(S, subsets, lo),
-                                ShortVector.fromArray(S, subsets, lo + 8)));
-                        fifthHi = fifthHi.add(bitsHi.selectFrom(ShortVector.fromArray(S, subsets, hi),
-                                ShortVector.fromArray(S, subsets, hi + 8)));
-                    }
-                }
-                for (int l = 0; l < 16; l++) {
-                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data,
-                            chunk + (long) (10 + l) * G, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo1 = lo1.add(v.and((short) 0xF).mul(codes[xc + l]));
-                    hi1 = hi1.add(v.lanewise(VectorOperators.LSHR, 4).mul(codes[xc + 32 + l]));
-                }
-                for (int l = 16; l < 32; l++) {
-                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data,
-                            chunk + (long) (10 + l) * G, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo2 = lo2.add(v.and((short) 0xF).mul(codes[xc + l]));
-                    hi2 = hi2.add(v.lanewise(VectorOperators.LSHR, 4).mul(codes[xc + 32 + l]));
-                }
-                i0 = i0.add(((IntVector) lo1.convertShape(VectorOperators.S2I, I, 0))
-                                .add((IntVector) lo2.convertShape(VectorOperators.S2I, I, 0))
-                                .add(((IntVector) fifthLo.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 4))
-                                .mul((IntVector) scLo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)))
-                        .add(((IntVector) hi1.convertShape(VectorOperators.S2I, I, 0))
-                                .add((IntVector) hi2.convertShape(VectorOperators.S2I, I, 0))
-                                .add(((IntVector) fifthHi.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 4))
-                                .mul((IntVector) scHi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)));
-                i1 = i1.add(((IntVector) lo1.convertShape(VectorOperators.S2I, I, 1))
-                                .add((IntVector) lo2.convertShape(VectorOperators.S2I, I, 1))
-                                .add(((IntVector) fifthLo.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 4))
-                                .mul((IntVector) scLo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)))
-                        .add(((IntVector) hi1.convertShape(VectorOperators.S2I, I, 1))
-                                .add((IntVector) hi2.convertShape(VectorOperators.S2I, I, 1))
-                                .add(((IntVector) fifthHi.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 4))
-                                .mul((IntVector) scHi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)));
+                i0 = i0.add(lo0.add(sumLo).mul((IntVector) scLo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)))
+                        .add(hi0.add(sumHi).mul((IntVector) scHi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)));
+                i1 = i1.add(lo1.add(sumLo).mul((IntVector) scLo.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)))
+                        .add(hi1.add(sumHi).mul((IntVector) scHi.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)));
             }
             float d = scales[b];
-            acc0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0))
+            acc0 = ((FloatVector) i0.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
-            acc1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0))
+            acc1 = ((FloatVector) i1.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
-            acc0 = ((FloatVector) m0.convert(VectorOperators.I2F, 0))
+            acc0 = ((FloatVector) m0.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + G * 4L, ByteOrder.LITTLE_ENDIAN).mul(-d), acc0);
-            acc1 = ((FloatVector) m1.convert(VectorOperators.I2F, 0))
+            acc1 = ((FloatVector) m1.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + G * 4L + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(-d), acc1);
         }
         acc0.intoArray(out, o);
@@ -194,23 +182,22 @@ final class Q5_KGroups extends WidenedGroups {
             FloatVector n0 = FloatVector.fromMemorySegment(F, data, at + floatsAt + G * 4L, ByteOrder.LITTLE_ENDIAN);
             FloatVector n1 = FloatVector.fromMemorySegment(F, data, at + floatsAt + G * 4L + L * 4L, ByteOrder.LITTLE_ENDIAN);
             for (int j = 0; j < 8; j++) {
-                ByteVector sc = ByteVector.fromMemorySegment(BG, data, bytes + (long) scaleField(j) * G, ByteOrder.LITTLE_ENDIAN);
+                int c = j / 2;
+                long chunk = bytes + (long) (FIRST_CHUNK + CHUNK * c) * G;
+                ByteVector sc = ByteVector.fromMemorySegment(BG, data, chunk + (long) (j % 2) * G, ByteOrder.LITTLE_ENDIAN);
                 ByteVector mn = ByteVector.fromMemorySegment(BG, data, bytes + (long) j * G, ByteOrder.LITTLE_ENDIAN);
                 FloatVector s0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
-                        .convert(VectorOperators.I2F, 0));
+                        .convertShape(VectorOperators.I2F, F, 0));
                 FloatVector s1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)
-                        .convert(VectorOperators.I2F, 0));
+                        .convertShape(VectorOperators.I2F, F, 0));
                 FloatVector m0 = n0.mul((FloatVector) mn.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
-                        .convert(VectorOperators.I2F, 0));
+                        .convertShape(VectorOperators.I2F, F, 0));
                 FloatVector m1 = n1.mul((FloatVector) mn.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)
-                        .convert(VectorOperators.I2F, 0));
-                int c = j / 2;
+                        .convertShape(VectorOperators.I2F, F, 0));
                 int shift = 4 * (j % 2); // even sub-blocks in the low nibbles
                 for (int l = 0; l < 32; l++) {
-                    ByteVector v = ByteVector.fromMemorySegment(BG, data, bytes + (long) codeField(32 * c + l) * G,
-                            ByteOrder.LITTLE_ENDIAN);
-                    ByteVector h = ByteVector.fromMemorySegment(BG, data, bytes + (long) fifthField(c, l / 4) * G,
-                            ByteOrder.LITTLE_ENDIAN);
+                    ByteVector v = ByteVector.fromMemorySegment(BG, data, chunk + (long) (CODES + l) * G, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector h = ByteVector.fromMemorySegment(BG, data, chunk + (long) (FIFTHS + l / 4) * G, ByteOrder.LITTLE_ENDIAN);
                     int k = (b * 256 + 32 * j + l) * G;
                     for (int part = 0; part < 2; part++) {
                         IntVector nibble = ((IntVector) v.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, part))
@@ -220,7 +207,7 @@ final class Q5_KGroups extends WidenedGroups {
                         IntVector q = nibble.add(fifth.lanewise(VectorOperators.LSHL, 4));
                         FloatVector scale = part == 0 ? s0 : s1;
                         FloatVector min = part == 0 ? m0 : m1;
-                        ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(scale).sub(min).intoArray(buffer, k + part * L);
+                        ((FloatVector) q.convertShape(VectorOperators.I2F, F, 0)).mul(scale).sub(min).intoArray(buffer, k + part * L);
                     }
                 }
             }

@@ -132,9 +132,9 @@ final class Q6_KGroups extends WidenedGroups {
                         .add(t31.mul((IntVector) sc3.convertShape(VectorOperators.B2I, I, 1)));
             }
             float d = scales[b];
-            acc0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0))
+            acc0 = ((FloatVector) i0.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), acc0);
-            acc1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0))
+            acc1 = ((FloatVector) i1.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, data, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), acc1);
         }
         acc0.intoArray(out, o);
@@ -155,16 +155,16 @@ final class Q6_KGroups extends WidenedGroups {
                 for (int m = 0; m < 4; m++) {
                     ByteVector sc = ByteVector.fromMemorySegment(BG, data, part + (48L + m) * G, ByteOrder.LITTLE_ENDIAN);
                     FloatVector s0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0)
-                            .convert(VectorOperators.I2F, 0));
+                            .convertShape(VectorOperators.I2F, F, 0));
                     FloatVector s1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1)
-                            .convert(VectorOperators.I2F, 0));
+                            .convertShape(VectorOperators.I2F, F, 0));
                     for (int i = 0; i < 16; i++) {
                         long f = part + 3L * i * G;
                         IntVector q0 = code(data, f, m, 0);
                         IntVector q1 = code(data, f, m, 1);
                         int k = (column + 32 * m + i) * G;
-                        ((FloatVector) q0.convert(VectorOperators.I2F, 0)).mul(s0).intoArray(buffer, k);
-                        ((FloatVector) q1.convert(VectorOperators.I2F, 0)).mul(s1).intoArray(buffer, k + L);
+                        ((FloatVector) q0.convertShape(VectorOperators.I2F, F, 0)).mul(s0).intoArray(buffer, k);
+                        ((FloatVector) q1.convertShape(VectorOperators.I2F, F, 0)).mul(s1).intoArray(buffer, k + L);
                     }
                 }
             }

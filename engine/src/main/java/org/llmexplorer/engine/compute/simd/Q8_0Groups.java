@@ -68,13 +68,13 @@ final class Q8_0Groups extends PairedGroups {
                 sb1 = sb1.add((IntVector) pb.convertShape(VectorOperators.S2I, I, 1));
             }
             float d = scales[b];
-            a0 = ((FloatVector) sa0.convert(VectorOperators.I2F, 0))
+            a0 = ((FloatVector) sa0.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, da, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), a0);
-            a1 = ((FloatVector) sa1.convert(VectorOperators.I2F, 0))
+            a1 = ((FloatVector) sa1.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, da, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), a1);
-            b0 = ((FloatVector) sb0.convert(VectorOperators.I2F, 0))
+            b0 = ((FloatVector) sb0.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, db, at + floatsAt, ByteOrder.LITTLE_ENDIAN).mul(d), b0);
-            b1 = ((FloatVector) sb1.convert(VectorOperators.I2F, 0))
+            b1 = ((FloatVector) sb1.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.fromMemorySegment(F, db, at + floatsAt + L * 4L, ByteOrder.LITTLE_ENDIAN).mul(d), b1);
         }
         a0.intoArray(out, o + ga * G);

@@ -57,7 +57,7 @@ class ActivationCodesTest {
         }
     }
 
-    /** Each four codes' sixteen subset sums, as Q5_K's kernel looks its fifth bits up in them. */
+    /** Each four codes' sixteen subset sums, times 16, as Q5_K's kernel looks its fifth bits up in them. */
     @Test
     void subsetSumsAreTheSumsOfTheCodesEachIndexsBitsName() {
         int n = 2 * 256;
@@ -73,7 +73,7 @@ class ActivationCodesTest {
                 for (int t = 0; t < 4; t++) {
                     sum += (e >> t & 1) * codes.codes[i + t];
                 }
-                assertEquals(sum, codes.subsets[4 * i + e], "codes " + i + ".." + (i + 3) + ", subset " + e);
+                assertEquals(16 * sum, codes.subsets[4 * i + e], "codes " + i + ".." + (i + 3) + ", subset " + e);
             }
         }
     }
