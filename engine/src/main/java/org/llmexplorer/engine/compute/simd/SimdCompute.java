@@ -168,7 +168,9 @@ public final class SimdCompute implements Compute {
     /** w's row groups, packed now if they are not yet. */
     private RowGroups groups(WeightMatrix w) {
         grouped.keySet().removeIf(p -> !p.scope().isAlive());
-        return grouped.computeIfAbsent(Packed.of(w), p -> RowGroups.pack(w, parallel, groupMemory));
+        RowGroups g = grouped.computeIfAbsent(Packed.of(w), p -> RowGroups.pack(w, parallel, groupMemory));
+        KernelWarmUp.compileOneTokenKernel(g);
+        return g;
     }
 
     /**
