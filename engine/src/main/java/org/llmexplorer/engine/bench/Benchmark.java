@@ -67,10 +67,9 @@ public final class Benchmark {
             prompt(transformer, ops, state, masks, prompt, 0, depth, batch);
             System.arraycopy(prompt, 0, gen, 0, depth);
         }
-        // Warm-up: the batched and the single-token paths both get compiled. C2 compiles a large
-        // one-token kernel a second or more after its first call, behind the prompt's queue, so one
-        // round of eight tokens left a Q5_K_M file's timed generation partly in profiling code (3.4
-        // against 15 tokens/s after a prompt): rounds repeat until one is no faster than before.
+        // Warm-up: the batched and the single-token paths both get compiled. C2 may finish the
+        // single-token path's methods a second or more after their first call, behind the prompt's
+        // queue, so rounds of eight tokens repeat until one is no faster than before.
         if (promptTokens > 0) {
             prompt(transformer, ops, state, masks, prompt, depth, Math.min(promptTokens, 2 * batch), batch);
         }
@@ -126,18 +125,16 @@ public final class Benchmark {
      * Runs a warm-up round at least twice and for at least two seconds, until a round is within 3% of
      * the fastest before it (the compiled code has settled), or for 20 seconds at most.
      */
-    static int untilSteady(Runnable round) {
+    static void untilSteady(Runnable round) {
         long start = System.nanoTime();
         long fastest = Long.MAX_VALUE;
-        int rounds = 0;
         while (true) {
             long t0 = System.nanoTime();
             round.run();
-            rounds++;
             long t1 = System.nanoTime();
             long dt = t1 - t0;
             if (t1 - start >= 20_000_000_000L || (t1 - start >= 2_000_000_000L && dt >= 0.97 * fastest)) {
-                return rounds;
+                return;
             }
             fastest = Math.min(fastest, dt);
         }

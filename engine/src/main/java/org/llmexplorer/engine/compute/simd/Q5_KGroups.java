@@ -22,15 +22,16 @@ import jdk.incubator.vector.VectorSpecies;
  * 4 + t that of column 64c + 32 + 4k + t (from bits 2c and 2c + 1 of the file's qh[4k + t]).
  *
  * <p>One token is llama.cpp's Q5_K x Q8_K product in integer lanes, a code q being its nibble n
- * plus 16 times its fifth bit f. The nibbles go as Q4_K's: sum n x in 16-bit lanes sixteen
- * columns at a time. The fifth bits of four columns, a 4-bit number per row, index the sixteen
- * subset sums of those columns' activation codes ({@link ActivationCodes#subsets}): one vector
- * permutation gives every row's sum f x over the four columns. Cutting each bit out and adding
- * (or masking) per column cost more than the nibbles' own products (the kernel ran at half of
- * Q4_K's speed; now at three quarters, and near the memory's pace at one thread). Per sub-block
- * both widen to 32 bits, and sum n x + 16 sum f x multiplies the scale; the minimums multiply the
- * activations' code sums; per block d_x (d isum - dmin msum). A prompt goes through floats
- * ({@link WidenedGroups}).
+ * plus 16 times its fifth bit f. Each half sub-block (sixteen columns) sums (q - 16) x in one 16-bit
+ * lane (|sum| &lt;= 16 * 16 * 127 = 32512), which starts at -16 sum(x) and wraps harmlessly
+ * meanwhile: the nibbles' products n x as Q4_K's, and the fifth bits of four columns, a 4-bit
+ * number per row, as an index into sixteen times the subset sums of those columns' activation
+ * codes ({@link ActivationCodes#subsets}): one vector permutation gives every row's 16 sum f x
+ * over the four columns. Cutting each bit out and adding (or masking) per column cost more than
+ * the nibbles' own products (the kernel ran at half of Q4_K's speed; now at three quarters, and
+ * near the memory's pace at one thread). The halves widen to 32 bits, 16 sum(x) is added back,
+ * and the sub-block's scale multiplies them; the minimums multiply the activations' code sums;
+ * per block d_x (d isum - dmin msum). A prompt goes through floats ({@link WidenedGroups}).
  */
 final class Q5_KGroups extends WidenedGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);

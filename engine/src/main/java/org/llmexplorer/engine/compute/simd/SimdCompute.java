@@ -168,9 +168,11 @@ public final class SimdCompute implements Compute {
     /** w's row groups, packed now if they are not yet. */
     private RowGroups groups(WeightMatrix w) {
         grouped.keySet().removeIf(p -> !p.scope().isAlive());
-        RowGroups g = grouped.computeIfAbsent(Packed.of(w), p -> RowGroups.pack(w, parallel, groupMemory));
-        KernelWarmUp.compileOneTokenKernel(g);
-        return g;
+        return grouped.computeIfAbsent(Packed.of(w), p -> {
+            RowGroups packed = RowGroups.pack(w, parallel, groupMemory);
+            KernelWarmUp.compileOneTokenKernel(packed); // once per type, when its first matrix is packed
+            return packed;
+        });
     }
 
     /**
