@@ -2,6 +2,7 @@ package org.llmexplorer.engine.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -119,44 +120,64 @@ class GoldenParityTest {
             // position sees the history llama.cpp saw. Where activations are rounded to 8-bit
             // blocks, a rounding that differs in the last bits (llama.cpp sums in another order)
             // flips single codes, and on these decisive random-weight models that alone moves a
-            // probability by up to ~0.1. So the reference must lie within the tolerance of the
-            // range our own probabilities span when the rounding's scale is nudged by 1 to 16
-            // parts per million: the size of the rounding error of a float sum of 256 products
-            // (n times 2^-24 at worst). Every run is made on both backends: scalar sums in
+            // probability by ~0.1, at a few positions by 0.3. So the reference must lie within the
+            // tolerance of the range our own probabilities span when the rounding's scale is nudged
+            // by 1 to 16 parts per million (the size of the rounding error of a float sum of 256
+            // products, n times 2^-24 at worst): 1, 2, 4, 8 and 16 first, the rest of the whole-ppm
+            // grid where those leave the reference outside (GoldenJudging.finerNudges). Every run is made on both backends: scalar sums in
             // double, SIMD in float lanes, two legitimate orders whose difference alone grows
             // to a few thousandths through gemma2's 26 layers.
             JsonNode positions = c.get("top5_first_positions");
-            float[] nudges = GoldenJudging.nudges(modelPath);
-            List<List<float[]>> runs = new ArrayList<>();
-            try {
-                for (float nudge : nudges) {
-                    ActivationRounding.jitterScale(nudge);
-                    runs.add(forcedLogits(model, ops, prompt, expectedTokens, positions.size()));
-                    runs.add(forcedLogits(model, ops == scalar ? simd : scalar, prompt, expectedTokens,
-                            positions.size()));
-                }
-            } finally {
-                ActivationRounding.jitterScale(1f);
+            List<List<float[]>> runs = runsAt(GoldenJudging.nudges(modelPath), model, ops, prompt, expectedTokens,
+                    positions.size());
+            String miss = firstMiss(positions, runs, tolerance);
+            if (miss != null) {
+                runs.addAll(runsAt(GoldenJudging.finerNudges(modelPath), model, ops, prompt, expectedTokens,
+                        positions.size()));
+                miss = firstMiss(positions, runs, tolerance);
             }
-            for (JsonNode position : positions) {
-                int at = position.get("position").asInt();
-                for (JsonNode top : position.get("top5")) {
-                    int id = top.get("id").asInt();
-                    double low = Double.MAX_VALUE;
-                    double high = -Double.MAX_VALUE;
-                    for (List<float[]> run : runs) {
-                        float[] l = run.get(at);
-                        double p = Probabilities.probability(l, 0, l.length, id);
-                        low = Math.min(low, p);
-                        high = Math.max(high, p);
-                    }
-                    double expected = top.get("prob").asDouble();
-                    double distance = expected < low ? low - expected : expected > high ? expected - high : 0;
-                    assertTrue(distance <= tolerance, "probability of token " + id + " at position " + at + ": llama.cpp "
-                            + expected + ", ours " + low + (high > low ? " to " + high : "") + ", tolerance " + tolerance);
+            assertNull(miss, miss);
+        }
+    }
+
+    /** Forced logits on ops and on the other backend, with the activations' rounding scaled by each nudge. */
+    private List<List<float[]>> runsAt(float[] nudges, Model model, Compute ops, int[] prompt, int[] tokens, int count) {
+        List<List<float[]>> runs = new ArrayList<>();
+        try {
+            for (float nudge : nudges) {
+                ActivationRounding.jitterScale(nudge);
+                runs.add(forcedLogits(model, ops, prompt, tokens, count));
+                runs.add(forcedLogits(model, ops == scalar ? simd : scalar, prompt, tokens, count));
+            }
+        } finally {
+            ActivationRounding.jitterScale(1f);
+        }
+        return runs;
+    }
+
+    /** The first top-5 probability of llama.cpp's farther than the tolerance from the range the runs span, or null. */
+    private static String firstMiss(JsonNode positions, List<List<float[]>> runs, double tolerance) {
+        for (JsonNode position : positions) {
+            int at = position.get("position").asInt();
+            for (JsonNode top : position.get("top5")) {
+                int id = top.get("id").asInt();
+                double low = Double.MAX_VALUE;
+                double high = -Double.MAX_VALUE;
+                for (List<float[]> run : runs) {
+                    float[] l = run.get(at);
+                    double p = Probabilities.probability(l, 0, l.length, id);
+                    low = Math.min(low, p);
+                    high = Math.max(high, p);
+                }
+                double expected = top.get("prob").asDouble();
+                double distance = expected < low ? low - expected : expected > high ? expected - high : 0;
+                if (distance > tolerance) {
+                    return "probability of token " + id + " at position " + at + ": llama.cpp " + expected + ", ours "
+                            + low + (high > low ? " to " + high : "") + ", tolerance " + tolerance;
                 }
             }
         }
+        return null;
     }
 
     /** The logits of the first {@code count} generated positions, with the given tokens fed back. */
