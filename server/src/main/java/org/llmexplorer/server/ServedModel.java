@@ -10,9 +10,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.generate.Generator;
+import org.llmexplorer.engine.generate.WarmUp;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.template.ChatTemplate;
 import org.llmexplorer.engine.session.Prompts;
+import org.llmexplorer.engine.tensor.WeightMatrix;
 
 /**
  * The model the server runs, and the one thread that runs it. Requests wait in a first-come
@@ -37,6 +39,11 @@ final class ServedModel implements AutoCloseable {
         try {
             c = Backends.create(backend, threads);
             this.template = Prompts.templateOf(model);
+            // Repacked and compiled before the first request, not during it.
+            for (WeightMatrix w : model.transformer().matrices()) {
+                c.prepare(w);
+            }
+            WarmUp.forward(model, c, round -> { });
         } catch (IOException | RuntimeException e) {
             if (c != null) {
                 c.close();

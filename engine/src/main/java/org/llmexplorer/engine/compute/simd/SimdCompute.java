@@ -170,7 +170,7 @@ public final class SimdCompute implements Compute {
         grouped.keySet().removeIf(p -> !p.scope().isAlive());
         return grouped.computeIfAbsent(Packed.of(w), p -> {
             RowGroups packed = RowGroups.pack(w, parallel, groupMemory);
-            KernelWarmUp.compileOneTokenKernel(packed); // once per type, when its first matrix is packed
+            KernelWarmUp.compileKernels(packed); // once per type, when its first matrix is packed
             return packed;
         });
     }

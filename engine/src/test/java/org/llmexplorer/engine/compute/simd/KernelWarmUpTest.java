@@ -20,19 +20,33 @@ class KernelWarmUpTest {
         try (Arena arena = Arena.ofShared(); Parallel parallel = new Parallel(1)) {
             WeightMatrix w = RandomWeights.matrix(GgmlType.Q5_K, 64, 512, random);
             RowGroups g = RowGroups.pack(w, parallel, arena);
-            float[] x = RandomWeights.vector(512, random);
-            ActivationCodes codes = new ActivationCodes.Q8_K();
-            codes.quantize(x, 0, 512);
-            g.prepare(codes, 512);
-            float[] before = new float[g.paddedRows()];
-            g.matvec(0, g.groups, codes, before, 0);
+            int batch = 6;
+            float[] x = RandomWeights.vector(batch * 512, random);
+            float[] oneBefore = oneToken(g, x);
+            float[] tiledBefore = tiled(g, x, batch);
 
-            KernelWarmUp.compileOneTokenKernel(g); // the first time for Q5_K in this JVM, or not
-            assertEquals(0, KernelWarmUp.compileOneTokenKernel(g), "a type is warmed once");
+            KernelWarmUp.compileKernels(g); // the first time for Q5_K in this JVM, or not
+            assertEquals(0, KernelWarmUp.compileKernels(g), "a type is warmed once");
 
-            float[] after = new float[g.paddedRows()];
-            g.matvec(0, g.groups, codes, after, 0);
-            assertArrayEquals(before, after, 0f);
+            assertArrayEquals(oneBefore, oneToken(g, x), 0f);
+            assertArrayEquals(tiledBefore, tiled(g, x, batch), 0f);
         }
+    }
+
+    private static float[] oneToken(RowGroups g, float[] x) {
+        ActivationCodes codes = new ActivationCodes.Q8_K();
+        codes.quantize(x, 0, g.cols);
+        g.prepare(codes, g.cols);
+        float[] out = new float[g.paddedRows()];
+        g.matvec(0, g.groups, codes, out, 0);
+        return out;
+    }
+
+    private static float[] tiled(RowGroups g, float[] x, int batch) {
+        ActivationCodes codes = new ActivationCodes.Q8_K();
+        codes.quantize(x, 0, batch * g.cols);
+        float[] out = new float[batch * g.paddedRows()];
+        g.tiled(0, g.groups, codes, g.tokens(codes, batch * g.cols), batch, out, new RowGroups.Scratch());
+        return out;
     }
 }
