@@ -128,7 +128,7 @@ class DeviceGoldenParityTest {
             } finally {
                 ActivationRounding.jitterScale(1f);
             }
-            if (anyOutside(positions, runs, tolerance)) { // the whole-ppm grid, as the engine's test
+            if (GoldenJudging.firstMiss(positions, runs, tolerance) != null) { // the whole-ppm grid, as the engine's test
                 try {
                     for (float nudge : GoldenJudging.finerNudges(modelPath)) {
                         ActivationRounding.jitterScale(nudge);
@@ -152,13 +152,9 @@ class DeviceGoldenParityTest {
                 int at = position.get("position").asInt();
                 for (JsonNode top : position.get("top5")) {
                     int id = top.get("id").asInt();
-                    double low = Double.MAX_VALUE;
-                    double high = -Double.MAX_VALUE;
-                    for (List<float[]> run : runs) {
-                        double p = probability(run.get(at), id);
-                        low = Math.min(low, p);
-                        high = Math.max(high, p);
-                    }
+                    double[] range = GoldenJudging.range(runs, at, id);
+                    double low = range[0];
+                    double high = range[1];
                     double expected = top.get("prob").asDouble();
                     double p = probability(onDevice.get(at), id);
                     double distance = stories ? Math.abs(p - expected)
@@ -177,23 +173,6 @@ class DeviceGoldenParityTest {
             System.out.printf("parity %s prompt %d: top-5 |p(device) - p(llama.cpp)| <= %.2e, "
                     + "|p(device) - p(nearer CPU backend)| <= %.2e%n", modelPath, index, worstVsLlama, worstVsCpu);
         }
-    }
-
-    /** Whether a top-5 probability of llama.cpp's lies farther than the tolerance from the range the runs span. */
-    private static boolean anyOutside(JsonNode positions, List<List<float[]>> runs, double tolerance) {
-        for (JsonNode position : positions) {
-            int at = position.get("position").asInt();
-            for (JsonNode top : position.get("top5")) {
-                int id = top.get("id").asInt();
-                double expected = top.get("prob").asDouble();
-                boolean below = runs.stream().allMatch(run -> probability(run.get(at), id) > expected + tolerance);
-                boolean above = runs.stream().allMatch(run -> probability(run.get(at), id) < expected - tolerance);
-                if (below || above) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     private static double probability(float[] logits, int id) {

@@ -1,6 +1,8 @@
 package org.llmexplorer.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import org.llmexplorer.engine.generate.Probabilities;
 
 /**
  * How a backend's output is judged against llama.cpp's golden cases, shared by the CPU
@@ -78,5 +80,40 @@ public final class GoldenJudging {
             nudges[2 + 2 * k] = 1f - (1 << k) * 1e-6f;
         }
         return nudges;
+    }
+
+    /** The lowest and highest probability of token id at position at over the runs (each a list of logits by position). */
+    public static double[] range(List<List<float[]>> runs, int at, int id) {
+        double low = Double.MAX_VALUE;
+        double high = -Double.MAX_VALUE;
+        for (List<float[]> run : runs) {
+            float[] l = run.get(at);
+            double p = Probabilities.probability(l, 0, l.length, id);
+            low = Math.min(low, p);
+            high = Math.max(high, p);
+        }
+        return new double[] {low, high};
+    }
+
+    /**
+     * The first of llama.cpp's top-5 probabilities ({@code positions}, the golden case's
+     * top5_first_positions) farther than the tolerance from the range the runs span, said in
+     * words, or null.
+     */
+    public static String firstMiss(JsonNode positions, List<List<float[]>> runs, double tolerance) {
+        for (JsonNode position : positions) {
+            int at = position.get("position").asInt();
+            for (JsonNode top : position.get("top5")) {
+                int id = top.get("id").asInt();
+                double[] range = range(runs, at, id);
+                double expected = top.get("prob").asDouble();
+                double distance = expected < range[0] ? range[0] - expected : expected > range[1] ? expected - range[1] : 0;
+                if (distance > tolerance) {
+                    return "probability of token " + id + " at position " + at + ": llama.cpp " + expected + ", ours "
+                            + range[0] + (range[1] > range[0] ? " to " + range[1] : "") + ", tolerance " + tolerance;
+                }
+            }
+        }
+        return null;
     }
 }

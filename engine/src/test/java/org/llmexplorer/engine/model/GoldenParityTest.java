@@ -22,7 +22,6 @@ import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.tensor.ActivationRounding;
 import org.llmexplorer.engine.generate.GenerationResult;
 import org.llmexplorer.engine.generate.Generator;
-import org.llmexplorer.engine.generate.Probabilities;
 import org.llmexplorer.engine.sampling.Sampler;
 
 /**
@@ -130,11 +129,11 @@ class GoldenParityTest {
             JsonNode positions = c.get("top5_first_positions");
             List<List<float[]>> runs = runsAt(GoldenJudging.nudges(modelPath), model, ops, prompt, expectedTokens,
                     positions.size());
-            String miss = firstMiss(positions, runs, tolerance);
+            String miss = GoldenJudging.firstMiss(positions, runs, tolerance);
             if (miss != null) {
                 runs.addAll(runsAt(GoldenJudging.finerNudges(modelPath), model, ops, prompt, expectedTokens,
                         positions.size()));
-                miss = firstMiss(positions, runs, tolerance);
+                miss = GoldenJudging.firstMiss(positions, runs, tolerance);
             }
             assertNull(miss, miss);
         }
@@ -153,31 +152,6 @@ class GoldenParityTest {
             ActivationRounding.jitterScale(1f);
         }
         return runs;
-    }
-
-    /** The first top-5 probability of llama.cpp's farther than the tolerance from the range the runs span, or null. */
-    private static String firstMiss(JsonNode positions, List<List<float[]>> runs, double tolerance) {
-        for (JsonNode position : positions) {
-            int at = position.get("position").asInt();
-            for (JsonNode top : position.get("top5")) {
-                int id = top.get("id").asInt();
-                double low = Double.MAX_VALUE;
-                double high = -Double.MAX_VALUE;
-                for (List<float[]> run : runs) {
-                    float[] l = run.get(at);
-                    double p = Probabilities.probability(l, 0, l.length, id);
-                    low = Math.min(low, p);
-                    high = Math.max(high, p);
-                }
-                double expected = top.get("prob").asDouble();
-                double distance = expected < low ? low - expected : expected > high ? expected - high : 0;
-                if (distance > tolerance) {
-                    return "probability of token " + id + " at position " + at + ": llama.cpp " + expected + ", ours "
-                            + low + (high > low ? " to " + high : "") + ", tolerance " + tolerance;
-                }
-            }
-        }
-        return null;
     }
 
     /** The logits of the first {@code count} generated positions, with the given tokens fed back. */
