@@ -27,7 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  * meanwhile: the nibbles' products n x as Q4_K's, and the fifth bits of four columns, a 4-bit
  * number per row, as an index into sixteen times the subset sums of those columns' activation
  * codes ({@link ActivationCodes#subsets}): one vector permutation gives every row's 16 sum f x
- * over the four columns. Cutting each bit out and adding (or masking) per column cost more than
+ * over the four columns (of one table vector where 16 lanes hold the sixteen sums; with 8-lane
+ * vectors of two, whose permutation costs more: in cache 35-40 against 49-54 GFLOP/s). Cutting each bit out and adding (or masking) per column cost more than
  * the nibbles' own products (the kernel ran at half of Q4_K's speed; now at three quarters, and
  * near the memory's pace at one thread). The halves widen to 32 bits, 16 sum(x) is added back,
  * and the sub-block's scale multiplies them; the minimums multiply the activations' code sums;
@@ -131,10 +132,15 @@ final class Q5_KGroups extends WidenedGroups {
                                 .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                         int tl = 4 * (xc + 4 * k);
                         int th = 4 * (xc + 32 + 4 * k);
-                        lo = lo.add(h.and((short) 0xF).selectFrom(ShortVector.fromArray(S, subsets, tl),
-                                ShortVector.fromArray(S, subsets, tl + G)));
-                        hi = hi.add(h.lanewise(VectorOperators.LSHR, 4).selectFrom(ShortVector.fromArray(S, subsets, th),
-                                ShortVector.fromArray(S, subsets, th + G)));
+                        if (G >= 16) { // the sixteen sums fit one vector
+                            lo = lo.add(h.and((short) 0xF).selectFrom(ShortVector.fromArray(S, subsets, tl)));
+                            hi = hi.add(h.lanewise(VectorOperators.LSHR, 4).selectFrom(ShortVector.fromArray(S, subsets, th)));
+                        } else {
+                            lo = lo.add(h.and((short) 0xF).selectFrom(ShortVector.fromArray(S, subsets, tl),
+                                    ShortVector.fromArray(S, subsets, tl + G)));
+                            hi = hi.add(h.lanewise(VectorOperators.LSHR, 4).selectFrom(ShortVector.fromArray(S, subsets, th),
+                                    ShortVector.fromArray(S, subsets, th + G)));
+                        }
                     }
                     for (int l = 16 * half; l < 16 * half + 16; l++) {
                         ShortVector v = (ShortVector) ByteVector.fromMemorySegment(BG, data,
