@@ -14,7 +14,6 @@ import org.llmexplorer.engine.generate.WarmUp;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.template.ChatTemplate;
 import org.llmexplorer.engine.session.Prompts;
-import org.llmexplorer.engine.tensor.WeightMatrix;
 
 /**
  * The model the server runs, and the one thread that runs it. Requests wait in a first-come
@@ -39,11 +38,7 @@ final class ServedModel implements AutoCloseable {
         try {
             c = Backends.create(backend, threads);
             this.template = Prompts.templateOf(model);
-            // Repacked and compiled before the first request, not during it.
-            for (WeightMatrix w : model.transformer().matrices()) {
-                c.prepare(w);
-            }
-            WarmUp.forward(model, c, round -> { });
+            WarmUp.ready(model, c, (phase, fraction) -> { }); // repacked and compiled before the first request
         } catch (IOException | RuntimeException e) {
             if (c != null) {
                 c.close();

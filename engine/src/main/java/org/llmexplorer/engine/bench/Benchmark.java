@@ -22,9 +22,12 @@ public final class Benchmark {
      * @param ppAttentionMs   time spent in attention per prompt run
      * @param ppAttendedPairs (query, key) pairs attended per prompt run, over all layers and heads
      * @param tgAttentionMs   time spent in attention per generated token (what depth adds)
+     * @param firstPrompt     tokens of the first prompt pass after opening (0 with a depth, whose
+     *                        context comes first), and its time
      */
     public record Result(double[] ppTps, double[] tgTps, long peakHeapBytes, double ppAttentionMs, long ppAttendedPairs,
-                         long ppAttentionFlops, double ppGflops, double tgGflops, double tgAttentionMs) {
+                         long ppAttentionFlops, double ppGflops, double tgGflops, double tgAttentionMs, int firstPrompt,
+                         double firstPromptMs) {
         public double ppMean() {
             return mean(ppTps);
         }
@@ -69,9 +72,17 @@ public final class Benchmark {
         }
         // Warm-up: the batched and the single-token paths both get compiled. C2 may finish the
         // single-token path's methods a second or more after their first call, behind the prompt's
-        // queue, so rounds of eight tokens repeat until one is no faster than before.
+        // queue, so rounds of eight tokens repeat until one is no faster than before. Without a
+        // depth, the first pass is the first prompt after opening: timed, as a reply's first wait.
+        int firstPrompt = 0;
+        double firstPromptMs = 0;
         if (promptTokens > 0) {
+            long t0 = System.nanoTime();
             prompt(transformer, ops, state, masks, prompt, depth, Math.min(promptTokens, 2 * batch), batch);
+            if (depth == 0) {
+                firstPrompt = Math.min(promptTokens, 2 * batch);
+                firstPromptMs = (System.nanoTime() - t0) / 1e6;
+            }
         }
         if (genTokens > 0) {
             untilSteady(() -> generate(transformer, ops, state, masks, gen, depth, Math.min(genTokens, 8)));
@@ -118,7 +129,7 @@ public final class Benchmark {
                 : repetitions * ((double) matrixFlops * genTokens + tgAttentionFlops) / tgSeconds / 1e9;
         double tgAttentionMs = genTokens == 0 ? 0 : tgAttentionNanos / 1e6 / repetitions / genTokens;
         return new Result(pp, tg, peakHeap(), attentionNanos / 1e6 / repetitions, pairs, flops, ppGflops, tgGflops,
-                tgAttentionMs);
+                tgAttentionMs, firstPrompt, firstPromptMs);
     }
 
     /**

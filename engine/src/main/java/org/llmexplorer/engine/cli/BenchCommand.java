@@ -15,6 +15,7 @@ import org.llmexplorer.engine.bench.RandomModelWriter;
 import org.llmexplorer.engine.bench.WeightMix;
 import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.generate.WarmUp;
 import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.tensor.GgmlType;
@@ -130,6 +131,9 @@ final class BenchCommand implements Command {
             try (Model model = Model.open(path);
                  Compute ops = Backends.create(backend.backend(), threads)) {
                 json.put("load_ms", (System.nanoTime() - t0) / 1_000_000);
+                long t1 = System.nanoTime();
+                WarmUp.ready(model, ops, (phase, fraction) -> { }); // as the window readies a model it opens
+                json.put("ready_ms", (System.nanoTime() - t1) / 1_000_000);
                 json.put("model", path.getFileName().toString());
                 json.put("model_bytes", Files.size(path));
                 long weightBytes = weightBytesPerToken(model);
@@ -155,6 +159,10 @@ final class BenchCommand implements Command {
                 json.put("tg_gbps", round(r.tgMean() * weightBytes / 1e9));
                 json.put("pp_gflops", round(r.ppGflops()));
                 json.put("tg_gflops", round(r.tgGflops()));
+                if (r.firstPrompt() > 0) { // the first prompt after ready_ms, before the bench's warm-up
+                    json.put("first_pp_tokens", r.firstPrompt());
+                    json.put("first_pp_ms", round(r.firstPromptMs()));
+                }
                 if (pp > 0) {
                     json.put("pp_ms", round(pp * 1000.0 / r.ppMean()));
                     json.put("pp_attention_ms", round(r.ppAttentionMs()));

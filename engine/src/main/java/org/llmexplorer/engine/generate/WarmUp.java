@@ -1,30 +1,55 @@
 package org.llmexplorer.engine.generate;
 
+import java.util.List;
 import java.util.function.IntConsumer;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.model.Model;
+import org.llmexplorer.engine.tensor.WeightMatrix;
 
 /**
- * A few short forward passes through a freshly opened model, on a generator of their own, so
- * that the JIT has compiled the forward pass (attention, norms, activation codes, tiles) before
- * the first real prompt. Uncompiled, that code first runs in the interpreter: on the 1B Q8_0 file
- * at two threads the first 40-token prompt after loading took 2.2 s and the next ones 0.6 s;
- * after two warm-up rounds (1.8 s, spent where the window shows its loading progress) the first
- * took 0.76 s. The model's and the backend's state are left as they were: only the JIT remembers.
+ * Readies a freshly opened model for talking: every weight matrix prepared on the backend
+ * ({@link Compute#prepare}: the SIMD backend repacks its integer-product types and compiles their
+ * kernels), then a few short forward passes on a generator of their own, so that the JIT has
+ * compiled the forward pass (attention, norms, activation codes, tiles) before the first real
+ * prompt. Uncompiled, that code first runs in the interpreter: on the 1B Q8_0 file at two threads
+ * the first 40-token prompt after loading took 2.2 s and the next ones 0.6 s; after two rounds
+ * (1.8 s, spent where the window shows its loading progress) the first took 0.76 s. The model's
+ * and the backend's state are left as they were: only the JIT remembers.
  */
 public final class WarmUp {
-    /** Rounds run; the second finds most of the code compiled by C1 and hands it to C2. */
+    /** Rounds of forward passes; the second finds most of the code compiled by C1 and hands it to C2. */
     public static final int ROUNDS = 2;
     /** Prompt tokens per round: enough for the many-token tiles, then single tokens for the reply's path. */
     private static final int PROMPT = 8;
     private static final int SINGLES = 2;
+    /** The share of the progress the matrices take; the rounds the rest. */
+    private static final double PREPARING = 0.8;
+
+    /** Hears how far the warm-up is (0 to 1) and in which phase; may throw (a cancellation) to stop it. */
+    @FunctionalInterface
+    public interface Progress {
+        void at(String phase, double fraction);
+    }
 
     private WarmUp() {
     }
 
+    /** Prepares every matrix, then runs the forward passes, telling progress after every eighth matrix and each round. */
+    public static void ready(Model model, Compute ops, Progress progress) {
+        List<WeightMatrix> matrices = model.transformer().matrices();
+        for (int i = 0; i < matrices.size(); i++) {
+            ops.prepare(matrices.get(i));
+            if (i % 8 == 7 || i == matrices.size() - 1) {
+                progress.at("preparing the weights", PREPARING * (i + 1) / matrices.size());
+            }
+        }
+        progress.at("warming up", PREPARING);
+        forward(model, ops, round -> progress.at("warming up", PREPARING + (1 - PREPARING) * round / ROUNDS));
+    }
+
     /**
-     * Runs the rounds; {@code afterRound} hears each finished one (1 .. ROUNDS) and may throw
-     * (a cancellation) to stop.
+     * Runs the forward passes only; {@code afterRound} hears each finished round (1 .. ROUNDS) and
+     * may throw to stop.
      */
     public static void forward(Model model, Compute ops, IntConsumer afterRound) {
         int vocab = model.config().vocabSize();

@@ -22,7 +22,6 @@ import org.llmexplorer.engine.generate.WarmUp;
 import org.llmexplorer.engine.inspect.Pass;
 import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.Model;
-import org.llmexplorer.engine.tensor.WeightMatrix;
 import org.llmexplorer.engine.remote.OpenAiClient;
 import org.llmexplorer.engine.remote.RemoteException;
 import org.llmexplorer.engine.sampling.SampledToken;
@@ -609,29 +608,16 @@ public final class ChatSession implements AutoCloseable {
     }
 
     /**
-     * Readies every weight matrix on the backend ({@link Compute#prepare}: the SIMD backend
-     * repacks its integer-product types), then runs the forward pass's warm-up ({@link WarmUp}:
-     * the first reply then comes as fast as the next), saying how far it is from {@code from} to
-     * 0.95, and stopping between matrices and rounds when cancelled.
+     * Readies the model on the backend ({@link WarmUp#ready}: matrices prepared, then the forward
+     * pass compiled, so that the first reply comes as fast as the next), saying how far it is from
+     * {@code from} to 0.95, and stopping between matrices and rounds when cancelled.
      */
     private void prepareWeights(Model model, Compute ops, double from) {
-        List<WeightMatrix> matrices = model.transformer().matrices();
-        double packed = from + (0.95 - from) * 0.8;
-        for (int i = 0; i < matrices.size(); i++) {
+        WarmUp.ready(model, ops, (phase, fraction) -> {
             if (cancel.get()) {
                 throw new CancellationException("loading cancelled");
             }
-            ops.prepare(matrices.get(i));
-            if (i % 8 == 7 || i == matrices.size() - 1) {
-                listener.loading("preparing the weights for " + ops.name(), from + (packed - from) * (i + 1) / matrices.size());
-            }
-        }
-        listener.loading("warming up " + ops.name(), packed);
-        WarmUp.forward(model, ops, round -> {
-            if (cancel.get()) {
-                throw new CancellationException("loading cancelled");
-            }
-            listener.loading("warming up " + ops.name(), packed + (0.95 - packed) * round / WarmUp.ROUNDS);
+            listener.loading(phase + " for " + ops.name(), from + (0.95 - from) * fraction);
         });
     }
 

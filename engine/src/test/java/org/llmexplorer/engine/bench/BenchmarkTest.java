@@ -44,6 +44,12 @@ class BenchmarkTest {
             double genMatrixFlops = 2.0 * (perLayer * c.layers() + head) * gen;
             // Attention's share of generation is small at this depth; the matrices bound it from below.
             assertTrue(r.tgGflops() >= 2 * genMatrixFlops / genSeconds / 1e9 * (1 - 1e-9));
+
+            // The first prompt pass (min(prompt, 2 batch) tokens) is timed apart; none with a depth.
+            assertEquals(8, r.firstPrompt());
+            assertTrue(r.firstPromptMs() > 0);
+            Benchmark.Result deep = Benchmark.run(model, ops, MaskPlan.causal(), 4, 1, batch, 1, 8);
+            assertEquals(0, deep.firstPrompt());
         }
     }
 }

@@ -3,6 +3,7 @@ package org.llmexplorer.engine.generate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,25 @@ class WarmUpTest {
                 assertArrayEquals(coldIds, g.generate(prompt, 16, Sampler.greedy(), 0, null, null).generatedIds());
                 assertArrayEquals(cold, g.state().logits(), 0f);
             }
+        }
+    }
+
+    @Test
+    void readyPreparesThenWarmsUpTellingItsProgressInOrder() throws Exception {
+        try (Model model = Model.open(Shared.path("archs/tiny-llama-gqa-Q4_K_M.gguf")); Compute ops = new SimdCompute(2)) {
+            List<String> phases = new ArrayList<>();
+            List<Double> fractions = new ArrayList<>();
+            WarmUp.ready(model, ops, (phase, fraction) -> {
+                phases.add(phase);
+                fractions.add(fraction);
+            });
+            assertEquals("preparing the weights", phases.get(0));
+            assertEquals("warming up", phases.get(phases.size() - 1));
+            assertEquals(phases.indexOf("warming up"), phases.size() - 1 - WarmUp.ROUNDS, "the rounds come last");
+            for (int i = 1; i < fractions.size(); i++) {
+                assertTrue(fractions.get(i) >= fractions.get(i - 1), "progress never goes back: " + fractions);
+            }
+            assertEquals(1.0, fractions.get(fractions.size() - 1), 1e-12);
         }
     }
 
