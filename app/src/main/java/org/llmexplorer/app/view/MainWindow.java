@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import javafx.application.Platform;
 import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.scene.Node;
@@ -374,9 +375,14 @@ public final class MainWindow {
 
     /** The status line: what just happened (wrapping rather than cut off), the model and where it runs, speed, context. */
     private HBox statusBar() {
+        // While a model is opened or moved to another backend, the gauge shows how far that is
+        // (indeterminate until the first step) instead of the context's use.
+        BooleanBinding preparing = vm.model.loadingProperty().or(vm.model.progressProperty().greaterThan(0)
+                .and(vm.model.progressProperty().lessThan(1)));
         Label notice = new Label();
         notice.setId("status-notice");
-        notice.textProperty().bind(vm.noticeProperty().map(n -> n.isEmpty() ? "ready" : n));
+        notice.textProperty().bind(Bindings.createStringBinding(() -> !vm.noticeProperty().get().isEmpty()
+                ? vm.noticeProperty().get() : preparing.get() ? "loading the model…" : "ready", vm.noticeProperty(), preparing));
         notice.setWrapText(true);
         notice.setMinWidth(0);
         notice.setMaxWidth(Double.MAX_VALUE);
@@ -385,13 +391,15 @@ public final class MainWindow {
         gauge.setId("context-gauge");
         gauge.setPrefWidth(90);
         gauge.setMinWidth(60);
-        gauge.progressProperty().bind(vm.chat.contextUsedProperty().divide(
-                vm.chat.contextCapacityProperty().add(0.0001).multiply(1.0)));
+        gauge.progressProperty().bind(Bindings.when(preparing).then(vm.model.progressProperty())
+                .otherwise(vm.chat.contextUsedProperty().divide(vm.chat.contextCapacityProperty().add(0.0001).multiply(1.0))));
         Label context = new Label();
         context.setId("context-label");
         context.setMinWidth(Region.USE_PREF_SIZE);
-        context.textProperty().bind(Bindings.format("context %d / %d",
-                vm.chat.contextUsedProperty(), vm.chat.contextCapacityProperty()));
+        context.textProperty().bind(Bindings.when(preparing)
+                .then(Bindings.createStringBinding(() -> vm.model.progressProperty().get() < 0 ? "loading"
+                        : String.format("loading %.0f%%", 100 * vm.model.progressProperty().get()), vm.model.progressProperty()))
+                .otherwise(Bindings.format("context %d / %d", vm.chat.contextUsedProperty(), vm.chat.contextCapacityProperty())));
         Label speed = new Label();
         speed.setMinWidth(Region.USE_PREF_SIZE);
         speed.setId("speed-label");
