@@ -209,7 +209,7 @@ public final class ChatSession implements AutoCloseable {
                 next.close();
                 throw new CancellationException("loading cancelled");
             }
-            listener.loading("preparing " + backend, 0.6);
+            listener.loading("starting the " + backend + " backend", 0.6);
             Compute nextCompute = createCompute();
             try {
                 prepareWeights(next, nextCompute, 0.6);
