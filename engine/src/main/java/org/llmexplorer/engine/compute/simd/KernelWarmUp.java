@@ -32,9 +32,9 @@ final class KernelWarmUp {
     /**
      * A kernel counts as compiled once a round runs this many times faster than the first, which
      * the interpreter runs: C1's code ran rounds of the 1B files' kernels 6-23 times faster, C2's
-     * 1,100-4,700 times (3 times faster than the second round, the bound first used, stopped at
+     * 220-5,500 times (3 times faster than the second round, the bound first used, stopped at
      * C1's code). Measured against the first round, a machine whose C2 has finished by the second
-     * round stops there too.
+     * round stops there too; one whose C2 never gets there stops after MAX_NANOS.
      */
     private static final int COMPILED = 100;
     private static final long MAX_NANOS = 3_000_000_000L;
