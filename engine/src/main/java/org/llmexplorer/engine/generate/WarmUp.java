@@ -9,16 +9,17 @@ import org.llmexplorer.engine.tensor.WeightMatrix;
 /**
  * Readies a freshly opened model for talking: every weight matrix prepared on the backend
  * ({@link Compute#prepare}: the SIMD backend repacks its integer-product types and compiles their
- * kernels), then a few short forward passes on a generator of their own, so that the JIT has
- * compiled the forward pass (attention, norms, activation codes, tiles) before the first real
- * prompt. Uncompiled, that code first runs in the interpreter: on the 1B Q8_0 file at two threads
- * the first 40-token prompt after loading took 2.2 s and the next ones 0.6 s; after two rounds
- * (1.8 s, spent where the window shows its loading progress) the first took 0.76 s. The model's
- * and the backend's state are left as they were: only the JIT remembers.
+ * kernels), then a short forward pass on a generator of its own, so that the JIT has compiled
+ * the forward pass (attention, norms, activation codes, tiles) before the first real prompt.
+ * Uncompiled, that code first runs in the interpreter: on the 1B Q8_0 file at two threads the
+ * first 40-token prompt after loading took 2.2 s and the next ones 0.6 s; after one round (0.9-1.1
+ * s, spent where the window shows its loading progress) the first took 0.72-0.81 s. A second
+ * round cost 0.4 s more and saved 0.05-0.1 s of that prompt. The model's and the backend's state
+ * are left as they were: only the JIT remembers.
  */
 public final class WarmUp {
-    /** Rounds of forward passes; the second finds most of the code compiled by C1 and hands it to C2. */
-    public static final int ROUNDS = 2;
+    /** Rounds of forward passes. */
+    public static final int ROUNDS = 1;
     /** Prompt tokens per round: enough for the many-token tiles, then single tokens for the reply's path. */
     private static final int PROMPT = 8;
     private static final int SINGLES = 2;
@@ -34,7 +35,7 @@ public final class WarmUp {
     private WarmUp() {
     }
 
-    /** Prepares every matrix, then runs the forward passes, telling progress after every eighth matrix and each round. */
+    /** Prepares every matrix, then runs the forward pass, telling progress after every eighth matrix and each round. */
     public static void ready(Model model, Compute ops, Progress progress) {
         List<WeightMatrix> matrices = model.transformer().matrices();
         for (int i = 0; i < matrices.size(); i++) {
