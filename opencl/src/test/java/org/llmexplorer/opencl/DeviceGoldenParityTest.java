@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +25,6 @@ import org.llmexplorer.engine.generate.Probabilities;
 import org.llmexplorer.engine.model.GoldenJudging;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.sampling.Sampler;
-import org.llmexplorer.engine.tensor.ActivationRounding;
 
 /**
  * Greedy generation on the device against what llama.cpp produced for the same files, as the
@@ -107,38 +107,17 @@ class DeviceGoldenParityTest {
             // close to the nearer CPU backend (closeness below), so a wrong kernel cannot hide in
             // the range. stories260K is held to more: the device alone within 2e-3 of llama.cpp.
             JsonNode positions = c.get("top5_first_positions");
-            float[] nudges = GoldenJudging.nudges(modelPath);
-            List<List<float[]>> runs = new ArrayList<>();
-            List<float[]> onDevice = null;
-            List<float[]> onScalar = null;
-            List<float[]> onSimd = null;
-            try {
-                for (float nudge : nudges) {
-                    ActivationRounding.jitterScale(nudge);
-                    List<float[]> d = forcedLogits(model, device, prompt, expectedTokens, positions.size());
-                    List<float[]> a = forcedLogits(model, scalar, prompt, expectedTokens, positions.size());
-                    List<float[]> b = forcedLogits(model, simd, prompt, expectedTokens, positions.size());
-                    if (onDevice == null) {
-                        onDevice = d;
-                        onScalar = a;
-                        onSimd = b;
-                    }
-                    runs.addAll(List.of(d, a, b));
-                }
-            } finally {
-                ActivationRounding.jitterScale(1f);
-            }
+            // Each nudge runs the device, scalar and SIMD, in that order; the first nudge is 1.
+            Supplier<List<List<float[]>>> threeBackends = () -> List.of(
+                    forcedLogits(model, device, prompt, expectedTokens, positions.size()),
+                    forcedLogits(model, scalar, prompt, expectedTokens, positions.size()),
+                    forcedLogits(model, simd, prompt, expectedTokens, positions.size()));
+            List<List<float[]>> runs = GoldenJudging.runsAt(GoldenJudging.nudges(modelPath), threeBackends);
+            List<float[]> onDevice = runs.get(0);
+            List<float[]> onScalar = runs.get(1);
+            List<float[]> onSimd = runs.get(2);
             if (GoldenJudging.firstMiss(positions, runs, tolerance) != null) { // the whole-ppm grid, as the engine's test
-                try {
-                    for (float nudge : GoldenJudging.finerNudges(modelPath)) {
-                        ActivationRounding.jitterScale(nudge);
-                        runs.add(forcedLogits(model, device, prompt, expectedTokens, positions.size()));
-                        runs.add(forcedLogits(model, scalar, prompt, expectedTokens, positions.size()));
-                        runs.add(forcedLogits(model, simd, prompt, expectedTokens, positions.size()));
-                    }
-                } finally {
-                    ActivationRounding.jitterScale(1f);
-                }
+                runs.addAll(GoldenJudging.runsAt(GoldenJudging.finerNudges(modelPath), threeBackends));
             }
             boolean stories = modelPath.startsWith("models/");
             // Where activations are rounded (fp16, bf16, 8-bit blocks) another summation order may

@@ -35,14 +35,15 @@ public final class WarmUp {
     private WarmUp() {
     }
 
-    /** Prepares every matrix, then runs the forward pass, telling progress after every eighth matrix and each round. */
+    /**
+     * Prepares every matrix, then runs the forward pass, telling progress after each matrix (so a
+     * listener that cancels stops the work between any two) and each round.
+     */
     public static void ready(Model model, Compute ops, Progress progress) {
         List<WeightMatrix> matrices = model.transformer().matrices();
         for (int i = 0; i < matrices.size(); i++) {
             ops.prepare(matrices.get(i));
-            if (i % 8 == 7 || i == matrices.size() - 1) {
-                progress.at("preparing the weights", PREPARING * (i + 1) / matrices.size());
-            }
+            progress.at("preparing the weights", PREPARING * (i + 1) / matrices.size());
         }
         progress.at("warming up", PREPARING);
         forward(model, ops, round -> progress.at("warming up", PREPARING + (1 - PREPARING) * round / ROUNDS));

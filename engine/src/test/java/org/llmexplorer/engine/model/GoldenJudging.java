@@ -1,8 +1,11 @@
 package org.llmexplorer.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.llmexplorer.engine.generate.Probabilities;
+import org.llmexplorer.engine.tensor.ActivationRounding;
 
 /**
  * How a backend's output is judged against llama.cpp's golden cases, shared by the CPU
@@ -80,6 +83,24 @@ public final class GoldenJudging {
             nudges[2 + 2 * k] = 1f - (1 << k) * 1e-6f;
         }
         return nudges;
+    }
+
+    /**
+     * For each nudge in turn, the runs {@code run} makes (each a list of logits by position) with
+     * the activations' rounding scaled by it, all in one list in that order; the scale is 1 again
+     * afterwards.
+     */
+    public static List<List<float[]>> runsAt(float[] nudges, Supplier<List<List<float[]>>> run) {
+        List<List<float[]>> runs = new ArrayList<>();
+        try {
+            for (float nudge : nudges) {
+                ActivationRounding.jitterScale(nudge);
+                runs.addAll(run.get());
+            }
+        } finally {
+            ActivationRounding.jitterScale(1f);
+        }
+        return runs;
     }
 
     /** The lowest and highest probability of token id at position at over the runs (each a list of logits by position). */

@@ -19,7 +19,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.llmexplorer.engine.Shared;
 import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.compute.Compute;
-import org.llmexplorer.engine.tensor.ActivationRounding;
 import org.llmexplorer.engine.generate.GenerationResult;
 import org.llmexplorer.engine.generate.Generator;
 import org.llmexplorer.engine.sampling.Sampler;
@@ -123,9 +122,9 @@ class GoldenParityTest {
             // tolerance of the range our own probabilities span when the rounding's scale is nudged
             // by 1 to 16 parts per million (the size of the rounding error of a float sum of 256
             // products, n times 2^-24 at worst): 1, 2, 4, 8 and 16 first, the rest of the whole-ppm
-            // grid where those leave the reference outside (GoldenJudging.finerNudges). Every run is made on both backends: scalar sums in
-            // double, SIMD in float lanes, two legitimate orders whose difference alone grows
-            // to a few thousandths through gemma2's 26 layers.
+            // grid where those leave the reference outside (GoldenJudging.finerNudges). Every run
+            // is made on both backends: scalar sums in double, SIMD in float lanes, two legitimate
+            // orders whose difference alone grows to a few thousandths through gemma2's 26 layers.
             JsonNode positions = c.get("top5_first_positions");
             List<List<float[]>> runs = runsAt(GoldenJudging.nudges(modelPath), model, ops, prompt, expectedTokens,
                     positions.size());
@@ -141,17 +140,9 @@ class GoldenParityTest {
 
     /** Forced logits on ops and on the other backend, with the activations' rounding scaled by each nudge. */
     private List<List<float[]>> runsAt(float[] nudges, Model model, Compute ops, int[] prompt, int[] tokens, int count) {
-        List<List<float[]>> runs = new ArrayList<>();
-        try {
-            for (float nudge : nudges) {
-                ActivationRounding.jitterScale(nudge);
-                runs.add(forcedLogits(model, ops, prompt, tokens, count));
-                runs.add(forcedLogits(model, ops == scalar ? simd : scalar, prompt, tokens, count));
-            }
-        } finally {
-            ActivationRounding.jitterScale(1f);
-        }
-        return runs;
+        Compute other = ops == scalar ? simd : scalar;
+        return GoldenJudging.runsAt(nudges, () -> List.of(forcedLogits(model, ops, prompt, tokens, count),
+                forcedLogits(model, other, prompt, tokens, count)));
     }
 
     /** The logits of the first {@code count} generated positions, with the given tokens fed back. */
