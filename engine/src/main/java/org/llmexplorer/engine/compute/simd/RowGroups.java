@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
@@ -137,6 +138,13 @@ abstract class RowGroups {
             for (int k = 0; k < 8; k++) {
                 bytes[(j + k) * G + r] = (byte) (eight >>> 8 * k);
             }
+        }
+    }
+
+    /** Zeroes a group's G rows of n tokens, out[o + t * stride ..], for the tiles that add to them. */
+    static void clearRows(float[] out, int o, int stride, int n) {
+        for (int t = 0; t < n; t++) {
+            Arrays.fill(out, o + t * stride, o + t * stride + G, 0f);
         }
     }
 

@@ -1,5 +1,7 @@
 package org.llmexplorer.engine.compute.simd;
 
+import static org.llmexplorer.engine.compute.simd.Lanes.L;
+
 /**
  * Row groups of a K-quant whose prompts go through floats: each group widened once to the values
  * the format's dequantization gives, column by column, then multiplied with four tokens' values at
@@ -32,6 +34,11 @@ abstract class WidenedGroups extends RowGroups {
         for (int g = g0; g < g1; g++) {
             widen(g, buffer);
             int t = 0;
+            if (L == 16) { // eight tokens at a time in AVX-512's registers
+                for (; t + 8 <= batch; t += 8) {
+                    ColumnTiles.tile8(buffer, cols, x, t * cols, cols, out, t * stride + g * G, stride);
+                }
+            }
             for (; t + 4 <= batch; t += 4) {
                 ColumnTiles.tile4(buffer, cols, x, t * cols, cols, out, t * stride + g * G, stride);
             }
