@@ -1,7 +1,6 @@
 package org.llmexplorer.engine.oracle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -230,7 +229,15 @@ class Gemma2AgainstGgmlTest {
                 assertEquals(theirs[0].id(), plain[0].id(), "the same 8-bit roundings in layer 0: llama.cpp's token");
                 return;
             }
-            assertNotEquals(theirs[0].id(), plain[0].id(), "our own heads: another token than llama.cpp's");
+            if (theirs[0].id() == plain[0].id()) {
+                // Roundings apart, tokens alike: on a machine whose ggml build sums in yet another order (an
+                // Intel Xeon with AMX, 2026-12-07) the differing codes did not carry to another token. Nothing
+                // to explain there; where the tokens differ, the swap below must explain it.
+                System.out.printf(java.util.Locale.ROOT, "position %d: %d layer-0 codes differ from llama.cpp's, "
+                        + "the token is llama.cpp's (p %.3f against %.3f)%n", position, differing(a, o), plain[0].p(),
+                        theirs[0].p());
+                return;
+            }
             TokenProbability[] swapped = top(m, ops, ids, position, llamaHeads);
             assertEquals(theirs[0].id(), swapped[0].id(), "llama.cpp's heads: llama.cpp's token");
             // The 25 layers after it round their activations to 8 bits as well, in our summation order: llama.cpp's

@@ -18,8 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Why the tile: uncompiled, the first prompt ran its tiles in the interpreter and then in a
  * version compiled on the stack (OSR), whose vector code is many times slower: on the 1B Q8_0
  * file at two threads the first 40-token prompt after loading took 3.4 s, the next ones 0.6 s.
- * Here, on one group and five tokens (the four-token tile and the one-token tail), the tile is
- * compiled whole while the model loads, where the window shows progress.
+ * Here, on one group and thirteen tokens (the eight-token tile where vectors have 16 float lanes,
+ * the four-token tile and the one-token tail), the tiles are compiled whole while the model
+ * loads, where the window shows progress.
  *
  * <p>Costs 1.0-1.5 s per type at the first load, mostly waiting for C2 (the one-token kernel
  * 0.5-0.9 s, the tile 0.5-0.6 s, measured on the 1B files at two threads), on a slice of the
@@ -38,8 +39,8 @@ final class KernelWarmUp {
      */
     private static final int COMPILED = 100;
     private static final long MAX_NANOS = 3_000_000_000L;
-    /** Tokens of the tile's warm-up: one pass of the four-token tile and one of the single-token one. */
-    private static final int TILE_TOKENS = 5;
+    /** Tokens of the tiles' warm-up: one pass of each tile, eight tokens, four and one. */
+    private static final int TILE_TOKENS = 13;
 
     private KernelWarmUp() {
     }

@@ -32,8 +32,8 @@ final class Q4_0Groups extends PairedGroups {
     }
 
     @Override
-    void readBlock(MemorySegment src, long from, int r, float[] floats, byte[] bytes) {
-        readScaleAndCodes(src, from, r, 16, floats, bytes);
+    void readBlocks(MemorySegment src, long from, long rowBytes, int rows, float[] floats, byte[] bytes) {
+        readScalesAndCodes(src, from, rowBytes, rows, 16, floats, bytes);
     }
 
     @Override

@@ -29,8 +29,8 @@ final class Q8_0Groups extends PairedGroups {
     }
 
     @Override
-    void readBlock(MemorySegment src, long from, int r, float[] floats, byte[] bytes) {
-        readScaleAndCodes(src, from, r, 32, floats, bytes);
+    void readBlocks(MemorySegment src, long from, long rowBytes, int rows, float[] floats, byte[] bytes) {
+        readScalesAndCodes(src, from, rowBytes, rows, 32, floats, bytes);
     }
 
     @Override

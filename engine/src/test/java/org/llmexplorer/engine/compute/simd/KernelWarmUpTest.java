@@ -20,7 +20,7 @@ class KernelWarmUpTest {
         try (Arena arena = Arena.ofShared(); Parallel parallel = new Parallel(1)) {
             WeightMatrix w = RandomWeights.matrix(GgmlType.Q5_K, 64, 512, random);
             RowGroups g = RowGroups.pack(w, parallel, arena);
-            int batch = 6;
+            int batch = 13; // the eight-, four- and one-token tiles
             float[] x = RandomWeights.vector(batch * 512, random);
             float[] oneBefore = oneToken(g, x);
             float[] tiledBefore = tiled(g, x, batch);
