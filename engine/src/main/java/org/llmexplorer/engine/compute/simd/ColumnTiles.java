@@ -10,9 +10,10 @@ import jdk.incubator.vector.FloatVector;
  * Q8_0 and the K-quants but Q4_K widen them) with several tokens: for each column, the group's
  * two vectors of weights times each token's activation, broadcast. The accumulators are finished
  * sums, one vector per half group and token, so no lane sums are paid; four tokens keep eight of
- * them in registers, which fits AVX2's sixteen.
+ * them in registers, which fits AVX2's sixteen, and eight tokens sixteen, for AVX-512's 32.
  *
- * <p>The methods write (not add): out[o + t * os + r] = row r . token t, for r &lt; 2L.
+ * <p>The methods write (not add) out[o + t * os + r] = row r . token t, for r &lt; 2L, except
+ * {@link #tile8Blocks}, which adds.
  */
 final class ColumnTiles {
     private ColumnTiles() {

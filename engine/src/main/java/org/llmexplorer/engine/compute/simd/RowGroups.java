@@ -33,7 +33,7 @@ import org.llmexplorer.engine.tensor.WeightMatrix;
  * activations' 8-bit codes ({@link ActivationCodes}) in integer lanes, the arithmetic of llama.cpp's
  * dot products: block sums exact, then widened to floats once per block, times both scales.
  * Several tokens (a prompt) unpack a group once, column by column, and multiply it with four
- * tokens at a time ({@link #tiled}).
+ * tokens at a time, or eight where vectors have 16 float lanes ({@link #tiled}).
  *
  * <p>The repacked copy lives off the heap. The file's bytes are read once, to make it, and then
  * unloaded, so that the process holds the weights once, not twice (the file stays in the page

@@ -4,8 +4,8 @@ import static org.llmexplorer.engine.compute.simd.Lanes.L;
 
 /**
  * Row groups of a K-quant whose prompts go through floats: each group widened once to the values
- * the format's dequantization gives, column by column, then multiplied with four tokens' values at
- * a time ({@link ColumnTiles}). Q5_K's and Q6_K's sums over a sub-block would overflow the 16-bit
+ * the format's dequantization gives, column by column, then multiplied with eight tokens' values
+ * at a time where vectors have 16 float lanes, else four ({@link ColumnTiles}). Q5_K's and Q6_K's sums over a sub-block would overflow the 16-bit
  * lanes of Q4_0's and Q4_K's integer tile ({@link CodeTiles}): 5- and 6-bit codes times 8-bit
  * activations fit 16 bits only sixteen or eight columns at a time. Q2_K's and Q3_K's would fit,
  * but their sub-blocks of 16 each take their own scale, twice as many widenings per column as
@@ -34,10 +34,8 @@ abstract class WidenedGroups extends RowGroups {
         for (int g = g0; g < g1; g++) {
             widen(g, buffer);
             int t = 0;
-            if (L == 16) { // eight tokens at a time in AVX-512's registers
-                for (; t + 8 <= batch; t += 8) {
-                    ColumnTiles.tile8(buffer, cols, x, t * cols, cols, out, t * stride + g * G, stride);
-                }
+            for (; L == 16 && t + 8 <= batch; t += 8) { // eight tokens at a time in AVX-512's registers
+                ColumnTiles.tile8(buffer, cols, x, t * cols, cols, out, t * stride + g * G, stride);
             }
             for (; t + 4 <= batch; t += 4) {
                 ColumnTiles.tile4(buffer, cols, x, t * cols, cols, out, t * stride + g * G, stride);
