@@ -152,6 +152,7 @@ public final class ExplorerViewModel implements AutoCloseable {
             ctx.ui.execute(() -> {
                 notice.set(text);
                 chat.syncFromSession();
+                inspector.messagesDropped(dropped);
             });
         }
 

@@ -121,6 +121,20 @@ public final class InspectorViewModel {
         selected.set(null);
     }
 
+    /**
+     * The oldest {@code dropped} messages slid out of the context window and the chat holds the
+     * rest: a selected step among them is gone; one after them moves up with its message. (Left
+     * as it was, the index named another message's step: after a chat reopened at start-up slid
+     * out, the header showed its token over the new reply's distribution.)
+     */
+    void messagesDropped(int dropped) {
+        StepRef r = selected.get();
+        if (r != null) {
+            selected.set(r.message() < dropped ? null : new StepRef(r.message() - dropped, r.step()));
+        }
+        conversationChanged();
+    }
+
     void resampled(int message, int step, int token, List<StageReport> reports) {
         StepRef r = selected.get();
         if (r != null && r.message() == message && r.step() == step) {

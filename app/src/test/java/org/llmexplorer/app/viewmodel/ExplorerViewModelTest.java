@@ -79,6 +79,35 @@ class ExplorerViewModelTest {
     }
 
     @Test
+    void aSelectedTokenFollowsItsMessageWhenOlderOnesSlideOut() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            vm.sampling.maxTokens.set(40);
+            vm.sampling.seedLocked.set(true);
+            vm.chat.input.set("Once upon a time");
+            vm.chat.send().get(30, TimeUnit.SECONDS);
+            vm.chat.input.set("The cat sat on the mat");
+            vm.chat.send().get(30, TimeUnit.SECONDS);
+            int last = vm.chat.messages().size() - 1;
+            vm.inspector.selected.set(new StepRef(last, 5));
+            org.llmexplorer.engine.session.Step chosen = vm.inspector.step();
+            assertNotNull(chosen);
+            int before = vm.chat.messages().size();
+
+            vm.chat.input.set("A big dog ran"); // the 128-token window cannot hold three turns
+            vm.chat.send().get(30, TimeUnit.SECONDS);
+            assertTrue(vm.noticeProperty().get().contains("slid out"), vm.noticeProperty().get());
+            int dropped = before + 2 - vm.chat.messages().size();
+            assertTrue(dropped > 0, "older messages slid out");
+            assertEquals(new StepRef(last - dropped, 5), vm.inspector.selected.get());
+            org.llmexplorer.engine.session.Step now = vm.inspector.step();
+            assertEquals(chosen.token(), now.token());
+            assertEquals(chosen.p(), now.p());
+            assertEquals(chosen.text(), now.text());
+        }
+    }
+
+    @Test
     void theOpenModelIsServedOverTheOpenAiApiWhileTheChatGoesOn() throws Exception {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
             vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
