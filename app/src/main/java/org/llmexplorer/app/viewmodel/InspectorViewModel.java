@@ -25,6 +25,8 @@ public final class InspectorViewModel {
     /** One read-only view, kept: a fresh wrapper per call would lose its listeners to the garbage collector. */
     private final ObservableList<StageReport> stagesView = FXCollections.unmodifiableObservableList(stages);
     private final ReadOnlyIntegerWrapper wouldPick = new ReadOnlyIntegerWrapper(-1);
+    /** The step the stages were last shown for. */
+    private Step shown;
     private boolean resampling;
     private boolean again;
 
@@ -76,6 +78,7 @@ public final class InspectorViewModel {
 
     private void show() {
         Step s = step();
+        shown = s;
         stages.setAll(s == null ? List.of() : s.stages());
         wouldPick.set(-1);
         if (s != null) {
@@ -108,7 +111,14 @@ public final class InspectorViewModel {
      * sampling view has a distribution to show and the sliders something to move.
      */
     void conversationChanged() {
-        if (step() != null) {
+        Step s = step();
+        if (s != null) {
+            if (s != shown) {
+                // The selected place holds another step now (the reply was branched there or regenerated):
+                // its stages replace the old step's, and the views that draw them draw the new step. (The
+                // selection itself is an equal StepRef, which its change listeners do not hear.)
+                show();
+            }
             return;
         }
         var messages = chat.messages();

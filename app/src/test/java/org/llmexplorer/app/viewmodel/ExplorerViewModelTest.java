@@ -108,6 +108,30 @@ class ExplorerViewModelTest {
     }
 
     @Test
+    void aBranchedTokenIsShownWhereTheDrawnOneWas() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            vm.sampling.maxTokens.set(10);
+            vm.sampling.seedLocked.set(true);
+            vm.chat.input.set("Once upon a time");
+            vm.chat.send().get(30, TimeUnit.SECONDS);
+            vm.inspector.selected.set(new StepRef(1, 0));
+            org.llmexplorer.engine.session.Step drawn = vm.inspector.step();
+            int other = drawn.top()[0].id() == drawn.token() ? drawn.top()[1].id() : drawn.top()[0].id();
+            java.util.List<String> heard = new java.util.ArrayList<>();
+            vm.inspector.stages().addListener((javafx.collections.ListChangeListener<StageReport>) c ->
+                    heard.add(vm.inspector.step() == null ? "" : vm.inspector.step().text()));
+
+            vm.chat.branch(new StepRef(1, 0), other).get(30, TimeUnit.SECONDS);
+            assertEquals(other, vm.inspector.step().token(), "the step now holds the branched token");
+            // the sampling view redraws (header and chart) when the stages change: they must, for the new step
+            assertFalse(heard.isEmpty(), "the stages were shown again");
+            assertEquals(vm.inspector.step().text(), heard.getLast());
+            assertEquals(new StepRef(1, 0), vm.inspector.selected.get());
+        }
+    }
+
+    @Test
     void theOpenModelIsServedOverTheOpenAiApiWhileTheChatGoesOn() throws Exception {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
             vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
