@@ -78,16 +78,21 @@ class ExplorerViewModelTest {
         return stages.isEmpty() ? -1 : stages.getLast().survivors();
     }
 
+    /** Opens stories260K and sends each message in turn, replies of at most maxTokens, the seed locked. */
+    private static void talk(ExplorerViewModel vm, int maxTokens, String... messages) throws Exception {
+        vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+        vm.sampling.maxTokens.set(maxTokens);
+        vm.sampling.seedLocked.set(true);
+        for (String m : messages) {
+            vm.chat.input.set(m);
+            vm.chat.send().get(30, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void aSelectedTokenFollowsItsMessageWhenOlderOnesSlideOut() throws Exception {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
-            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
-            vm.sampling.maxTokens.set(40);
-            vm.sampling.seedLocked.set(true);
-            vm.chat.input.set("Once upon a time");
-            vm.chat.send().get(30, TimeUnit.SECONDS);
-            vm.chat.input.set("The cat sat on the mat");
-            vm.chat.send().get(30, TimeUnit.SECONDS);
+            talk(vm, 40, "Once upon a time", "The cat sat on the mat");
             int last = vm.chat.messages().size() - 1;
             vm.inspector.selected.set(new StepRef(last, 5));
             org.llmexplorer.engine.session.Step chosen = vm.inspector.step();
@@ -110,11 +115,7 @@ class ExplorerViewModelTest {
     @Test
     void aBranchedTokenIsShownWhereTheDrawnOneWas() throws Exception {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
-            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
-            vm.sampling.maxTokens.set(10);
-            vm.sampling.seedLocked.set(true);
-            vm.chat.input.set("Once upon a time");
-            vm.chat.send().get(30, TimeUnit.SECONDS);
+            talk(vm, 10, "Once upon a time");
             vm.inspector.selected.set(new StepRef(1, 0));
             org.llmexplorer.engine.session.Step drawn = vm.inspector.step();
             int other = drawn.top()[0].id() == drawn.token() ? drawn.top()[1].id() : drawn.top()[0].id();
