@@ -37,13 +37,15 @@ final class Q4_KGroups extends RowGroups {
         super(rows, cols, 256, 2, 16 + 128);
     }
 
+    /** Scales and minimums row by row; the code bytes eight rows by eight at a time ({@link #transpose8}). */
     @Override
-    void readBlock(MemorySegment src, long from, int r, float[] floats, byte[] bytes) {
-        readScalesAndMinimums(src, from, r, floats, bytes, CHUNK);
-        for (int j = 0; j < 128; j += 8) {
-            long eight = src.get(LONG, from + 16 + j);
-            for (int k = 0; k < 8; k++) {
-                bytes[codeField(j + k) * G + r] = (byte) (eight >>> 8 * k);
+    void readBlocks(MemorySegment src, long from, long rowBytes, int rows, float[] floats, byte[] bytes) {
+        for (int r = 0; r < rows; r++) {
+            readScalesAndMinimums(src, from + r * rowBytes, r, floats, bytes, CHUNK);
+        }
+        for (int r0 = 0; r0 < G; r0 += 8) {
+            for (int j = 0; j < 128; j += 8) { // eight code bytes stay within a chunk: consecutive fields
+                transpose8(src, from + 16 + j + r0 * rowBytes, rowBytes, rows - r0, bytes, codeField(j) * G + r0);
             }
         }
     }

@@ -150,11 +150,8 @@ abstract class RowGroups {
     private static final long EIGHTHS = 0x00FF00FF00FF00FFL;
 
     /**
-     * {@link #readBlocks} for blocks of an fp16 scale and n code bytes (Q4_0, Q8_0). The codes go
-     * eight rows by eight bytes at a time: one 64-bit word per row, transposed in registers by
-     * three rounds of swaps (halves, quarters, then single bytes of word pairs), each word then
-     * one column's eight lanes. Byte by byte, the transposition took most of the time of opening
-     * a Q8_0 file.
+     * {@link #readBlocks} for blocks of an fp16 scale and n code bytes (Q4_0, Q8_0), the codes through
+     * {@link #transpose8}.
      */
     static void readScalesAndCodes(MemorySegment src, long from, long rowBytes, int rows, int n, float[] floats,
                                    byte[] bytes) {
@@ -163,63 +160,72 @@ abstract class RowGroups {
         }
         for (int r0 = 0; r0 < G; r0 += 8) {
             for (int j = 0; j < n; j += 8) {
-                long at = from + 2 + j + r0 * rowBytes;
-                long w0 = r0 < rows ? src.get(LONG, at) : 0;
-                long w1 = r0 + 1 < rows ? src.get(LONG, at + rowBytes) : 0;
-                long w2 = r0 + 2 < rows ? src.get(LONG, at + 2 * rowBytes) : 0;
-                long w3 = r0 + 3 < rows ? src.get(LONG, at + 3 * rowBytes) : 0;
-                long w4 = r0 + 4 < rows ? src.get(LONG, at + 4 * rowBytes) : 0;
-                long w5 = r0 + 5 < rows ? src.get(LONG, at + 5 * rowBytes) : 0;
-                long w6 = r0 + 6 < rows ? src.get(LONG, at + 6 * rowBytes) : 0;
-                long w7 = r0 + 7 < rows ? src.get(LONG, at + 7 * rowBytes) : 0;
-                long t;
-                t = (w0 >>> 32 ^ w4) & HALVES;
-                w0 ^= t << 32;
-                w4 ^= t;
-                t = (w1 >>> 32 ^ w5) & HALVES;
-                w1 ^= t << 32;
-                w5 ^= t;
-                t = (w2 >>> 32 ^ w6) & HALVES;
-                w2 ^= t << 32;
-                w6 ^= t;
-                t = (w3 >>> 32 ^ w7) & HALVES;
-                w3 ^= t << 32;
-                w7 ^= t;
-                t = (w0 >>> 16 ^ w2) & QUARTERS;
-                w0 ^= t << 16;
-                w2 ^= t;
-                t = (w1 >>> 16 ^ w3) & QUARTERS;
-                w1 ^= t << 16;
-                w3 ^= t;
-                t = (w4 >>> 16 ^ w6) & QUARTERS;
-                w4 ^= t << 16;
-                w6 ^= t;
-                t = (w5 >>> 16 ^ w7) & QUARTERS;
-                w5 ^= t << 16;
-                w7 ^= t;
-                t = (w0 >>> 8 ^ w1) & EIGHTHS;
-                w0 ^= t << 8;
-                w1 ^= t;
-                t = (w2 >>> 8 ^ w3) & EIGHTHS;
-                w2 ^= t << 8;
-                w3 ^= t;
-                t = (w4 >>> 8 ^ w5) & EIGHTHS;
-                w4 ^= t << 8;
-                w5 ^= t;
-                t = (w6 >>> 8 ^ w7) & EIGHTHS;
-                w6 ^= t << 8;
-                w7 ^= t;
-                int o = j * G + r0; // column j's lanes r0 .. r0 + 7
-                LONGS.set(bytes, o, w0);
-                LONGS.set(bytes, o + G, w1);
-                LONGS.set(bytes, o + 2 * G, w2);
-                LONGS.set(bytes, o + 3 * G, w3);
-                LONGS.set(bytes, o + 4 * G, w4);
-                LONGS.set(bytes, o + 5 * G, w5);
-                LONGS.set(bytes, o + 6 * G, w6);
-                LONGS.set(bytes, o + 7 * G, w7);
+                transpose8(src, from + 2 + j + r0 * rowBytes, rowBytes, rows - r0, bytes, j * G + r0);
             }
         }
+    }
+
+    /**
+     * Eight rows' eight bytes, row i's at src[at + i * rowBytes] (rows past {@code valid} read as
+     * zeros), into eight lanes of eight byte vectors: byte k of row i to bytes[to + k * G + i]. One
+     * 64-bit word per row, transposed in registers by three rounds of swaps (halves, quarters, then
+     * single bytes of word pairs); byte by byte, the transposition took most of the time of opening
+     * a Q8_0 file.
+     */
+    static void transpose8(MemorySegment src, long at, long rowBytes, int valid, byte[] bytes, int to) {
+        long w0 = valid > 0 ? src.get(LONG, at) : 0;
+        long w1 = valid > 1 ? src.get(LONG, at + rowBytes) : 0;
+        long w2 = valid > 2 ? src.get(LONG, at + 2 * rowBytes) : 0;
+        long w3 = valid > 3 ? src.get(LONG, at + 3 * rowBytes) : 0;
+        long w4 = valid > 4 ? src.get(LONG, at + 4 * rowBytes) : 0;
+        long w5 = valid > 5 ? src.get(LONG, at + 5 * rowBytes) : 0;
+        long w6 = valid > 6 ? src.get(LONG, at + 6 * rowBytes) : 0;
+        long w7 = valid > 7 ? src.get(LONG, at + 7 * rowBytes) : 0;
+        long t;
+        t = (w0 >>> 32 ^ w4) & HALVES;
+        w0 ^= t << 32;
+        w4 ^= t;
+        t = (w1 >>> 32 ^ w5) & HALVES;
+        w1 ^= t << 32;
+        w5 ^= t;
+        t = (w2 >>> 32 ^ w6) & HALVES;
+        w2 ^= t << 32;
+        w6 ^= t;
+        t = (w3 >>> 32 ^ w7) & HALVES;
+        w3 ^= t << 32;
+        w7 ^= t;
+        t = (w0 >>> 16 ^ w2) & QUARTERS;
+        w0 ^= t << 16;
+        w2 ^= t;
+        t = (w1 >>> 16 ^ w3) & QUARTERS;
+        w1 ^= t << 16;
+        w3 ^= t;
+        t = (w4 >>> 16 ^ w6) & QUARTERS;
+        w4 ^= t << 16;
+        w6 ^= t;
+        t = (w5 >>> 16 ^ w7) & QUARTERS;
+        w5 ^= t << 16;
+        w7 ^= t;
+        t = (w0 >>> 8 ^ w1) & EIGHTHS;
+        w0 ^= t << 8;
+        w1 ^= t;
+        t = (w2 >>> 8 ^ w3) & EIGHTHS;
+        w2 ^= t << 8;
+        w3 ^= t;
+        t = (w4 >>> 8 ^ w5) & EIGHTHS;
+        w4 ^= t << 8;
+        w5 ^= t;
+        t = (w6 >>> 8 ^ w7) & EIGHTHS;
+        w6 ^= t << 8;
+        w7 ^= t;
+        LONGS.set(bytes, to, w0);
+        LONGS.set(bytes, to + G, w1);
+        LONGS.set(bytes, to + 2 * G, w2);
+        LONGS.set(bytes, to + 3 * G, w3);
+        LONGS.set(bytes, to + 4 * G, w4);
+        LONGS.set(bytes, to + 5 * G, w5);
+        LONGS.set(bytes, to + 6 * G, w6);
+        LONGS.set(bytes, to + 7 * G, w7);
     }
 
     /** Zeroes a group's G rows of n tokens, out[o + t * stride ..], for the tiles that add to them. */
