@@ -134,7 +134,7 @@ final class BenchCommand implements Command {
                 long t1 = System.nanoTime();
                 long[] prepared = {0};
                 WarmUp.ready(model, ops, (phase, fraction) -> { // as the window readies a model it opens
-                    if (prepared[0] == 0 && !phase.startsWith("preparing")) {
+                    if (prepared[0] == 0 && phase.equals(WarmUp.WARMING_PHASE)) {
                         prepared[0] = System.nanoTime();
                     }
                 });

@@ -23,6 +23,9 @@ public final class WarmUp {
     /** Prompt tokens per round: enough for the many-token tiles, then single tokens for the reply's path. */
     private static final int PROMPT = 8;
     private static final int SINGLES = 2;
+    /** The two phases progress names, in their order (the window shows them, bench times them). */
+    public static final String PREPARING_PHASE = "preparing the weights";
+    public static final String WARMING_PHASE = "warming up";
     /** The share of the progress the matrices take; the rounds the rest. */
     private static final double PREPARING = 0.8;
 
@@ -43,10 +46,10 @@ public final class WarmUp {
         List<WeightMatrix> matrices = model.transformer().matrices();
         for (int i = 0; i < matrices.size(); i++) {
             ops.prepare(matrices.get(i));
-            progress.at("preparing the weights", PREPARING * (i + 1) / matrices.size());
+            progress.at(PREPARING_PHASE, PREPARING * (i + 1) / matrices.size());
         }
-        progress.at("warming up", PREPARING);
-        forward(model, ops, round -> progress.at("warming up", PREPARING + (1 - PREPARING) * round / ROUNDS));
+        progress.at(WARMING_PHASE, PREPARING);
+        forward(model, ops, round -> progress.at(WARMING_PHASE, PREPARING + (1 - PREPARING) * round / ROUNDS));
     }
 
     /**

@@ -3,7 +3,6 @@ package org.llmexplorer.engine.compute.simd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.llmexplorer.engine.compute.simd.Lanes.L;
 
-import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -63,8 +62,7 @@ class ColumnTilesTest {
         }
         int os = 2 * L;
         float[] four = new float[TOKENS * os];
-        float[] eight = new float[TOKENS * os];
-        Arrays.fill(eight, 0f); // tile8Blocks adds to what is there
+        float[] eight = new float[TOKENS * os]; // zeros: tile8Blocks adds to what is there
         ColumnTiles.tile4Blocks(w, scales, n, x, xScales, 0, n, four, 0, os);
         ColumnTiles.tile4Blocks(w, scales, n, x, xScales, 4 * n, n, four, 4 * os, os);
         ColumnTiles.tile8Blocks(w, scales, blocks, x, xScales, 0, n, eight, 0, os);
