@@ -12,6 +12,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.llmexplorer.engine.compute.Parallel;
 import org.llmexplorer.engine.tensor.GgmlType;
@@ -141,6 +142,21 @@ abstract class RowGroups {
     void readBlocks(MemorySegment src, long from, long rowBytes, int rows, float[] floats, byte[] bytes) {
         for (int r = 0; r < rows; r++) {
             readBlock(src, from + r * rowBytes, r, floats, bytes);
+        }
+    }
+
+    /** Lane 2k from lane k, lane 2k + 1 from lane k + L: see {@link #pairRows}. */
+    private static final VectorShuffle<Byte> PAIRED = VectorShuffle.fromOp(BG, m -> m / 2 + m % 2 * (G / 2));
+
+    /**
+     * Reorders the lanes of the first n byte vectors (G lanes each, rows in order) so that lane 2k
+     * holds row k and lane 2k + 1 row k + G/2: read as G/2 16-bit lanes, the low bytes are then
+     * rows 0 .. G/2-1 and the high bytes the rest, in order, which a kernel separates with shifts
+     * (Q8_0).
+     */
+    static void pairRows(byte[] bytes, int n) {
+        for (int j = 0; j < n; j++) {
+            ByteVector.fromArray(BG, bytes, j * G).rearrange(PAIRED).intoArray(bytes, j * G);
         }
     }
 
