@@ -65,6 +65,12 @@ public final class AttentionViewModel {
     private final ReadOnlyIntegerWrapper cellKey = new ReadOnlyIntegerWrapper(-1);
     private final ObservableList<TokenSpan> chatHighlights = FXCollections.observableArrayList();
     private final ObservableList<TokenSpan> chatHighlightsView = FXCollections.unmodifiableObservableList(chatHighlights);
+    /**
+     * Characters picked in the chat that the snapshot shown (if any) does not hold: picked before
+     * the panel first showed, or in a message newer than its snapshot. The next snapshot selects
+     * them.
+     */
+    private TokenSpan pickedInChat;
 
     private boolean syncing;
     private CompletableFuture<AttentionSnapshot> running;
@@ -279,7 +285,11 @@ public final class AttentionViewModel {
                 compared.set(pair.get(1));
                 stale.set(!spec.equals(mask.get()) || l != layer.get());
                 drawConnectivity();
-                keepSelection(old, pair.get(0));
+                if (pickedInChat != null) {
+                    selectInChat(pickedInChat.message(), pickedInChat.start(), pickedInChat.end());
+                } else {
+                    keepSelection(old, pair.get(0));
+                }
                 shown.complete(pair.get(0));
             }
             CompletableFuture<AttentionSnapshot> next = queued;
@@ -344,6 +354,7 @@ public final class AttentionViewModel {
     public void selectInChat(int message, int from, int to) {
         AttentionSnapshot s = snapshot.get();
         int i = s == null ? -1 : s.tokenAt(message, from, to);
+        pickedInChat = i < 0 ? new TokenSpan(message, from, to) : null;
         cellQuery.set(-1);
         cellKey.set(-1);
         selectedToken.set(i);
@@ -357,6 +368,7 @@ public final class AttentionViewModel {
             clearSelection();
             return;
         }
+        pickedInChat = null;
         cellQuery.set(-1);
         cellKey.set(-1);
         selectedToken.set(i);
@@ -370,6 +382,7 @@ public final class AttentionViewModel {
             clearSelection();
             return;
         }
+        pickedInChat = null;
         selectedToken.set(-1);
         cellQuery.set(query);
         cellKey.set(key);
@@ -377,6 +390,7 @@ public final class AttentionViewModel {
     }
 
     public void clearSelection() {
+        pickedInChat = null;
         selectedToken.set(-1);
         cellQuery.set(-1);
         cellKey.set(-1);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -262,6 +263,30 @@ class ExplorerViewModelTest {
             vm.attention.mask.set("L0-2@sliding:w=4");
             vm.attention.apply();
             assertEquals("L0-2@sliding:w=4", vm.attention.appliedProperty().get());
+        }
+    }
+
+    /** A token picked in the chat before the attention panel first shows is selected when its snapshot arrives. */
+    @Test
+    void aTokenPickedBeforeTheAttentionPanelShowsIsSelectedWhenItDoes() throws Exception {
+        try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
+            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
+            vm.sampling.maxTokens.set(8);
+            vm.chat.input.set("Tom and Sue went to the park.");
+            vm.chat.send().get(30, TimeUnit.SECONDS);
+            vm.attention.selectInChat(0, 4, 7); // "and" in "Tom and Sue", no snapshot yet
+            assertEquals(-1, vm.attention.selectedTokenProperty().get());
+
+            vm.attention.refresh().get(30, TimeUnit.SECONDS); // the panel shows
+            int t = vm.attention.selectedTokenProperty().get();
+            assertTrue(t >= 0, "the token picked before is selected");
+            assertTrue(vm.attention.snapshotProperty().get().tokens()[t].contains("and"),
+                    vm.attention.snapshotProperty().get().tokens()[t]);
+            assertEquals(List.of(vm.attention.snapshotProperty().get().spans()[t]), vm.attention.chatHighlights());
+
+            vm.attention.clearSelection(); // a later choice wins over the earlier pick
+            vm.attention.refresh().get(30, TimeUnit.SECONDS);
+            assertEquals(-1, vm.attention.selectedTokenProperty().get());
         }
     }
 
