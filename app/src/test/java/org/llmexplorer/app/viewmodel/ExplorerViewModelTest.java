@@ -240,10 +240,7 @@ class ExplorerViewModelTest {
     @Test
     void attentionUnderAMaskAndItsErrors() throws Exception {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
-            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
-            vm.sampling.maxTokens.set(8);
-            vm.chat.input.set("Tom and Sue went to the park.");
-            vm.chat.send().get(30, TimeUnit.SECONDS);
+            talk(vm, 8, "Tom and Sue went to the park.");
             vm.attention.layer.set(1);
             vm.attention.refresh().get(30, TimeUnit.SECONDS);
             var causal = vm.attention.snapshotProperty().get();
@@ -270,10 +267,7 @@ class ExplorerViewModelTest {
     @Test
     void aTokenPickedBeforeTheAttentionPanelShowsIsSelectedWhenItDoes() throws Exception {
         try (ExplorerViewModel vm = new ExplorerViewModel(Runnable::run, dirs())) {
-            vm.model.open(STORIES).get(30, TimeUnit.SECONDS);
-            vm.sampling.maxTokens.set(8);
-            vm.chat.input.set("Tom and Sue went to the park.");
-            vm.chat.send().get(30, TimeUnit.SECONDS);
+            talk(vm, 8, "Tom and Sue went to the park.");
             vm.attention.selectInChat(0, 4, 7); // "and" in "Tom and Sue", no snapshot yet
             assertEquals(-1, vm.attention.selectedTokenProperty().get());
 
