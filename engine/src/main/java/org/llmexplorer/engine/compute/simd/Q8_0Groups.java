@@ -22,10 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
  * fits 16 bits), and adds each pair into 32-bit lanes, where a block's sum is exact. The 16-bit
  * lanes are widened by reading each pair of them as one 32-bit lane and shifting: the low half
  * (shifted up and back, keeping its sign) is row k's, the high half row k + L's, so rows 0 .. L-1
- * and L .. 2L-1 come out in order. Widening with a conversion instead (the lower and upper halves
- * of the vector) took the kernel 15 -> 21-25 GOP/s slower on AVX2 (AMD Zen 3, one thread): the
- * upper half costs a lane-crossing extraction each time. A prompt multiplies the same codes in
- * float lanes, where a block's sum is exact as well.
+ * and L .. 2L-1 come out in order. Widened with a conversion per half of the vector instead, the
+ * kernel ran at 15 GOP/s against 21-25 on AVX2 (AMD Zen 3, one thread, in cache): the upper half
+ * costs a lane-crossing extraction each time. A prompt multiplies the same codes in float lanes,
+ * where a block's sum is exact as well.
  */
 final class Q8_0Groups extends PairedGroups {
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
