@@ -69,6 +69,11 @@ final class AttentionView extends VBox {
         setSpacing(6);
         setPadding(new Insets(8));
         setMinWidth(0);
+        // As high as the tab, never held taller by its content: the mask's section folds by this height, and
+        // with the section open (the long description of a sliding window, say) the content's own minimum
+        // topped 560 px at 800 x 600, so the view stayed taller than the tab, never folded, and the heatmap
+        // was cut off below the window.
+        setMinHeight(0);
 
         layer.setId("layer");
         head.setId("head");

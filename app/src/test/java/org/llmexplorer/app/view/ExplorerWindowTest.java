@@ -203,6 +203,7 @@ class ExplorerWindowTest {
     void atTheSmallestSizeNothingIsCutOffAndTheMessageBoxKeepsItsWidth(FxRobot robot) throws Exception {
         assertTrue(stage.getMinWidth() <= 800, "an 800-pixel screen holds the window: " + stage.getMinWidth());
         openAndReply(robot, "Once upon a time", 12);
+        robot.interact(() -> vm.attention.maskKind.set("sliding")); // the longest description the mask's section shows
         for (String tab : List.of("#tab-sampling", "#tab-attention", "#tab-generation", "#tab-deeper", "#tab-train")) {
             for (double[] size : new double[][] {{800, 600}, {1024, 640}, {1280, 800}, {1920, 1080}}) {
                 robot.interact(() -> {
@@ -223,6 +224,9 @@ class ExplorerWindowTest {
                     assertEquals(height >= AttentionView.FOLD_MASK_BELOW,
                             robot.lookup("#mask-pane").queryAs(javafx.scene.control.TitledPane.class).isExpanded(),
                             "mask section at an inspector " + height + " px high");
+                    double bottom = window.attentionView().localToScene(window.attentionView().getLayoutBounds()).getMaxY();
+                    assertTrue(bottom <= stage.getScene().getHeight(), "the attention view (heatmap included) ends at "
+                            + bottom + " px, inside the window's " + stage.getScene().getHeight());
                 }
             }
         }
