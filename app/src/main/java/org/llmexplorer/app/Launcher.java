@@ -9,6 +9,8 @@ public final class Launcher {
     }
 
     public static void main(String[] args) {
+        // Before anything else runs: an OpenCL driver built on LLVM must not take the JVM's signals.
+        org.llmexplorer.opencl.SignalChaining.restartWithChaining();
         if (java.util.Arrays.asList(args).contains("--self-test")) {
             int code = SelfTest.run(java.util.List.of(args));
             System.exit(code);

@@ -24,6 +24,7 @@ import org.llmexplorer.engine.generate.GenerationResult;
 import org.llmexplorer.engine.generate.Generator;
 import org.llmexplorer.engine.model.Model;
 import org.llmexplorer.engine.sampling.Sampler;
+import org.llmexplorer.opencl.SignalChaining;
 
 /**
  * {@code --self-test [--model F]}: what an installed copy runs to show it works. Loads the model,
@@ -55,12 +56,21 @@ public final class SelfTest {
             for (String backend : List.of("scalar", "simd")) {
                 backends.put(backend, generate(model, backend));
             }
+            boolean openCl = false;
             try {
                 backends.put("opencl", generate(model, "opencl"));
+                openCl = true;
             } catch (RuntimeException | LinkageError e) { // no OpenCL library or device: said, not failed
                 backends.put("opencl", "not available: " + e.getMessage());
             }
             out.put("backends", backends);
+            // Where the driver compiled our kernels, the JVM must still hold its own signals (SignalChaining).
+            Map<String, String> handlers = SignalChaining.handlerOwners();
+            out.put("signal_handlers", handlers);
+            if (openCl && handlers.values().stream().anyMatch(owner -> !owner.equals("libjvm.so"))) {
+                throw new IllegalStateException("the OpenCL driver took over the JVM's signal handlers " + handlers
+                        + " (libjsig preloaded: " + SignalChaining.active() + ")");
+            }
             out.put("panels", renderPanels(model));
             out.put("ok", true);
         } catch (Throwable e) {
