@@ -289,6 +289,12 @@ public final class OpenClCompute implements Compute, DeviceWorkspaces {
     }
 
     @Override
+    public void attendF16(float[] q, int qOff, int heads, org.llmexplorer.engine.compute.HalfHead kv, int[] allowed,
+                          int n, float scale, float softcap, float[] out, int outOff, float[] scores) {
+        cpu.attendF16(q, qOff, heads, kv, allowed, n, scale, softcap, out, outOff, scores);
+    }
+
+    @Override
     public void attendHalfWeights(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase,
                                   float[] values, int valueBase, int valueStride, int[] allowed, int n, float scale,
                                   float softcap, float[] out, int outOff, float[] scores) {

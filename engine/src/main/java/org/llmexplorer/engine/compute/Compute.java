@@ -155,6 +155,19 @@ public interface Compute extends AutoCloseable {
     }
 
     /**
+     * As {@link #attendHalfWeights} with the keys and values of a half-precision cache read where
+     * they lie ({@link HalfHead}). This default decodes the allowed positions to floats and runs
+     * the plain reference; backends widen them as they read.
+     */
+    default void attendF16(float[] q, int qOff, int heads, HalfHead kv, int[] allowed, int n, float scale,
+                           float softcap, float[] out, int outOff, float[] scores) {
+        int positions = n == 0 ? 0 : allowed[n - 1] + 1; // allowed keys ascend
+        float[][] decoded = kv.decode(positions);
+        referenceAttention(q, qOff, heads, kv.headDim(), decoded[0], 0, decoded[1], 0, kv.headDim(), allowed, n,
+                scale, softcap, out, outOff, scores, true);
+    }
+
+    /**
      * As {@link #attend} with the keys and values of a Q8_0 cache read where they lie
      * ({@link Q8_0Head}). This default decodes the allowed positions to floats and runs the plain
      * reference; backends read the codes in place.

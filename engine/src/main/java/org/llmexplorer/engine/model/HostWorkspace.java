@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.llmexplorer.engine.attention.AttentionMask;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.compute.Parallel;
+import org.llmexplorer.engine.compute.HalfHead;
 import org.llmexplorer.engine.compute.Q8_0Head;
 import org.llmexplorer.engine.tensor.ActivationRounding;
 import org.llmexplorer.engine.tensor.WeightMatrix;
@@ -34,22 +35,10 @@ public final class HostWorkspace implements Workspace {
     // A half-precision cache's keys and values as floats for the attention kernels, grown with the
     // conversation (not sized to the whole context, which would cost back much of the half saved).
     private float[][] decoded = new float[2][0]; // a layer's, for a prompt
-    private float[][] headKeys;                  // per worker: one head's, for one new token
-    private float[][] headValues;
 
     /** Positions the scratch is made for: the length, rounded up so it grows now and then, not every token. */
     private static int room(int length, int capacity) {
         return Math.min(capacity, (length + 255) / 256 * 256);
-    }
-
-    private void headScratch(KvCache cache, int length) {
-        int positions = room(length, cache.capacity);
-        int keys = KvCache.span(positions, cache.headDim);
-        if (headKeys == null || headKeys[0].length < keys) {
-            int workers = keyScratch.length;
-            headKeys = new float[workers][keys];
-            headValues = new float[workers][positions * cache.headDim];
-        }
     }
 
     private float[][] decoded(KvCache cache, int length) {
@@ -213,19 +202,17 @@ public final class HostWorkspace implements Workspace {
         int valueSpan = half ? room(length, cache.capacity) * headDim : cache.valueSpan;
         float[] q = a(queries);
         // As llama.cpp's flash attention over a half-precision or Q8_0 cache: the queries rounded
-        // as its products with such keys round them (to half precision; to Q8_0). A half cache is
-        // decoded to floats and the weights rounded to half too (it adds up F16 values in half
-        // precision): for one new token each task decodes its own head into its worker's scratch,
-        // which stays in cache for the attention that follows; for a prompt, the layer once, up
-        // front. A Q8_0 cache is read in place.
-        boolean perTask = half && at.count() == 1;
+        // as its products with such keys round them (to half precision; to Q8_0), and over a half
+        // cache the weights rounded to half too (it adds up F16 values in half precision). For one
+        // new token the kernel reads a half cache's head in place, widening a window of positions
+        // at a time; for a prompt the layer is decoded to floats once, up front. A Q8_0 cache is
+        // read in place.
+        boolean inPlace = half && at.count() == 1;
         float[] layerKeys = half || q8 ? null : cache.keys[layer];
         float[] layerValues = half || q8 ? null : cache.values[layer];
         if (half) {
             Compute.roundToHalf(q, 0, at.count() * c.qDim());
-            if (perTask) {
-                headScratch(cache, length);
-            } else {
+            if (!inPlace) {
                 float[][] d = decoded(cache, length);
                 ops.parallelFor(kvHeads, (h, worker) -> cache.decode(layer, h, length, d[0], headSpan, d[1], valueSpan));
                 layerKeys = d[0];
@@ -245,18 +232,10 @@ public final class HostWorkspace implements Workspace {
             int query = at.startPos() + t;
             int[] allowed = keyScratch[worker];
             float[] scores = scoreScratch[worker];
-            float[] keys = keysOfLayer;
-            float[] values = valuesOfLayer;
             int keyBase = kvHead * headSpan;
             int valueBase = kvHead * valueSpan;
-            if (perTask) {
-                keys = headKeys[worker];
-                values = headValues[worker];
-                cache.decodeHead(layer, kvHead, length, keys, values);
-                keyBase = 0;
-                valueBase = 0;
-            }
             Q8_0Head kv = q8 ? cache.q8Head(layer, kvHead) : null; // the head's codes, read in place
+            HalfHead halves = inPlace ? cache.halfHead(layer, kvHead) : null;
             int first = kvHead * group;
             for (int head = first; head < first + group; ) {
                 AttentionMask mask = at.masks().mask(layer, head);
@@ -274,11 +253,13 @@ public final class HostWorkspace implements Workspace {
                 if (q8) {
                     ops.attendQ8_0(q, qOff, heads, kv, allowed, n, at.scale(), at.softcap(), out, qOff, scores,
                             watched);
+                } else if (inPlace) {
+                    ops.attendF16(q, qOff, heads, halves, allowed, n, at.scale(), at.softcap(), out, qOff, scores);
                 } else if (half) {
-                    ops.attendHalfWeights(q, qOff, heads, headDim, keys, keyBase, values, valueBase, headDim,
-                            allowed, n, at.scale(), at.softcap(), out, qOff, scores);
+                    ops.attendHalfWeights(q, qOff, heads, headDim, keysOfLayer, keyBase, valuesOfLayer, valueBase,
+                            headDim, allowed, n, at.scale(), at.softcap(), out, qOff, scores);
                 } else {
-                    ops.attend(q, qOff, heads, headDim, keys, keyBase, values, valueBase, headDim,
+                    ops.attend(q, qOff, heads, headDim, keysOfLayer, keyBase, valuesOfLayer, valueBase, headDim,
                             allowed, n, at.scale(), at.softcap(), out, qOff, scores, watched);
                 }
                 for (int h = head; watched && h < head + heads; h++) {

@@ -1,6 +1,7 @@
 package org.llmexplorer.engine.model;
 
 import org.llmexplorer.engine.compute.KeyBlocks;
+import org.llmexplorer.engine.compute.HalfHead;
 import org.llmexplorer.engine.compute.Q8_0Head;
 
 /**
@@ -174,16 +175,9 @@ public final class KvCache {
                 if (type == Type.F32) {
                     System.arraycopy(values[layer], from, out, to, headDim);
                 } else {
-                    toFloats(values16[layer], from, out, to, headDim);
+                    HalfHead.widen(values16[layer], from, out, to, headDim);
                 }
             }
-        }
-    }
-
-    /** dst[to + i] = the half whose bits are src[from + i], for i &lt; n. */
-    private static void toFloats(short[] src, int from, float[] dst, int to, int n) {
-        for (int i = 0; i < n; i++) {
-            dst[to + i] = Float.float16ToFloat(src[from + i]);
         }
     }
 
@@ -225,6 +219,11 @@ public final class KvCache {
                 headDim);
     }
 
+    /** One key/value head of a layer of a half-precision cache, for attention to read in place. */
+    HalfHead halfHead(int layer, int kvHead) {
+        return new HalfHead(keys16[layer], kvHead * headSpan, values16[layer], kvHead * valueSpan, headDim);
+    }
+
     /**
      * For attention on a half-precision cache: the keys and values of one key/value head
      * for positions [0, positions) decoded to floats, into arrays laid out as an F32 cache's
@@ -234,24 +233,9 @@ public final class KvCache {
      */
     void decode(int layer, int kvHead, int positions, float[] keysOut, int keysApart, float[] valuesOut,
                 int valuesApart) {
-        decode(layer, kvHead, positions, keysOut, kvHead * keysApart, Math.min(headSpan, keysApart), valuesOut,
-                kvHead * valuesApart);
-    }
-
-    /**
-     * One key/value head of a half-precision cache for positions [0, positions) as
-     * floats: its keys in blocks from keysOut[0], its values position after position from
-     * valuesOut[0] (p * headDim + d).
-     */
-    void decodeHead(int layer, int kvHead, int positions, float[] keysOut, float[] valuesOut) {
-        decode(layer, kvHead, positions, keysOut, 0, headSpan, valuesOut, 0);
-    }
-
-    /** One head's keys to keysOut[keysAt ..] (at most keyRoom floats of a half cache's), its values to valuesOut[valuesAt ..]. */
-    private void decode(int layer, int kvHead, int positions, float[] keysOut, int keysAt, int keyRoom,
-                        float[] valuesOut, int valuesAt) {
-        toFloats(keys16[layer], kvHead * headSpan, keysOut, keysAt, Math.min(keyRoom, span(positions, headDim)));
-        toFloats(values16[layer], kvHead * valueSpan, valuesOut, valuesAt, positions * headDim);
+        int keys = Math.min(Math.min(headSpan, keysApart), span(positions, headDim));
+        HalfHead.widen(keys16[layer], kvHead * headSpan, keysOut, kvHead * keysApart, keys);
+        HalfHead.widen(values16[layer], kvHead * valueSpan, valuesOut, kvHead * valuesApart, positions * headDim);
     }
 
     /** Copies positions [0, positions) of every layer from another cache of the same model. */

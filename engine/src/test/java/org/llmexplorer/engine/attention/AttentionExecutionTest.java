@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.llmexplorer.engine.Shared;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.compute.KeyBlocks;
+import org.llmexplorer.engine.compute.HalfHead;
 import org.llmexplorer.engine.compute.Q8_0Head;
 import org.llmexplorer.engine.compute.ScalarCompute;
 import org.llmexplorer.engine.compute.simd.SimdCompute;
@@ -208,6 +209,60 @@ class AttentionExecutionTest {
                         for (int i = 0; keep && i < heads * count; i++) {
                             assertEquals(scratchA[i], scratchB[i], 1e-5, where + ", weight " + i);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Attention over a half-precision cache read in place (a window of positions widened at a
+     * time) against the same kernel over the head widened whole: the same bits, for every mask,
+     * groups of 1, 4 and 6 heads, heads of 64, 96 and 128 dimensions, rows longer than many
+     * windows; and within rounding of the plain reference.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("masks")
+    void halfAttentionReadsTheHalvesWhereTheyLie(String spec) {
+        int n = 2600;
+        Random random = new Random(spec.hashCode() + 16);
+        AttentionMask mask = MaskPlan.parse(spec, MaskPlan.causal()).mask(0, 1);
+        int[] keys = new int[n];
+        float[] scratchA = new float[6 * n];
+        float[] scratchB = new float[6 * n];
+        float[] scratchC = new float[6 * n];
+        for (int headDim : new int[] {64, 96, 128}) {
+            int keySpan = KeyBlocks.span(n, headDim);
+            short[] keyHalves = new short[2 * keySpan + 64]; // the second of two heads, so that every base is used
+            short[] valueHalves = new short[2 * n * headDim + 64];
+            for (short[] halves : new short[][] {keyHalves, valueHalves}) {
+                for (int i = 0; i < halves.length; i++) {
+                    halves[i] = Float.floatToFloat16((float) random.nextGaussian());
+                }
+            }
+            HalfHead head = new HalfHead(keyHalves, keySpan, valueHalves, n * headDim, headDim);
+            float[][] whole = head.decode(n);
+            float[] q = new float[6 * headDim];
+            for (int i = 0; i < q.length; i++) {
+                q[i] = Float.float16ToFloat(Float.floatToFloat16((float) random.nextGaussian()));
+            }
+            float softcap = spec.contains("bigbird") ? 30f : 0f;
+            for (int query : new int[] {0, 17, 1024, 2599}) {
+                int count = mask.keys(query, n, keys);
+                for (int heads : new int[] {1, 4, 6}) {
+                    float[] widened = new float[heads * headDim];
+                    float[] inPlace = new float[heads * headDim];
+                    float[] plain = new float[heads * headDim];
+                    simd.attendHalfWeights(q, 0, heads, headDim, whole[0], 0, whole[1], 0, headDim, keys, count,
+                            0.125f, softcap, widened, 0, scratchA);
+                    simd.attendF16(q, 0, heads, head, keys, count, 0.125f, softcap, inPlace, 0, scratchB);
+                    scalar.attendF16(q, 0, heads, head, keys, count, 0.125f, softcap, plain, 0, scratchC);
+                    String where = "head dimension " + headDim + ", query " + query + ", " + heads + " heads";
+                    assertArrayEquals(widened, inPlace, 0f, where);
+                    assertArrayEquals(java.util.Arrays.copyOf(scratchA, heads * count),
+                            java.util.Arrays.copyOf(scratchB, heads * count), 0f, where + ": the weights kept");
+                    for (int d = 0; d < heads * headDim; d++) {
+                        assertEquals(plain[d], inPlace[d], 2e-4 * (1 + Math.abs(plain[d])), where + ", element " + d);
                     }
                 }
             }

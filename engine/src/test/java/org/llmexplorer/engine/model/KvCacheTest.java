@@ -75,14 +75,16 @@ class KvCacheTest {
             }
         }
 
-        // decodeHead() gives one head from 0: keys in blocks, values p * headDim + d.
-        float[] hk = new float[f16.headSpan];
-        float[] hv = new float[CAPACITY * HEAD_DIM];
-        f16.decodeHead(1, 1, count, hk, hv);
+        // halfHead() gives attention one head's halves where they lie (HalfHead's layout), and
+        // its decode() the same floats from 0: keys in blocks, values p * headDim + d.
+        org.llmexplorer.engine.compute.HalfHead head = f16.halfHead(1, 1);
+        float[][] decoded = head.decode(count);
         for (int p = 0; p < count; p++) {
             for (int d = 0; d < HEAD_DIM; d++) {
-                assertEquals(kHalf[p * KV_DIM + HEAD_DIM + d], hk[KeyBlocks.index(p, d, HEAD_DIM)]);
-                assertEquals(vHalf[p * KV_DIM + HEAD_DIM + d], hv[p * HEAD_DIM + d]);
+                assertEquals(kHalf[p * KV_DIM + HEAD_DIM + d], head.key(p, d));
+                assertEquals(vHalf[p * KV_DIM + HEAD_DIM + d], head.value(p, d));
+                assertEquals(kHalf[p * KV_DIM + HEAD_DIM + d], decoded[0][KeyBlocks.index(p, d, HEAD_DIM)]);
+                assertEquals(vHalf[p * KV_DIM + HEAD_DIM + d], decoded[1][p * HEAD_DIM + d]);
             }
         }
 

@@ -7,6 +7,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.compute.FastExp;
+import org.llmexplorer.engine.compute.HalfHead;
 import org.llmexplorer.engine.compute.KeyBlocks;
 import org.llmexplorer.engine.compute.Q8_0Head;
 
@@ -60,16 +61,7 @@ final class AttentionKernel {
             } else {
                 Q8_0AttentionKernel.scores(q, qOff, heads, headDim, q8, allowed, 0, n, scale, scores, 0, n);
             }
-            for (int h = 0; h < heads; h++) {
-                if (softcap > 0) {
-                    ops.softcap(scores, h * n, n, softcap);
-                }
-                float max = rowMax(scores, h * n, n); // a softmax with the tiles' own exponentials
-                scale(scores, h * n, n, (float) (1.0 / exps(scores, h * n, n, max)));
-                if (halfWeights) {
-                    Compute.roundToHalf(scores, h * n, n);
-                }
-            }
+            weights(ops, scores, heads, n, softcap, halfWeights);
             accumulate(scores, 0, n, heads, headDim, values, valueBase, valueStride, q8, allowed, 0, n, out, outOff);
             return;
         }
@@ -109,6 +101,81 @@ final class AttentionKernel {
         for (int h = 0; h < heads; h++) {
             scale(out, outOff + h * headDim, headDim, (float) (1.0 / norm[h]));
         }
+    }
+
+    /** Each head's row of n scores (h * n) soft-capped, soft-maxed, and rounded to halves where asked. */
+    private static void weights(Compute ops, float[] scores, int heads, int n, float softcap, boolean halfWeights) {
+        for (int h = 0; h < heads; h++) {
+            if (softcap > 0) {
+                ops.softcap(scores, h * n, n, softcap);
+            }
+            float max = rowMax(scores, h * n, n); // a softmax with the tiles' own exponentials
+            scale(scores, h * n, n, (float) (1.0 / exps(scores, h * n, n, max)));
+            if (halfWeights) {
+                Compute.roundToHalf(scores, h * n, n);
+            }
+        }
+    }
+
+    /**
+     * Positions of a half-precision cache widened to floats at a time: their keys and values
+     * (64 KB each at 64 dimensions) stay in the nearest caches while they are read, where the
+     * whole head widened at once (a megabyte each at 4096 positions) went out to memory and back.
+     */
+    static final int HALF_WINDOW = 256;
+
+    /** Per thread, a window's keys and values as floats. */
+    private static final ThreadLocal<float[][]> HALF_FLOATS = ThreadLocal.withInitial(() -> new float[][] {{}, {}});
+
+    /**
+     * As {@link #attend} with the weights kept and rounded to halves, over a half-precision
+     * cache's head read where it lies: the allowed keys in windows of {@link #HALF_WINDOW}
+     * positions, each window widened to floats just before the kernel reads it. The same
+     * arithmetic in the same order as on the head widened whole, so the same bits.
+     */
+    static void attendHalfCache(Compute ops, float[] q, int qOff, int heads, HalfHead kv, int[] allowed, int n,
+                                float scale, float softcap, float[] out, int outOff, float[] scores) {
+        int headDim = kv.headDim();
+        java.util.Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
+        if (n == 0) {
+            return;
+        }
+        float[][] floats = HALF_FLOATS.get();
+        int room = (HALF_WINDOW + KeyBlocks.BLOCK) * headDim;
+        if (floats[0].length < room) {
+            floats[0] = new float[room];
+            floats[1] = new float[room];
+        }
+        float[] keys = floats[0];
+        float[] values = floats[1];
+        for (int i = 0; i < n; ) { // keys: whole blocks from the block of the window's first key
+            int firstBlock = allowed[i] / KeyBlocks.BLOCK;
+            int end = windowEnd(allowed, i, n, firstBlock * KeyBlocks.BLOCK + HALF_WINDOW);
+            int blocks = allowed[end - 1] / KeyBlocks.BLOCK - firstBlock + 1;
+            int from = firstBlock * KeyBlocks.BLOCK * headDim;
+            HalfHead.widen(kv.keys(), kv.keyBase() + from, keys, 0, blocks * KeyBlocks.BLOCK * headDim);
+            scores(q, qOff, heads, headDim, keys, -from, allowed, i, end, scale, scores, i, n);
+            i = end;
+        }
+        weights(ops, scores, heads, n, softcap, true);
+        for (int i = 0; i < n; ) { // values: the positions from the window's first key to its last
+            int first = allowed[i];
+            int end = windowEnd(allowed, i, n, first + HALF_WINDOW);
+            HalfHead.widen(kv.values(), kv.valueBase() + first * headDim, values, 0,
+                    (allowed[end - 1] - first + 1) * headDim);
+            accumulate(scores, i, n, heads, headDim, values, -first * headDim, headDim, null, allowed, i, end, out,
+                    outOff);
+            i = end;
+        }
+    }
+
+    /** The first index from i on whose key lies at or past limit (allowed keys ascend). */
+    private static int windowEnd(int[] allowed, int i, int n, int limit) {
+        int end = i + 1;
+        while (end < n && allowed[end] < limit) {
+            end++;
+        }
+        return end;
     }
 
     /**

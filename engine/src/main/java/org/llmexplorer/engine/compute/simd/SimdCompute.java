@@ -13,6 +13,7 @@ import jdk.incubator.vector.VectorOperators;
 import org.llmexplorer.engine.compute.Compute;
 import org.llmexplorer.engine.compute.FastExp;
 import org.llmexplorer.engine.compute.Parallel;
+import org.llmexplorer.engine.compute.HalfHead;
 import org.llmexplorer.engine.compute.Q8_0Head;
 import org.llmexplorer.engine.compute.ScalarCompute;
 import org.llmexplorer.engine.tensor.ActivationRounding;
@@ -284,6 +285,12 @@ public final class SimdCompute implements Compute {
                            float softcap, float[] out, int outOff, float[] scores, boolean keepWeights) {
         AttentionKernel.attend(this, q, qOff, heads, kv.headDim(), null, 0, null, 0, 0, kv, allowed, n, scale, softcap,
                 out, outOff, scores, keepWeights, false);
+    }
+
+    @Override
+    public void attendF16(float[] q, int qOff, int heads, HalfHead kv, int[] allowed, int n, float scale,
+                          float softcap, float[] out, int outOff, float[] scores) {
+        AttentionKernel.attendHalfCache(this, q, qOff, heads, kv, allowed, n, scale, softcap, out, outOff, scores);
     }
 
     @Override
