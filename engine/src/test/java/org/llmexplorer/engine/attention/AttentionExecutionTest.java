@@ -216,6 +216,61 @@ class AttentionExecutionTest {
     }
 
     /**
+     * Float keys and values staged a window at a time (values headDim apart) give the bits of
+     * the same kernel reading them where they lie (values spread wider apart, which it does not
+     * stage): for every mask, 1, 4 and 6 heads, heads of 64 and 96 dimensions, rows of many
+     * windows and tiles, with and without the weights kept.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("masks")
+    void stagedFloatAttentionGivesTheSameBits(String spec) {
+        int n = 2600;
+        Random random = new Random(spec.hashCode() + 32);
+        AttentionMask mask = MaskPlan.parse(spec, MaskPlan.causal()).mask(0, 1);
+        int[] keys = new int[n];
+        float[] scratchA = new float[6 * n];
+        float[] scratchB = new float[6 * n];
+        for (int headDim : new int[] {64, 96}) {
+            int spread = headDim + 8;
+            float[] k = new float[KeyBlocks.span(n, headDim)];
+            float[] packed = new float[n * headDim];
+            float[] wide = new float[n * spread];
+            for (int i = 0; i < k.length; i++) {
+                k[i] = (float) random.nextGaussian();
+            }
+            for (int j = 0; j < n; j++) {
+                for (int d = 0; d < headDim; d++) {
+                    packed[j * headDim + d] = wide[j * spread + d] = (float) random.nextGaussian();
+                }
+            }
+            float[] q = new float[6 * headDim];
+            for (int i = 0; i < q.length; i++) {
+                q[i] = (float) random.nextGaussian();
+            }
+            for (int query : new int[] {0, 17, 1024, 2599}) {
+                int count = mask.keys(query, n, keys);
+                for (int heads : new int[] {1, 4, 6}) {
+                    for (boolean keep : new boolean[] {false, true}) {
+                        float[] staged = new float[heads * headDim];
+                        float[] inPlace = new float[heads * headDim];
+                        simd.attend(q, 0, heads, headDim, k, 0, packed, 0, headDim, keys, count, 0.125f, 0f, staged,
+                                0, scratchA, keep);
+                        simd.attend(q, 0, heads, headDim, k, 0, wide, 0, spread, keys, count, 0.125f, 0f, inPlace,
+                                0, scratchB, keep);
+                        String where = "head dimension " + headDim + ", query " + query + ", " + heads
+                                + " heads, weights kept " + keep;
+                        assertArrayEquals(inPlace, staged, 0f, where);
+                        if (keep) {
+                            assertArrayEquals(java.util.Arrays.copyOf(scratchB, heads * count),
+                                    java.util.Arrays.copyOf(scratchA, heads * count), 0f, where + ": the weights kept");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Attention over a half-precision cache read in place (a window of positions widened at a
      * time) against the same kernel over the head widened whole: the same bits, for every mask,
      * groups of 1, 4 and 6 heads, heads of 64, 96 and 128 dimensions, rows longer than many

@@ -55,14 +55,28 @@ final class AttentionKernel {
         if (n == 0) {
             return;
         }
+        // Float keys and values are copied a window at a time into this thread's buffers, which
+        // the kernel then reads from cache (the copy streams from memory faster than the kernel's
+        // own loads, which wait between its arithmetic); the Q8_0 codes are read where they lie.
+        boolean staged = q8 == null && valueStride == headDim;
+        Stage keyStage = staged ? (from, into, count) -> System.arraycopy(keys, keyBase + from, into, 0, count) : null;
+        Stage valueStage = staged ? (from, into, count) -> System.arraycopy(values, valueBase + from, into, 0, count)
+                : null;
         if (keepWeights) {
-            if (q8 == null) {
+            if (staged) {
+                stagedScores(q, qOff, heads, headDim, keyStage, allowed, 0, n, scale, scores, 0, n);
+            } else if (q8 == null) {
                 scores(q, qOff, heads, headDim, keys, keyBase, allowed, 0, n, scale, scores, 0, n);
             } else {
                 Q8_0AttentionKernel.scores(q, qOff, heads, headDim, q8, allowed, 0, n, scale, scores, 0, n);
             }
             weights(ops, scores, heads, n, softcap, halfWeights);
-            accumulate(scores, 0, n, heads, headDim, values, valueBase, valueStride, q8, allowed, 0, n, out, outOff);
+            if (staged) {
+                stagedAccumulate(scores, 0, n, heads, headDim, valueStage, allowed, 0, n, out, outOff);
+            } else {
+                accumulate(scores, 0, n, heads, headDim, values, valueBase, valueStride, q8, allowed, 0, n, out,
+                        outOff);
+            }
             return;
         }
         Running r = RUNNING.get();
@@ -77,7 +91,9 @@ final class AttentionKernel {
         for (int t0 = 0; t0 < n; t0 += TILE) {
             int t1 = Math.min(n, t0 + TILE);
             int len = t1 - t0;
-            if (q8 == null) {
+            if (staged) {
+                stagedScores(q, qOff, heads, headDim, keyStage, allowed, t0, t1, scale, scores, 0, len);
+            } else if (q8 == null) {
                 scores(q, qOff, heads, headDim, keys, keyBase, allowed, t0, t1, scale, scores, 0, len);
             } else {
                 Q8_0AttentionKernel.scores(q, qOff, heads, headDim, q8, allowed, t0, t1, scale, scores, 0, len);
@@ -96,7 +112,12 @@ final class AttentionKernel {
                 }
                 norm[h] += exps(scores, row, len, max[h]);
             }
-            accumulate(scores, 0, len, heads, headDim, values, valueBase, valueStride, q8, allowed, t0, t1, out, outOff);
+            if (staged) {
+                stagedAccumulate(scores, 0, len, heads, headDim, valueStage, allowed, t0, t1, out, outOff);
+            } else {
+                accumulate(scores, 0, len, heads, headDim, values, valueBase, valueStride, q8, allowed, t0, t1, out,
+                        outOff);
+            }
         }
         for (int h = 0; h < heads; h++) {
             scale(out, outOff + h * headDim, headDim, (float) (1.0 / norm[h]));
@@ -118,20 +139,81 @@ final class AttentionKernel {
     }
 
     /**
-     * Positions of a half-precision cache widened to floats at a time: their keys and values
-     * (64 KB each at 64 dimensions) stay in the nearest caches while they are read, where the
-     * whole head widened at once (a megabyte each at 4096 positions) went out to memory and back.
+     * Positions staged at a time: their keys and values as floats (64 KB each at 64 dimensions)
+     * stay in the nearest caches while the kernel reads them. A whole head staged at once (a
+     * megabyte each at 4096 positions) went out to memory and back.
      */
-    static final int HALF_WINDOW = 256;
+    static final int WINDOW = 256;
 
     /** Per thread, a window's keys and values as floats. */
-    private static final ThreadLocal<float[][]> HALF_FLOATS = ThreadLocal.withInitial(() -> new float[][] {{}, {}});
+    private static final ThreadLocal<float[][]> WINDOWS = ThreadLocal.withInitial(() -> new float[][] {{}, {}});
+
+    /** Puts count floats of a head's keys or values, from element {@code from} on, at into[0 ..]. */
+    @FunctionalInterface
+    interface Stage {
+        void into(int from, float[] into, int count);
+    }
+
+    private static float[][] windows(int headDim) {
+        float[][] w = WINDOWS.get();
+        int room = (WINDOW + KeyBlocks.BLOCK) * headDim;
+        if (w[0].length < room) {
+            w[0] = new float[room];
+            w[1] = new float[room];
+        }
+        return w;
+    }
+
+    /**
+     * As {@link #scores} over keys staged a window of positions at a time (whole key blocks from
+     * the block of the window's first key): the same products, so the same bits.
+     */
+    private static void stagedScores(float[] q, int qOff, int heads, int headDim, Stage keys, int[] allowed, int from,
+                                     int to, float scale, float[] out, int outBase, int rowLen) {
+        float[] window = windows(headDim)[0];
+        for (int i = from; i < to; ) {
+            int firstBlock = allowed[i] / KeyBlocks.BLOCK;
+            int end = windowEnd(allowed, i, to, firstBlock * KeyBlocks.BLOCK + WINDOW);
+            int start = firstBlock * KeyBlocks.BLOCK * headDim;
+            keys.into(start, window, (allowed[end - 1] / KeyBlocks.BLOCK - firstBlock + 1) * KeyBlocks.BLOCK * headDim);
+            scores(q, qOff, heads, headDim, window, -start, allowed, i, end, scale, out, outBase + i - from, rowLen);
+            i = end;
+        }
+    }
+
+    /**
+     * As {@link #accumulate} over values (headDim apart) staged a window of positions at a time,
+     * from the window's first key to its last: each output's multiply-adds in the same order, so
+     * the same bits.
+     */
+    private static void stagedAccumulate(float[] p, int pBase, int rowLen, int heads, int headDim, Stage values,
+                                         int[] allowed, int from, int to, float[] out, int outOff) {
+        float[] window = windows(headDim)[1];
+        for (int i = from; i < to; ) {
+            int first = allowed[i];
+            int end = windowEnd(allowed, i, to, first + WINDOW);
+            values.into(first * headDim, window, (allowed[end - 1] - first + 1) * headDim);
+            accumulate(p, pBase + i - from, rowLen, heads, headDim, window, -first * headDim, headDim, null, allowed, i,
+                    end, out, outOff);
+            i = end;
+        }
+    }
+
+    /** The first index from i on (before to) whose key lies at or past limit (allowed keys ascend). */
+    private static int windowEnd(int[] allowed, int i, int to, int limit) {
+        int end = i + 1;
+        while (end < to && allowed[end] < limit) {
+            end++;
+        }
+        return end;
+    }
 
     /**
      * As {@link #attend} with the weights kept and rounded to halves, over a half-precision
-     * cache's head read where it lies: the allowed keys in windows of {@link #HALF_WINDOW}
-     * positions, each window widened to floats just before the kernel reads it. The same
-     * arithmetic in the same order as on the head widened whole, so the same bits.
+     * cache's head read where it lies: staged a window at a time, widened to floats as it is
+     * copied (a plain loop, which C2 compiles to F16C's conversion: 0.07 ns a value, against
+     * 0.21 for the conversion rebuilt from integer vector operations). The same arithmetic in the
+     * same order as on the head widened whole, so the same bits.
      */
     static void attendHalfCache(Compute ops, float[] q, int qOff, int heads, HalfHead kv, int[] allowed, int n,
                                 float scale, float softcap, float[] out, int outOff, float[] scores) {
@@ -140,42 +222,11 @@ final class AttentionKernel {
         if (n == 0) {
             return;
         }
-        float[][] floats = HALF_FLOATS.get();
-        int room = (HALF_WINDOW + KeyBlocks.BLOCK) * headDim;
-        if (floats[0].length < room) {
-            floats[0] = new float[room];
-            floats[1] = new float[room];
-        }
-        float[] keys = floats[0];
-        float[] values = floats[1];
-        for (int i = 0; i < n; ) { // keys: whole blocks from the block of the window's first key
-            int firstBlock = allowed[i] / KeyBlocks.BLOCK;
-            int end = windowEnd(allowed, i, n, firstBlock * KeyBlocks.BLOCK + HALF_WINDOW);
-            int blocks = allowed[end - 1] / KeyBlocks.BLOCK - firstBlock + 1;
-            int from = firstBlock * KeyBlocks.BLOCK * headDim;
-            HalfHead.widen(kv.keys(), kv.keyBase() + from, keys, 0, blocks * KeyBlocks.BLOCK * headDim);
-            scores(q, qOff, heads, headDim, keys, -from, allowed, i, end, scale, scores, i, n);
-            i = end;
-        }
+        stagedScores(q, qOff, heads, headDim, (from, into, count) -> HalfHead.widen(kv.keys(), kv.keyBase() + from,
+                into, 0, count), allowed, 0, n, scale, scores, 0, n);
         weights(ops, scores, heads, n, softcap, true);
-        for (int i = 0; i < n; ) { // values: the positions from the window's first key to its last
-            int first = allowed[i];
-            int end = windowEnd(allowed, i, n, first + HALF_WINDOW);
-            HalfHead.widen(kv.values(), kv.valueBase() + first * headDim, values, 0,
-                    (allowed[end - 1] - first + 1) * headDim);
-            accumulate(scores, i, n, heads, headDim, values, -first * headDim, headDim, null, allowed, i, end, out,
-                    outOff);
-            i = end;
-        }
-    }
-
-    /** The first index from i on whose key lies at or past limit (allowed keys ascend). */
-    private static int windowEnd(int[] allowed, int i, int n, int limit) {
-        int end = i + 1;
-        while (end < n && allowed[end] < limit) {
-            end++;
-        }
-        return end;
+        stagedAccumulate(scores, 0, n, heads, headDim, (from, into, count) -> HalfHead.widen(kv.values(),
+                kv.valueBase() + from, into, 0, count), allowed, 0, n, out, outOff);
     }
 
     /**
