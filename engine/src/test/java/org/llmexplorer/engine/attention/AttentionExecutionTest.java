@@ -218,8 +218,9 @@ class AttentionExecutionTest {
     /**
      * Float keys and values staged a window at a time (values headDim apart) give the bits of
      * the same kernel reading them where they lie (values spread wider apart, which it does not
-     * stage): for every mask, 1, 4 and 6 heads, heads of 64 and 96 dimensions, rows of many
-     * windows and tiles, with and without the weights kept.
+     * stage): for every mask (those that leave most positions out are read in place on both
+     * sides), 1, 4 and 6 heads, heads of 64 and 96 dimensions, rows of many windows and tiles,
+     * with and without the weights kept.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("masks")

@@ -57,8 +57,10 @@ final class AttentionKernel {
         }
         // Float keys and values are copied a window at a time into this thread's buffers, which
         // the kernel then reads from cache (the copy streams from memory faster than the kernel's
-        // own loads, which wait between its arithmetic); the Q8_0 codes are read where they lie.
-        boolean staged = q8 == null && valueStride == headDim;
+        // own loads, which wait between its arithmetic); the Q8_0 codes are read where they lie, and
+        // so are the keys of a mask that leaves most positions out (strided, dilated, random), whose
+        // windows would copy mostly positions it does not read.
+        boolean staged = q8 == null && valueStride == headDim && allowed[n - 1] - allowed[0] < 2 * n;
         Stage keyStage = staged ? (from, into, count) -> System.arraycopy(keys, keyBase + from, into, 0, count) : null;
         Stage valueStage = staged ? (from, into, count) -> System.arraycopy(values, valueBase + from, into, 0, count)
                 : null;
