@@ -48,7 +48,10 @@ abstract class RowGroups {
     static final int BLOCK = 32;
     static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** One segment per group, allocated by the thread that fills it (first touch is slow on some machines). */
+    /**
+     * One slice per group of the matrix's memory ({@link PackedMemory}), first touched by the
+     * thread that fills it (first touch is slow on some machines).
+     */
     final MemorySegment[] data;
     final int cols;
     final int groups;
@@ -90,7 +93,7 @@ abstract class RowGroups {
     }
 
     /**
-     * Repacks w into memory of {@code arena} (shared: the threads allocate their groups), groups
+     * Repacks w into memory of {@code arena} (shared: it outlives the threads that fill it), groups
      * spread over the threads; rows past the end of the last group are zero.
      */
     static RowGroups pack(WeightMatrix w, Parallel parallel, Arena arena) {
@@ -107,8 +110,11 @@ abstract class RowGroups {
         MemorySegment src = w.data();
         long rowBytes = w.rowBytes();
         long blockBytes = w.type().blockBytes;
+        long groupBytes = packed.blocks * packed.groupBlock;
+        long stride = (groupBytes + 63) & -64;
+        MemorySegment memory = PackedMemory.allocate(arena, stride * packed.groups);
         parallel.forEach(packed.groups, (g, worker) -> {
-            MemorySegment group = arena.allocate(packed.blocks * packed.groupBlock, 64);
+            MemorySegment group = memory.asSlice(g * stride, groupBytes);
             packed.data[g] = group;
             float[] floats = new float[packed.floatFields * G];
             byte[] bytes = new byte[packed.byteFields * G];

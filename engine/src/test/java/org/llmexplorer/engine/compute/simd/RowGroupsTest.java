@@ -42,7 +42,8 @@ class RowGroupsTest {
             "Q5_K, 256, 1024, 67, 2", "Q2_K, 75, 512, 1, 1", "Q2_K, 75, 512, 3, 2", "Q2_K, 512, 2048, 1, 2",
             "Q2_K, 8, 256, 2, 1", "Q2_K, 75, 512, 7, 2", "Q2_K, 256, 1024, 67, 2", "Q3_K, 75, 512, 1, 1",
             "Q3_K, 75, 512, 3, 2", "Q3_K, 512, 2048, 1, 2", "Q3_K, 8, 256, 2, 1", "Q3_K, 75, 512, 7, 2",
-            "Q3_K, 256, 1024, 67, 2", "Q8_0, 75, 512, 13, 2", "Q6_K, 75, 512, 13, 1", "Q2_K, 40, 512, 13, 2"})
+            "Q3_K, 256, 1024, 67, 2", "Q8_0, 75, 512, 13, 2", "Q6_K, 75, 512, 13, 1", "Q2_K, 40, 512, 13, 2",
+            "Q8_0, 2100, 1024, 2, 2", "Q4_0, 4100, 1024, 5, 2", "Q4_K, 4100, 1024, 1, 1"})
     void productsAreLlamaCppsIntegerDotProduct(GgmlType type, int rows, int cols, int batch, int threads) {
         Random random = new Random(rows * 7919L + cols);
         WeightMatrix w = RandomWeights.matrix(type, rows, cols, random);
