@@ -55,13 +55,21 @@ class PackedMemoryTest {
         }
     }
 
-    /** Where the kernel grants huge pages on request, a touched mapping is backed by them (smaps). */
+    /**
+     * Where the kernel grants huge pages on request, and compacts memory for them when a fault
+     * asks (its defrag mode), a touched mapping is backed by them (smaps).
+     */
     @Test
     void linuxBacksTheMappingWithHugePages() throws IOException {
         Path mode = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
-        assumeTrue(PackedMemory.mapsHugePages() && Files.isReadable(mode), "Linux with transparent huge pages");
+        Path defrag = Path.of("/sys/kernel/mm/transparent_hugepage/defrag");
+        assumeTrue(PackedMemory.mapsHugePages() && Files.isReadable(mode) && Files.isReadable(defrag),
+                "Linux with transparent huge pages");
         String enabled = Files.readString(mode);
         assumeTrue(enabled.contains("[madvise]") || enabled.contains("[always]"), "huge pages on request: " + enabled);
+        String compaction = Files.readString(defrag);
+        assumeTrue(compaction.contains("[always]") || compaction.contains("[madvise]")
+                || compaction.contains("[defer+madvise]"), "faults that compact for huge pages: " + compaction);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment m = PackedMemory.allocate(arena, 8 * MB);
             m.fill((byte) 1);
