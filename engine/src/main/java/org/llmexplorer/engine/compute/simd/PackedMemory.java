@@ -77,8 +77,8 @@ final class PackedMemory {
                 }
                 long start = (mapping.address() + HUGE_PAGE - 1) & -HUGE_PAGE;
                 MemorySegment usable = MemorySegment.ofAddress(start).reinterpret(bytes);
-                int advised = (int) madvise.invokeExact(usable, bytes, MADV_HUGEPAGE); // THP off: 4 KB pages, as before
-                assert advised == 0 || advised == -1;
+                // Refused (THP off, an old kernel): 4 KB pages, as the arena's.
+                int ignored = (int) madvise.invokeExact(usable, bytes, MADV_HUGEPAGE);
                 long base = mapping.address();
                 return usable.reinterpret(bytes, arena, unused -> unmap(base, length));
             } catch (Throwable e) {
@@ -86,11 +86,12 @@ final class PackedMemory {
             }
         }
 
+        /** Runs as the arena closes; a mapping this class made cannot fail to unmap but by a bug, which then leaks it. */
         private void unmap(long address, long length) {
             try {
                 int ignored = (int) munmap.invokeExact(MemorySegment.ofAddress(address), length);
             } catch (Throwable e) {
-                throw new IllegalStateException("munmap failed", e);
+                // nothing to do at close: the address space stays reserved until the process ends
             }
         }
     }

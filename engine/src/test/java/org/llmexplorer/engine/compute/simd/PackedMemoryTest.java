@@ -23,7 +23,7 @@ class PackedMemoryTest {
     private static final long MB = 1L << 20;
 
     @Test
-    void largeAllocationsAreZeroWritableAlignedAndFreedWithTheirArena() {
+    void largeAllocationsAreZeroWritableAlignedAndFreedWithTheirArena() throws IOException {
         MemorySegment kept;
         try (Arena arena = Arena.ofShared()) {
             MemorySegment m = PackedMemory.allocate(arena, 5 * MB + 12);
@@ -43,6 +43,20 @@ class PackedMemoryTest {
         }
         assertFalse(kept.scope().isAlive());
         assertThrows(IllegalStateException.class, () -> kept.get(ValueLayout.JAVA_BYTE, 0));
+        if (PackedMemory.mapsHugePages()) {
+            assertFalse(mapped(kept.address()), "the mapping is gone from /proc/self/maps");
+        }
+    }
+
+    /** Whether a mapping of /proc/self/maps holds address. */
+    private static boolean mapped(long address) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+            String[] range = line.substring(0, line.indexOf(' ')).split("-");
+            if (Long.parseUnsignedLong(range[0], 16) <= address && address < Long.parseUnsignedLong(range[1], 16)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
