@@ -69,24 +69,30 @@ final class PackedMemory {
         /** bytes at a 2 MB boundary of a fresh mapping (zero-filled), or null where mmap fails. */
         MemorySegment map(Arena arena, long bytes) {
             long length = bytes + HUGE_PAGE; // room to move the start to a 2 MB boundary
+            long base;
             try {
                 MemorySegment mapping = (MemorySegment) mmap.invokeExact(MemorySegment.NULL, length, PROT_READ_WRITE,
                         MAP_PRIVATE_ANONYMOUS, -1, 0L);
-                if (mapping.address() == -1L) { // MAP_FAILED
-                    return null;
-                }
-                long start = (mapping.address() + HUGE_PAGE - 1) & -HUGE_PAGE;
+                base = mapping.address();
+            } catch (Throwable e) {
+                return null;
+            }
+            if (base == -1L) { // MAP_FAILED
+                return null;
+            }
+            try {
+                long start = (base + HUGE_PAGE - 1) & -HUGE_PAGE;
                 MemorySegment usable = MemorySegment.ofAddress(start).reinterpret(bytes);
                 // Refused (THP off, an old kernel): 4 KB pages, as the arena's.
                 int ignored = (int) madvise.invokeExact(usable, bytes, MADV_HUGEPAGE);
-                long base = mapping.address();
                 return usable.reinterpret(bytes, arena, unused -> unmap(base, length));
-            } catch (Throwable e) {
+            } catch (Throwable e) { // the arena closed meanwhile, say: give the mapping back
+                unmap(base, length);
                 return null;
             }
         }
 
-        /** Runs as the arena closes; a mapping this class made cannot fail to unmap but by a bug, which then leaks it. */
+        /** munmap; a failure (which a mapping made here only meets by a bug) leaves the range mapped. */
         private void unmap(long address, long length) {
             try {
                 int ignored = (int) munmap.invokeExact(MemorySegment.ofAddress(address), length);

@@ -59,6 +59,15 @@ class PackedMemoryTest {
         return false;
     }
 
+    /** A closed arena refuses large allocations as it refuses small ones (the mapping made meanwhile given back). */
+    @Test
+    void aClosedArenaRefuses() {
+        Arena arena = Arena.ofShared();
+        arena.close();
+        assertThrows(IllegalStateException.class, () -> PackedMemory.allocate(arena, 4 * MB));
+        assertThrows(IllegalStateException.class, () -> PackedMemory.allocate(arena, 1000));
+    }
+
     @Test
     void smallAllocationsComeFromTheArena() {
         try (Arena arena = Arena.ofConfined()) {
