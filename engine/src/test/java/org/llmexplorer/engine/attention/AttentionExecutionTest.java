@@ -187,32 +187,50 @@ class AttentionExecutionTest {
             }
             Q8_0Head head = new Q8_0Head(keyCodes, keyScales, keySpan, scaleSpan, valueCodes, valueScales,
                     n * headDim, n * blocks, headDim);
-            float[] q = new float[6 * headDim];
-            for (int i = 0; i < q.length; i++) {
-                q[i] = (float) random.nextGaussian();
-            }
-            for (int query : new int[] {0, 17, 1024, 2599}) {
-                int count = mask.keys(query, n, keys);
-                for (int heads : new int[] {1, 4, 6}) {
-                    for (boolean keep : new boolean[] {false, true}) {
-                        float[] plain = new float[heads * headDim];
-                        float[] inPlace = new float[heads * headDim];
-                        scalar.attendQ8_0(q, 0, heads, head, keys, count, 0.125f, spec.contains("bigbird") ? 30f : 0f,
-                                plain, 0, scratchA, keep);
-                        simd.attendQ8_0(q, 0, heads, head, keys, count, 0.125f, spec.contains("bigbird") ? 30f : 0f,
-                                inPlace, 0, scratchB, keep);
-                        String where = "head dimension " + headDim + ", query " + query + ", " + heads
-                                + " heads, weights kept " + keep;
-                        for (int d = 0; d < heads * headDim; d++) {
-                            assertEquals(plain[d], inPlace[d], 2e-4 * (1 + Math.abs(plain[d])), where + ", element " + d);
-                        }
-                        for (int i = 0; keep && i < heads * count; i++) {
-                            assertEquals(scratchA[i], scratchB[i], 1e-5, where + ", weight " + i);
-                        }
+            float[] q = gaussians(random, 6 * headDim);
+            forEachQuery(mask, n, keys, (query, count, heads) -> {
+                for (boolean keep : new boolean[] {false, true}) {
+                    float[] plain = new float[heads * headDim];
+                    float[] inPlace = new float[heads * headDim];
+                    scalar.attendQ8_0(q, 0, heads, head, keys, count, 0.125f, spec.contains("bigbird") ? 30f : 0f,
+                            plain, 0, scratchA, keep);
+                    simd.attendQ8_0(q, 0, heads, head, keys, count, 0.125f, spec.contains("bigbird") ? 30f : 0f,
+                            inPlace, 0, scratchB, keep);
+                    String where = "head dimension " + headDim + ", query " + query + ", " + heads
+                            + " heads, weights kept " + keep;
+                    for (int d = 0; d < heads * headDim; d++) {
+                        assertEquals(plain[d], inPlace[d], 2e-4 * (1 + Math.abs(plain[d])), where + ", element " + d);
+                    }
+                    for (int i = 0; keep && i < heads * count; i++) {
+                        assertEquals(scratchA[i], scratchB[i], 1e-5, where + ", weight " + i);
                     }
                 }
+            });
+        }
+    }
+
+    /** Queries at the start, early, past the first tile and last, each for groups of 1, 4 and 6 heads. */
+    @FunctionalInterface
+    private interface QueryCase {
+        void check(int query, int count, int heads);
+    }
+
+    /** Runs c for each query of {@link QueryCase} with its count of the keys mask allows among n, put in keys. */
+    private static void forEachQuery(AttentionMask mask, int n, int[] keys, QueryCase c) {
+        for (int query : new int[] {0, 17, 1024, n - 1}) {
+            int count = mask.keys(query, n, keys);
+            for (int heads : new int[] {1, 4, 6}) {
+                c.check(query, count, heads);
             }
         }
+    }
+
+    private static float[] gaussians(Random random, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        return x;
     }
 
     /**
@@ -233,41 +251,32 @@ class AttentionExecutionTest {
         float[] scratchB = new float[6 * n];
         for (int headDim : new int[] {64, 96}) {
             int spread = headDim + 8;
-            float[] k = new float[KeyBlocks.span(n, headDim)];
+            float[] k = gaussians(random, KeyBlocks.span(n, headDim));
             float[] packed = new float[n * headDim];
             float[] wide = new float[n * spread];
-            for (int i = 0; i < k.length; i++) {
-                k[i] = (float) random.nextGaussian();
-            }
             for (int j = 0; j < n; j++) {
                 for (int d = 0; d < headDim; d++) {
                     packed[j * headDim + d] = wide[j * spread + d] = (float) random.nextGaussian();
                 }
             }
-            float[] q = new float[6 * headDim];
-            for (int i = 0; i < q.length; i++) {
-                q[i] = (float) random.nextGaussian();
-            }
-            for (int query : new int[] {0, 17, 1024, 2599}) {
-                int count = mask.keys(query, n, keys);
-                for (int heads : new int[] {1, 4, 6}) {
-                    for (boolean keep : new boolean[] {false, true}) {
-                        float[] staged = new float[heads * headDim];
-                        float[] inPlace = new float[heads * headDim];
-                        simd.attend(q, 0, heads, headDim, k, 0, packed, 0, headDim, keys, count, 0.125f, 0f, staged,
-                                0, scratchA, keep);
-                        simd.attend(q, 0, heads, headDim, k, 0, wide, 0, spread, keys, count, 0.125f, 0f, inPlace,
-                                0, scratchB, keep);
-                        String where = "head dimension " + headDim + ", query " + query + ", " + heads
-                                + " heads, weights kept " + keep;
-                        assertArrayEquals(inPlace, staged, 0f, where);
-                        if (keep) {
-                            assertArrayEquals(java.util.Arrays.copyOf(scratchB, heads * count),
-                                    java.util.Arrays.copyOf(scratchA, heads * count), 0f, where + ": the weights kept");
-                        }
+            float[] q = gaussians(random, 6 * headDim);
+            forEachQuery(mask, n, keys, (query, count, heads) -> {
+                for (boolean keep : new boolean[] {false, true}) {
+                    float[] staged = new float[heads * headDim];
+                    float[] inPlace = new float[heads * headDim];
+                    simd.attend(q, 0, heads, headDim, k, 0, packed, 0, headDim, keys, count, 0.125f, 0f, staged,
+                            0, scratchA, keep);
+                    simd.attend(q, 0, heads, headDim, k, 0, wide, 0, spread, keys, count, 0.125f, 0f, inPlace,
+                            0, scratchB, keep);
+                    String where = "head dimension " + headDim + ", query " + query + ", " + heads
+                            + " heads, weights kept " + keep;
+                    assertArrayEquals(inPlace, staged, 0f, where);
+                    if (keep) {
+                        assertArrayEquals(java.util.Arrays.copyOf(scratchB, heads * count),
+                                java.util.Arrays.copyOf(scratchA, heads * count), 0f, where + ": the weights kept");
                     }
                 }
-            }
+            });
         }
     }
 
@@ -303,25 +312,22 @@ class AttentionExecutionTest {
                 q[i] = Float.float16ToFloat(Float.floatToFloat16((float) random.nextGaussian()));
             }
             float softcap = spec.contains("bigbird") ? 30f : 0f;
-            for (int query : new int[] {0, 17, 1024, 2599}) {
-                int count = mask.keys(query, n, keys);
-                for (int heads : new int[] {1, 4, 6}) {
-                    float[] widened = new float[heads * headDim];
-                    float[] inPlace = new float[heads * headDim];
-                    float[] plain = new float[heads * headDim];
-                    simd.attendHalfWeights(q, 0, heads, headDim, whole[0], 0, whole[1], 0, headDim, keys, count,
-                            0.125f, softcap, widened, 0, scratchA);
-                    simd.attendF16(q, 0, heads, head, keys, count, 0.125f, softcap, inPlace, 0, scratchB);
-                    scalar.attendF16(q, 0, heads, head, keys, count, 0.125f, softcap, plain, 0, scratchC);
-                    String where = "head dimension " + headDim + ", query " + query + ", " + heads + " heads";
-                    assertArrayEquals(widened, inPlace, 0f, where);
-                    assertArrayEquals(java.util.Arrays.copyOf(scratchA, heads * count),
-                            java.util.Arrays.copyOf(scratchB, heads * count), 0f, where + ": the weights kept");
-                    for (int d = 0; d < heads * headDim; d++) {
-                        assertEquals(plain[d], inPlace[d], 2e-4 * (1 + Math.abs(plain[d])), where + ", element " + d);
-                    }
+            forEachQuery(mask, n, keys, (query, count, heads) -> {
+                float[] widened = new float[heads * headDim];
+                float[] inPlace = new float[heads * headDim];
+                float[] plain = new float[heads * headDim];
+                simd.attendHalfWeights(q, 0, heads, headDim, whole[0], 0, whole[1], 0, headDim, keys, count,
+                        0.125f, softcap, widened, 0, scratchA);
+                simd.attendF16(q, 0, heads, head, keys, count, 0.125f, softcap, inPlace, 0, scratchB);
+                scalar.attendF16(q, 0, heads, head, keys, count, 0.125f, softcap, plain, 0, scratchC);
+                String where = "head dimension " + headDim + ", query " + query + ", " + heads + " heads";
+                assertArrayEquals(widened, inPlace, 0f, where);
+                assertArrayEquals(java.util.Arrays.copyOf(scratchA, heads * count),
+                        java.util.Arrays.copyOf(scratchB, heads * count), 0f, where + ": the weights kept");
+                for (int d = 0; d < heads * headDim; d++) {
+                    assertEquals(plain[d], inPlace[d], 2e-4 * (1 + Math.abs(plain[d])), where + ", element " + d);
                 }
-            }
+            });
         }
     }
 
