@@ -32,17 +32,24 @@ class AttentionExecutionTest {
     private static final String PROMPT = "Lily and Ben went to the park. They saw a big dog";
     private Model model;
     private Compute simd;
+    /** Backends that stage float keys and values a window at a time, and that never do. */
+    private SimdCompute staging;
+    private SimdCompute notStaging;
     private final Compute scalar = new ScalarCompute();
 
     @BeforeAll
     void open() throws Exception {
         model = Model.open(Shared.path("models/stories260K.gguf"));
         simd = new SimdCompute(2);
+        staging = new SimdCompute(1).stageFloatCache(true);
+        notStaging = new SimdCompute(1).stageFloatCache(false);
     }
 
     @AfterAll
     void close() {
         simd.close();
+        staging.close();
+        notStaging.close();
         model.close();
     }
 
@@ -234,11 +241,13 @@ class AttentionExecutionTest {
     }
 
     /**
-     * Float keys and values staged a window at a time (values headDim apart) give the bits of
-     * the same kernel reading them where they lie (values spread wider apart, which it does not
-     * stage): for every mask (those that leave most positions out are read in place on both
-     * sides), 1, 4 and 6 heads, heads of 64 and 96 dimensions, rows of many windows and tiles,
-     * with and without the weights kept.
+     * Float keys and values staged a window at a time (a backend told to stage them, values
+     * headDim apart) give the bits of the same kernel reading them where they lie (values spread
+     * wider apart, which it never stages; and the same packed values on a backend told not to
+     * stage): for every mask (those that leave most positions out are read in place on every
+     * side), 1, 4 and 6 heads, heads of 64 and 96 dimensions, rows of many windows and tiles,
+     * with and without the weights kept. Staging is forced both ways, so the test holds on
+     * machines of either default.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("masks")
@@ -249,6 +258,7 @@ class AttentionExecutionTest {
         int[] keys = new int[n];
         float[] scratchA = new float[6 * n];
         float[] scratchB = new float[6 * n];
+        float[] scratchC = new float[6 * n];
         for (int headDim : new int[] {64, 96}) {
             int spread = headDim + 8;
             float[] k = gaussians(random, KeyBlocks.span(n, headDim));
@@ -264,16 +274,23 @@ class AttentionExecutionTest {
                 for (boolean keep : new boolean[] {false, true}) {
                     float[] staged = new float[heads * headDim];
                     float[] inPlace = new float[heads * headDim];
-                    simd.attend(q, 0, heads, headDim, k, 0, packed, 0, headDim, keys, count, 0.125f, 0f, staged,
+                    float[] packedInPlace = new float[heads * headDim];
+                    staging.attend(q, 0, heads, headDim, k, 0, packed, 0, headDim, keys, count, 0.125f, 0f, staged,
                             0, scratchA, keep);
-                    simd.attend(q, 0, heads, headDim, k, 0, wide, 0, spread, keys, count, 0.125f, 0f, inPlace,
+                    staging.attend(q, 0, heads, headDim, k, 0, wide, 0, spread, keys, count, 0.125f, 0f, inPlace,
                             0, scratchB, keep);
+                    notStaging.attend(q, 0, heads, headDim, k, 0, packed, 0, headDim, keys, count, 0.125f, 0f,
+                            packedInPlace, 0, scratchC, keep);
                     String where = "head dimension " + headDim + ", query " + query + ", " + heads
                             + " heads, weights kept " + keep;
                     assertArrayEquals(inPlace, staged, 0f, where);
+                    assertArrayEquals(inPlace, packedInPlace, 0f, where + ", not staged");
                     if (keep) {
                         assertArrayEquals(java.util.Arrays.copyOf(scratchB, heads * count),
                                 java.util.Arrays.copyOf(scratchA, heads * count), 0f, where + ": the weights kept");
+                        assertArrayEquals(java.util.Arrays.copyOf(scratchB, heads * count),
+                                java.util.Arrays.copyOf(scratchC, heads * count), 0f,
+                                where + ": the weights kept, not staged");
                     }
                 }
             });

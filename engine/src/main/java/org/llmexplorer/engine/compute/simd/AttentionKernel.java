@@ -32,6 +32,16 @@ final class AttentionKernel {
      */
     static final int TILE = 1024;
 
+    /**
+     * Whether a float cache is staged a window at a time ({@link #stagedScores}) by default: with
+     * fewer than 16 float lanes. On an AVX2 machine (Zen 3) the copy streamed from memory faster
+     * than the kernel's own loads, which wait between its arithmetic (attention at depth 4096, two
+     * threads: 31 ms a token in place, 21 staged). With 16 lanes each run of keys and each value
+     * reads whole cache lines in order, and on an Intel Xeon (AVX-512) reading in place was the
+     * faster: 15.4-15.5 ms against 20.1-21.1 staged (docs/PERFORMANCE.md, item 27).
+     */
+    static final boolean STAGE_FLOATS = L < 16;
+
     private AttentionKernel() {
     }
 
@@ -50,17 +60,17 @@ final class AttentionKernel {
     static void attend(Compute ops, float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase,
                        float[] values, int valueBase, int valueStride, Q8_0Head q8, int[] allowed, int n, float scale,
                        float softcap, float[] out, int outOff, float[] scores, boolean keepWeights,
-                       boolean halfWeights) {
+                       boolean halfWeights, boolean stageFloats) {
         java.util.Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
         if (n == 0) {
             return;
         }
-        // Float keys and values are copied a window at a time into this thread's buffers, which
-        // the kernel then reads from cache (the copy streams from memory faster than the kernel's
-        // own loads, which wait between its arithmetic); the Q8_0 codes are read where they lie, and
-        // so are the keys of a mask that leaves most positions out (strided, dilated, random), whose
-        // windows would copy mostly positions it does not read.
-        boolean staged = q8 == null && valueStride == headDim && allowed[n - 1] - allowed[0] < 2 * n;
+        // Where stageFloats is set (by default STAGE_FLOATS), float keys and values are copied a
+        // window at a time into this thread's buffers, which the kernel then reads from cache; the
+        // Q8_0 codes are read where they lie, and so are the keys of a mask that leaves most
+        // positions out (strided, dilated, random), whose windows would copy mostly positions it
+        // does not read.
+        boolean staged = stageFloats && q8 == null && valueStride == headDim && allowed[n - 1] - allowed[0] < 2 * n;
         Stage keyStage = staged ? (from, into, count) -> System.arraycopy(keys, keyBase + from, into, 0, count) : null;
         Stage valueStage = staged ? (from, into, count) -> System.arraycopy(values, valueBase + from, into, 0, count)
                 : null;

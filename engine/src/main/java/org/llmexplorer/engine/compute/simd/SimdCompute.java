@@ -68,6 +68,19 @@ public final class SimdCompute implements Compute {
         }
     }
 
+    /** Whether attention over a float cache stages it a window at a time ({@link AttentionKernel#STAGE_FLOATS}). */
+    private boolean stageFloats = AttentionKernel.STAGE_FLOATS;
+
+    /**
+     * Stages attention's float keys and values a window at a time, or reads them in place (the
+     * same bits either way); by default as {@link AttentionKernel#STAGE_FLOATS} says for this
+     * machine. For tests and measurements of both. Returns this backend.
+     */
+    public SimdCompute stageFloatCache(boolean stage) {
+        this.stageFloats = stage;
+        return this;
+    }
+
     public SimdCompute(int threads) {
         if (!Lanes.usable()) {
             throw new IllegalStateException("this CPU offers fewer than 4 float SIMD lanes");
@@ -277,14 +290,14 @@ public final class SimdCompute implements Compute {
                        int valueBase, int valueStride, int[] allowed, int n, float scale, float softcap,
                        float[] out, int outOff, float[] scores, boolean keepWeights) {
         AttentionKernel.attend(this, q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride, null,
-                allowed, n, scale, softcap, out, outOff, scores, keepWeights, false);
+                allowed, n, scale, softcap, out, outOff, scores, keepWeights, false, stageFloats);
     }
 
     @Override
     public void attendQ8_0(float[] q, int qOff, int heads, Q8_0Head kv, int[] allowed, int n, float scale,
                            float softcap, float[] out, int outOff, float[] scores, boolean keepWeights) {
         AttentionKernel.attend(this, q, qOff, heads, kv.headDim(), null, 0, null, 0, 0, kv, allowed, n, scale, softcap,
-                out, outOff, scores, keepWeights, false);
+                out, outOff, scores, keepWeights, false, false);
     }
 
     @Override
@@ -298,7 +311,7 @@ public final class SimdCompute implements Compute {
                                   float[] values, int valueBase, int valueStride, int[] allowed, int n, float scale,
                                   float softcap, float[] out, int outOff, float[] scores) {
         AttentionKernel.attend(this, q, qOff, heads, headDim, keys, keyBase, values, valueBase, valueStride, null,
-                allowed, n, scale, softcap, out, outOff, scores, true, true);
+                allowed, n, scale, softcap, out, outOff, scores, true, true, stageFloats);
     }
 
     @Override
