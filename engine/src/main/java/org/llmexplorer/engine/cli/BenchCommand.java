@@ -15,6 +15,7 @@ import org.llmexplorer.engine.bench.RandomModelWriter;
 import org.llmexplorer.engine.bench.WeightMix;
 import org.llmexplorer.engine.compute.Backends;
 import org.llmexplorer.engine.compute.Compute;
+import org.llmexplorer.engine.compute.simd.SimdCompute;
 import org.llmexplorer.engine.generate.WarmUp;
 import org.llmexplorer.engine.model.KvCache;
 import org.llmexplorer.engine.model.Model;
@@ -70,6 +71,15 @@ final class BenchCommand implements Command {
     @Option(names = "--mask", paramLabel = "SPEC", description = "run under an attention mask plan (see llmx mask "
             + "--help); reports the attention time and attended pairs of prompt processing")
     private String mask;
+
+    /** Whether attention stages a float KV cache a window at a time on the simd backend. */
+    enum Staging { AUTO, ON, OFF }
+
+    @Option(names = "--float-cache-staging", paramLabel = "S", defaultValue = "AUTO",
+            description = "simd backend: copy a float KV cache a window at a time before attention reads it (on), "
+                    + "read it in place (off), or as this machine's default (auto: staged with fewer than 16 float "
+                    + "lanes); the same results either way")
+    private Staging staging;
 
     @Option(names = "--no-bandwidth", description = "skip the memory bandwidth and float peak measurements")
     private boolean noBandwidth;
@@ -131,6 +141,12 @@ final class BenchCommand implements Command {
             try (Model model = Model.open(path);
                  Compute ops = Backends.create(backend.backend(), threads)) {
                 json.put("load_ms", (System.nanoTime() - t0) / 1_000_000);
+                if (ops instanceof SimdCompute simd) {
+                    if (staging != Staging.AUTO) {
+                        simd.stageFloatCache(staging == Staging.ON);
+                    }
+                    json.put("float_cache_staged", simd.stagesFloatCache());
+                }
                 long t1 = System.nanoTime();
                 long[] prepared = {0};
                 WarmUp.ready(model, ops, (phase, fraction) -> { // as the window readies a model it opens

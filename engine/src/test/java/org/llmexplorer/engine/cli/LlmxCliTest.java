@@ -2,6 +2,7 @@ package org.llmexplorer.engine.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -178,6 +179,20 @@ class LlmxCliTest {
         assertTrue(j.get("pp_tps").asDouble() > 0);
         assertTrue(j.get("tg_tps").asDouble() > 0);
         assertEquals(16, j.get("prompt_tokens").asInt());
+    }
+
+    /** --float-cache-staging reaches the backend, which reports it; the tokens are the same either way. */
+    @Test
+    void benchStagesTheFloatCacheAsAsked() throws Exception {
+        for (String staging : new String[] {"on", "off"}) {
+            Run r = llmx("bench", "--model", STORIES, "--prompt-tokens", "16", "--gen-tokens", "4", "--repetitions",
+                    "1", "--no-bandwidth", "--float-cache-staging", staging, "--json");
+            assertEquals(0, r.status(), r.err());
+            assertEquals(staging.equals("on"), r.json().get("float_cache_staged").asBoolean(), staging);
+        }
+        Run bad = llmx("bench", "--model", STORIES, "--float-cache-staging", "sometimes");
+        assertNotEquals(0, bad.status());
+        assertTrue(bad.err().contains("--float-cache-staging"), bad.err());
     }
 
     @Test

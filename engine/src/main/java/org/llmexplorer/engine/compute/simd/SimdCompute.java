@@ -81,6 +81,11 @@ public final class SimdCompute implements Compute {
         return this;
     }
 
+    /** Whether attention over a float cache stages it ({@link #stageFloatCache}). */
+    public boolean stagesFloatCache() {
+        return stageFloats;
+    }
+
     public SimdCompute(int threads) {
         if (!Lanes.usable()) {
             throw new IllegalStateException("this CPU offers fewer than 4 float SIMD lanes");
