@@ -75,20 +75,10 @@ final class AttentionKernel {
         Stage valueStage = staged ? (from, into, count) -> System.arraycopy(values, valueBase + from, into, 0, count)
                 : null;
         if (keepWeights) {
-            if (staged) {
-                stagedScores(q, qOff, heads, headDim, keyStage, allowed, 0, n, scale, scores, 0, n);
-            } else if (q8 == null) {
-                scores(q, qOff, heads, headDim, keys, keyBase, allowed, 0, n, scale, scores, 0, n);
-            } else {
-                Q8_0AttentionKernel.scores(q, qOff, heads, headDim, q8, allowed, 0, n, scale, scores, 0, n);
-            }
+            scoreKeys(q, qOff, heads, headDim, keys, keyBase, keyStage, q8, allowed, 0, n, scale, scores);
             weights(ops, scores, heads, n, softcap, halfWeights);
-            if (staged) {
-                stagedAccumulate(scores, 0, n, heads, headDim, valueStage, allowed, 0, n, out, outOff);
-            } else {
-                accumulate(scores, 0, n, heads, headDim, values, valueBase, valueStride, q8, allowed, 0, n, out,
-                        outOff);
-            }
+            addValues(scores, heads, headDim, values, valueBase, valueStride, valueStage, q8, allowed, 0, n, out,
+                    outOff);
             return;
         }
         Running r = RUNNING.get();
@@ -103,13 +93,7 @@ final class AttentionKernel {
         for (int t0 = 0; t0 < n; t0 += TILE) {
             int t1 = Math.min(n, t0 + TILE);
             int len = t1 - t0;
-            if (staged) {
-                stagedScores(q, qOff, heads, headDim, keyStage, allowed, t0, t1, scale, scores, 0, len);
-            } else if (q8 == null) {
-                scores(q, qOff, heads, headDim, keys, keyBase, allowed, t0, t1, scale, scores, 0, len);
-            } else {
-                Q8_0AttentionKernel.scores(q, qOff, heads, headDim, q8, allowed, t0, t1, scale, scores, 0, len);
-            }
+            scoreKeys(q, qOff, heads, headDim, keys, keyBase, keyStage, q8, allowed, t0, t1, scale, scores);
             for (int h = 0; h < heads; h++) {
                 int row = h * len;
                 if (softcap > 0) {
@@ -124,15 +108,45 @@ final class AttentionKernel {
                 }
                 norm[h] += exps(scores, row, len, max[h]);
             }
-            if (staged) {
-                stagedAccumulate(scores, 0, len, heads, headDim, valueStage, allowed, t0, t1, out, outOff);
-            } else {
-                accumulate(scores, 0, len, heads, headDim, values, valueBase, valueStride, q8, allowed, t0, t1, out,
-                        outOff);
-            }
+            addValues(scores, heads, headDim, values, valueBase, valueStride, valueStage, q8, allowed, t0, t1, out,
+                    outOff);
         }
         for (int h = 0; h < heads; h++) {
             scale(out, outOff + h * headDim, headDim, (float) (1.0 / norm[h]));
+        }
+    }
+
+    /**
+     * scores[h * (to - from) + (i - from)] = scale * q[h] . key(allowed[i]) for i in [from, to): from
+     * the staged windows where keyStage is set, else from the float keys where they lie, or from
+     * the Q8_0 codes where q8 is set.
+     */
+    private static void scoreKeys(float[] q, int qOff, int heads, int headDim, float[] keys, int keyBase,
+                                  Stage keyStage, Q8_0Head q8, int[] allowed, int from, int to, float scale,
+                                  float[] scores) {
+        int rowLen = to - from;
+        if (keyStage != null) {
+            stagedScores(q, qOff, heads, headDim, keyStage, allowed, from, to, scale, scores, 0, rowLen);
+        } else if (q8 == null) {
+            scores(q, qOff, heads, headDim, keys, keyBase, allowed, from, to, scale, scores, 0, rowLen);
+        } else {
+            Q8_0AttentionKernel.scores(q, qOff, heads, headDim, q8, allowed, from, to, scale, scores, 0, rowLen);
+        }
+    }
+
+    /**
+     * out[h] += the weights p (rows of to - from) times the values of allowed[from .. to), taken
+     * from where {@link #scoreKeys} takes the keys.
+     */
+    private static void addValues(float[] p, int heads, int headDim, float[] values, int valueBase, int valueStride,
+                                  Stage valueStage, Q8_0Head q8, int[] allowed, int from, int to, float[] out,
+                                  int outOff) {
+        int rowLen = to - from;
+        if (valueStage != null) {
+            stagedAccumulate(p, 0, rowLen, heads, headDim, valueStage, allowed, from, to, out, outOff);
+        } else {
+            accumulate(p, 0, rowLen, heads, headDim, values, valueBase, valueStride, q8, allowed, from, to, out,
+                    outOff);
         }
     }
 
